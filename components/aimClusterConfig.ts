@@ -1,0 +1,39 @@
+import * as pulumi from "@pulumi/pulumi";
+import { catalogOf, orFail, typeToken, validateArgs } from "./internal";
+import { ConfigCaching, ConfigRouting, ConfigSource, LocalObjectReference, ResolvedConfig } from "./types";
+import { configWithDefaults } from "../resolve/config";
+import { clusterConfigSchema } from "../validate/config";
+
+export interface AIMClusterConfigArgs {
+    /** AIM name that dependents reference through `configName`. @default the Pulumi resource name */
+    name?: string;
+    /** Pull secrets added to every pod of the dependents (after their own). */
+    imagePullSecrets?: LocalObjectReference[];
+    /** Model-cache settings. */
+    caching?: ConfigCaching;
+    /** Legacy spelling of `caching.storageClassName`; `caching.storageClassName` wins when both are set. */
+    cacheStorageClassName?: string;
+    /** Routing of AIMServices through a Gateway. */
+    routing?: ConfigRouting;
+}
+
+/**
+ * Cluster-wide AIM configuration that images, templates, caches and services reference by name (`configName`,
+ * default `default`). It renders nothing itself: it is looked up by its dependents while the program runs.
+ */
+export class AIMClusterConfig extends pulumi.ComponentResource {
+    /** The AIM name dependents reference. */
+    public readonly aimName: pulumi.Output<string>;
+    /** The config's settings with every default filled in. */
+    public readonly spec: pulumi.Output<ResolvedConfig>;
+
+    constructor(name: string, args: AIMClusterConfigArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(typeToken("AIMClusterConfig"), name, args, opts);
+        const { name: aimName, ...spec } = validateArgs(this, "AIMClusterConfig", name, clusterConfigSchema, args);
+        orFail(this, () => catalogOf(this).clusterConfigs.declare(undefined, aimName, spec));
+
+        this.aimName = pulumi.output(aimName);
+        this.spec = pulumi.output(configWithDefaults(aimName, ConfigSource.ClusterConfig, spec));
+        this.registerOutputs({ aimName: this.aimName, spec: this.spec });
+    }
+}

@@ -1,0 +1,47 @@
+import * as pulumi from "@pulumi/pulumi";
+import { clusterServiceTemplateSchema } from "../validate/template";
+import { typeToken } from "./internal";
+import { declareTemplate } from "./templateEntry";
+import { GpuSelector, Metric, ModelSource, Precision, ResolvedConfig, ResolvedImage } from "./types";
+
+export interface AIMClusterServiceTemplateArgs {
+    /** AIM name that services and caches reference through `templateRef`. @default the Pulumi resource name */
+    name?: string;
+    /** Name of the AIMImage (namespace templates) or AIMClusterImage to run. */
+    aimImageName: string;
+    /** Optimisation target passed to profile selection as `AIM_METRIC`. @default chosen by the AIM container */
+    metric?: Metric;
+    /** Precision passed to profile selection as `AIM_PRECISION`. @default chosen by the AIM container */
+    precision?: Precision;
+    /** GPUs per replica, passed as `AIM_GPU_MODEL` and `AIM_GPU_COUNT`. @default chosen by the AIM container */
+    gpuSelector?: GpuSelector;
+    /** Config to use. @default "default" */
+    configName?: string;
+    /** Model artifacts of the template, needed at preview time to size caches (discovery results are not known then). */
+    modelSources?: ModelSource[];
+}
+
+/**
+ * A cluster-wide service template: an AIM image plus the profile knobs to deploy it with. Its discovery Job runs
+ * in the system namespace (Pulumi config `aim:systemNamespace`, default `aim-system`).
+ */
+export class AIMClusterServiceTemplate extends pulumi.ComponentResource {
+    /** The AIM name services and caches reference. */
+    public readonly aimName: pulumi.Output<string>;
+    /** The config this template resolved, with every default filled in. */
+    public readonly resolvedConfig: pulumi.Output<ResolvedConfig>;
+    /** The AIM image this template runs. */
+    public readonly resolvedImage: pulumi.Output<ResolvedImage>;
+    /** Kubernetes name of the discovery Job. */
+    public readonly discoveryJobName: pulumi.Output<string>;
+
+    constructor(name: string, args: AIMClusterServiceTemplateArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(typeToken("AIMClusterServiceTemplate"), name, args, opts);
+        const outputs = declareTemplate(this, "AIMClusterServiceTemplate", name, clusterServiceTemplateSchema, args);
+        this.aimName = outputs.aimName;
+        this.resolvedConfig = outputs.resolvedConfig;
+        this.resolvedImage = outputs.resolvedImage;
+        this.discoveryJobName = outputs.discoveryJobName;
+        this.registerOutputs(outputs);
+    }
+}

@@ -1,0 +1,38 @@
+import * as pulumi from "@pulumi/pulumi";
+import { catalogOf, orFail, typeToken, validateArgs } from "./internal";
+import { AIMClusterConfigArgs } from "./aimClusterConfig";
+import { ConfigSource, ResolvedConfig } from "./types";
+import { configWithDefaults } from "../resolve/config";
+import { namespaceConfigSchema } from "../validate/config";
+
+export interface AIMNamespaceConfigArgs extends AIMClusterConfigArgs {
+    /** Namespace whose dependents it applies to; each field it sets replaces the same-named cluster config's. */
+    namespace: string;
+}
+
+/**
+ * Namespace-level AIM configuration: for dependents in its namespace it overrides the AIMClusterConfig of the same
+ * name field by field (fields it leaves unset are inherited), or stands alone when no cluster config exists.
+ */
+export class AIMNamespaceConfig extends pulumi.ComponentResource {
+    /** The AIM name dependents reference. */
+    public readonly aimName: pulumi.Output<string>;
+    /** The config's own settings with every default filled in (before merging with a cluster config). */
+    public readonly spec: pulumi.Output<ResolvedConfig>;
+
+    constructor(name: string, args: AIMNamespaceConfigArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(typeToken("AIMNamespaceConfig"), name, args, opts);
+        const { name: aimName, namespace, ...spec } = validateArgs(
+            this,
+            "AIMNamespaceConfig",
+            name,
+            namespaceConfigSchema,
+            args,
+        );
+        orFail(this, () => catalogOf(this).namespaceConfigs.declare(namespace, aimName, spec));
+
+        this.aimName = pulumi.output(aimName);
+        this.spec = pulumi.output(configWithDefaults(aimName, ConfigSource.NamespaceConfig, spec));
+        this.registerOutputs({ aimName: this.aimName, spec: this.spec });
+    }
+}

@@ -1,0 +1,56 @@
+// Helpers of the register layer, shared by every component. Not exported from the package.
+
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { Catalog, catalogFor, DEFAULT_CLUSTER } from "../resolve/catalog";
+import { ConfigRequest, resolveConfig } from "../resolve/config";
+import { AimError, dnsLabel, parseArgs } from "../validate/common";
+import { ResolvedConfig } from "./types";
+
+/** Type tokens are `aim:index:<Class>`: frozen once released, since every child URN embeds them. */
+export function typeToken(className: string): string {
+    return `aim:index:${className}`;
+}
+
+/** The catalog of the cluster this component deploys to: the Kubernetes provider it and its children use. */
+export function catalogOf(component: pulumi.Resource): Catalog {
+    return catalogFor(component.getProvider("kubernetes::") ?? DEFAULT_CLUSTER);
+}
+
+/**
+ * Runs the pure validate/resolve/render steps of a component. An AimError becomes a ResourceError attributed to
+ * the component, without a stack: the preview fails on it before anything is applied.
+ */
+export function orFail<T>(component: pulumi.Resource, step: () => T): T {
+    try {
+        return step();
+    } catch (err) {
+        if (err instanceof AimError) throw new pulumi.ResourceError(err.message, component, true);
+        throw err;
+    }
+}
+
+/** Validates Args; the AIM name is `args.name ?? <Pulumi name>` and is validated with them. */
+export function validateArgs<S extends z.ZodType>(
+    component: pulumi.Resource,
+    kind: string,
+    pulumiName: string,
+    schema: S,
+    args: object | undefined,
+): z.output<S> {
+    const aimName = (args as { name?: unknown } | undefined)?.name ?? pulumiName;
+    return orFail(component, () => parseArgs(kind, String(aimName), schema, { ...args, name: aimName }));
+}
+
+/** Namespace of cluster-scoped workloads (cluster templates' discovery Jobs, the base-image DaemonSet). */
+export function systemNamespace(component: pulumi.Resource): string {
+    const value = new pulumi.Config("aim").get("systemNamespace") ?? "aim-system";
+    return orFail(component, () => parseArgs("Pulumi config", "aim:systemNamespace", dnsLabel, value));
+}
+
+/** Resolves the config a component uses; a missing implicit default is a warning on the component. */
+export function resolveConfigOf(component: pulumi.Resource, request: ConfigRequest): ResolvedConfig {
+    const { config, warning } = orFail(component, () => resolveConfig(catalogOf(component), request));
+    if (warning) pulumi.log.warn(warning, component);
+    return config;
+}

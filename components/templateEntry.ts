@@ -1,0 +1,70 @@
+// One implementation for AIMServiceTemplate and AIMClusterServiceTemplate: validate → resolve image and config →
+// render the discovery Job → register it and record the template in the catalog.
+// (Each class still declares its own output properties: schema inference reads only a class's own members.)
+
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { renderDiscoveryJob } from "../render/discoveryJob";
+import { mergePullSecrets } from "../render/pod";
+import { findImage, resolvedImage } from "../resolve/image";
+import { TemplateSpec } from "../validate/template";
+import { catalogOf, orFail, resolveConfigOf, systemNamespace, validateArgs } from "./internal";
+import { ResolvedConfig, ResolvedImage, Scope } from "./types";
+
+export interface TemplateOutputs {
+    aimName: pulumi.Output<string>;
+    resolvedConfig: pulumi.Output<ResolvedConfig>;
+    resolvedImage: pulumi.Output<ResolvedImage>;
+    discoveryJobName: pulumi.Output<string>;
+}
+
+export function declareTemplate(
+    component: pulumi.ComponentResource,
+    kind: "AIMServiceTemplate" | "AIMClusterServiceTemplate",
+    pulumiName: string,
+    schema: z.ZodType<TemplateSpec>,
+    args: object,
+): TemplateOutputs {
+    const spec = validateArgs(component, kind, pulumiName, schema, args);
+    const namespace = "namespace" in spec ? spec.namespace : undefined;
+    const catalog = catalogOf(component);
+
+    // Upstream resolves the image before the config, so a missing image is the error a user sees first.
+    const image = resolvedImage(orFail(component, () => findImage(catalog, namespace, spec.aimImageName)));
+    const config = resolveConfigOf(component, { kind, aimName: spec.name, namespace, configName: spec.configName });
+    const ownSecrets = "imagePullSecrets" in spec ? spec.imagePullSecrets : undefined;
+    const job = renderDiscoveryJob({
+        templateName: spec.name,
+        namespace: namespace ?? systemNamespace(component),
+        aimImageName: spec.aimImageName,
+        image: image.image,
+        metric: spec.metric,
+        precision: spec.precision,
+        gpuSelector: spec.gpuSelector,
+        env: "env" in spec ? spec.env : undefined,
+        imagePullSecrets: mergePullSecrets(ownSecrets, config.imagePullSecrets),
+    });
+
+    const registry = namespace === undefined ? catalog.clusterTemplates : catalog.templates;
+    const scope = namespace === undefined ? Scope.Cluster : Scope.Namespace;
+    orFail(component, () =>
+        registry.declare(namespace, spec.name, {
+            scope,
+            namespace,
+            spec,
+            image,
+            config,
+            resource: component,
+            discoveryJobName: job.metadata.name,
+        }),
+    );
+
+    const discovery = new k8s.batch.v1.Job(`${pulumiName}-discovery`, job, { parent: component });
+    return {
+        aimName: pulumi.output(spec.name),
+        resolvedConfig: pulumi.output(config),
+        resolvedImage: pulumi.output(image),
+        discoveryJobName: discovery.metadata.name,
+    };
+}

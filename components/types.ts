@@ -1,0 +1,181 @@
+// Shared argument and output shapes of the AIM components.
+//
+// These are the public API in every language: the component provider infers its schema from them, so they are
+// plain interfaces with no unions, literal choices are `as const` objects, and references to other AIM objects are
+// plain strings (a missing reference must be found synchronously, while the program runs).
+
+import * as pulumi from "@pulumi/pulumi";
+
+/** Optimisation target a template asks the AIM container to pick a profile for. */
+export const Metric = {
+    /** Lowest time per request. */
+    Latency: "latency",
+    /** Highest tokens per second. */
+    Throughput: "throughput",
+} as const;
+export type Metric = (typeof Metric)[keyof typeof Metric];
+
+/** Numeric precision of the model weights (the full list accepted upstream since silogen/kaiwo#421). */
+export const Precision = {
+    Auto: "auto",
+    Fp4: "fp4",
+    Fp8: "fp8",
+    Fp16: "fp16",
+    Fp32: "fp32",
+    Bf16: "bf16",
+    Int4: "int4",
+    Int8: "int8",
+} as const;
+export type Precision = (typeof Precision)[keyof typeof Precision];
+
+/** Whether an AIM object is namespaced or cluster-scoped. */
+export const Scope = {
+    Namespace: "Namespace",
+    Cluster: "Cluster",
+} as const;
+export type Scope = (typeof Scope)[keyof typeof Scope];
+
+/** Where a dependent's resolved configuration came from. */
+export const ConfigSource = {
+    /** Only the AIMClusterConfig of that name exists. */
+    ClusterConfig: "AIMClusterConfig",
+    /** Only the AIMNamespaceConfig of that name exists in the dependent's namespace. */
+    NamespaceConfig: "AIMNamespaceConfig",
+    /** Both exist; the namespace config overrides the cluster config field by field. */
+    Merged: "merged",
+    /** Neither exists (implicit `default` only): built-in defaults apply. */
+    None: "none",
+} as const;
+export type ConfigSource = (typeof ConfigSource)[keyof typeof ConfigSource];
+
+/** A reference to a Secret in the same namespace as the pod that uses it. */
+export interface LocalObjectReference {
+    /** Name of the Secret. */
+    name: string;
+}
+
+/** A Gateway API `ParentReference`: the Gateway (or listener) that HTTPRoutes attach to. */
+export interface GatewayParentReference {
+    /** Name of the Gateway (1–253 characters). */
+    name: string;
+    /** Namespace of the Gateway. @default the namespace of the route */
+    namespace?: string;
+    /** API group of the parent. @default "gateway.networking.k8s.io" */
+    group?: string;
+    /** Kind of the parent. @default "Gateway" */
+    kind?: string;
+    /** Listener name on the Gateway. */
+    sectionName?: string;
+    /** Listener port on the Gateway (1–65535). */
+    port?: number;
+}
+
+/** Model-cache settings of a config. */
+export interface ConfigCaching {
+    /** Storage class of model-cache PVCs that set none themselves. @default the cluster's default storage class */
+    storageClassName?: string;
+    /** Pre-pull the AIM base images of the images using this config on every node. @default false */
+    cacheAimImageBase?: boolean;
+}
+
+/** Routing settings of a config. */
+export interface ConfigRouting {
+    /** Create an HTTPRoute for every AIMService using this config. @default true */
+    autoCreateRoute?: boolean;
+    /** The Gateway that routes attach to. */
+    gateway?: GatewayParentReference;
+}
+
+/** Selects a key of a Secret or ConfigMap. */
+export interface KeySelector {
+    /** Name of the Secret or ConfigMap. */
+    name: string;
+    /** Key within it. */
+    key: string;
+    /** Whether the object or key may be missing. @default false */
+    optional?: boolean;
+}
+
+/** Where an environment variable's value comes from. */
+export interface EnvVarSource {
+    /** A key of a Secret in the pod's namespace. */
+    secretKeyRef?: KeySelector;
+    /** A key of a ConfigMap in the pod's namespace. */
+    configMapKeyRef?: KeySelector;
+}
+
+/** A container environment variable: a literal value or a reference. */
+export interface EnvVar {
+    /** Variable name. */
+    name: string;
+    /** Literal value (may be a secret Output). Exactly one of `value` and `valueFrom`. */
+    value?: pulumi.Input<string>;
+    /** Reference to a Secret or ConfigMap key. Exactly one of `value` and `valueFrom`. */
+    valueFrom?: EnvVarSource;
+}
+
+/** The GPUs a template targets. */
+export interface GpuSelector {
+    /** GPUs per replica (≥ 1). */
+    count: number;
+    /** AMD GPU model, e.g. `MI300X`. */
+    model: string;
+}
+
+/** A model artifact the AIM container downloads; needed at preview time to size caches. */
+export interface ModelSource {
+    /** Model name, e.g. `amd/Llama-3.1-8B-Instruct-FP8-KV`. */
+    name: string;
+    /** Download URI: `hf://…` or `s3://…`. */
+    sourceUri: string;
+    /** Size as a Kubernetes quantity, e.g. `9094593249` or `8.5Gi`. */
+    size: string;
+}
+
+/** Template-level model caching (namespace templates only). */
+export interface TemplateCaching {
+    /** Create a template cache for this template. @default false */
+    enabled?: boolean;
+    /** Environment of the model download (e.g. credentials). */
+    env?: EnvVar[];
+}
+
+/** Configuration as a dependent sees it after lookup, with every default filled in. */
+export interface ResolvedConfig {
+    /** Config name that was looked up. */
+    name: string;
+    /** Which config objects supplied it. */
+    source: ConfigSource;
+    /** Pull secrets from the config. */
+    imagePullSecrets: LocalObjectReference[];
+    /** Model-cache settings. */
+    caching: ResolvedCaching;
+    /** Routing settings. */
+    routing: ResolvedRouting;
+}
+
+/** Resolved caching settings. */
+export interface ResolvedCaching {
+    /** Storage class for caches; absent means the cluster default. */
+    storageClassName?: string;
+    /** Whether base images are pre-pulled. */
+    cacheAimImageBase: boolean;
+}
+
+/** Resolved routing settings. */
+export interface ResolvedRouting {
+    /** Whether services get a route unless they say otherwise. */
+    autoCreateRoute: boolean;
+    /** The Gateway routes attach to, with `group` and `kind` filled in. */
+    gateway?: GatewayParentReference;
+}
+
+/** The AIM image a template or service resolved. */
+export interface ResolvedImage {
+    /** AIM name of the AIMImage or AIMClusterImage. */
+    name: string;
+    /** `Namespace` for an AIMImage, `Cluster` for an AIMClusterImage. */
+    scope: Scope;
+    /** Container image URI. */
+    image: string;
+}

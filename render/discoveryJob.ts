@@ -1,0 +1,82 @@
+// A template's discovery Job (aim-reference §2.2): runs the AIM container's `dry-run` to pick a profile.
+
+import * as k8s from "@pulumi/kubernetes";
+import { EnvVar, GpuSelector, LocalObjectReference, Metric, Precision } from "../components/types";
+import { aimLabel, standardLabels } from "./labels";
+import { discoveryJobName } from "./names";
+import { envFingerprint, envValue, mergeEnv, podPullSecrets, renderEnv } from "./pod";
+
+export interface DiscoveryJobInput {
+    templateName: string;
+    /** Where the Job runs: the template's namespace, or the system namespace for cluster templates. */
+    namespace: string;
+    aimImageName: string;
+    /** Container image URI of the resolved AIM image. */
+    image: string;
+    metric?: Metric;
+    precision?: Precision;
+    gpuSelector?: GpuSelector;
+    /** Namespace templates' own env; it comes before the `AIM_*` selection variables. */
+    env?: EnvVar[];
+    /** Already merged: the template's own, then the resolved config's. */
+    imagePullSecrets: LocalObjectReference[];
+}
+
+/** The `AIM_*` variables that ask the container for a profile; only the knobs that are set. */
+export function profileSelectionEnv(input: Pick<DiscoveryJobInput, "metric" | "precision" | "gpuSelector">): EnvVar[] {
+    return [
+        ...(input.metric ? [envValue("AIM_METRIC", input.metric)] : []),
+        ...(input.precision ? [envValue("AIM_PRECISION", input.precision)] : []),
+        ...(input.gpuSelector
+            ? [envValue("AIM_GPU_MODEL", input.gpuSelector.model), envValue("AIM_GPU_COUNT", String(input.gpuSelector.count))]
+            : []),
+    ];
+}
+
+/**
+ * Renders the Job. Its name hashes everything that changes the Job (as upstream's later controllers do), so a
+ * changed template or config gets a new Job instead of an in-place edit of an immutable `spec.template`.
+ */
+export function renderDiscoveryJob(input: DiscoveryJobInput) {
+    const env = mergeEnv(input.env, profileSelectionEnv(input));
+    const name = discoveryJobName(
+        input.templateName,
+        JSON.stringify([
+            input.aimImageName,
+            input.image,
+            envFingerprint(env),
+            input.imagePullSecrets.map((s) => s.name),
+        ]),
+    );
+    const labels = { ...standardLabels("aim-discovery", "discovery-job"), ...aimLabel("template", input.templateName) };
+    return {
+        apiVersion: "batch/v1",
+        kind: "Job",
+        metadata: {
+            name,
+            namespace: input.namespace,
+            labels,
+            // A Job that failed in an earlier update is otherwise awaited again, never re-run (pulumi-kubernetes#856).
+            annotations: { "pulumi.com/replaceUnready": "true" },
+        },
+        spec: {
+            // No ttlSecondsAfterFinished: Pulumi tracks the Job, and a TTL-deleted Job would be recreated on refresh.
+            backoffLimit: 3,
+            template: {
+                metadata: { labels },
+                spec: {
+                    restartPolicy: "Never",
+                    ...podPullSecrets(input.imagePullSecrets),
+                    containers: [
+                        {
+                            name: "discovery",
+                            image: input.image,
+                            args: ["dry-run", "--format=json"],
+                            ...(env.length > 0 && { env: renderEnv(env) }),
+                        },
+                    ],
+                },
+            },
+        },
+    } satisfies k8s.batch.v1.JobArgs;
+}

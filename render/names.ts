@@ -1,0 +1,37 @@
+// Deterministic names and label values (aim-reference §2.1, §2.11): the same input renders the same names.
+
+import { createHash } from "crypto";
+
+/** First 8 hex characters of the SHA-256 of `input`, as upstream suffixes derived names. */
+export function shortHash(input: string): string {
+    return createHash("sha256").update(input).digest("hex").slice(0, 8);
+}
+
+/** Cuts `name` to `max` characters without leaving a trailing '-' or '.'. */
+export function truncateName(name: string, max: number): string {
+    return name.slice(0, max).replace(/[-.]+$/, "");
+}
+
+/** Upstream's label-value sanitizer: `meta/llama-3-8b:1.1+20240915` → `meta_llama-3-8b_1.1_20240915`. */
+export function toLabelValue(value: string): string {
+    const cleaned = value.replace(/[^a-zA-Z0-9._-]+/g, "_").replace(/^[_.-]+|[_.-]+$/g, "");
+    return cleaned.slice(0, 63).replace(/[_.-]+$/, "") || "unknown";
+}
+
+/** Upstream's `MakeRFC1123Compliant`: `amd/Llama-3.1-8B` → `amd-llama-3-1-8b` when dots are dashed first. */
+export function toDnsLabel(value: string): string {
+    const cleaned = value
+        .toLowerCase()
+        .replace(/[^a-z0-9.-]+/g, "-")
+        .replace(/^[-.]+|[-.]+$/g, "")
+        .replace(/[-.]{2,}/g, "-");
+    return truncateName(cleaned, 63);
+}
+
+/**
+ * The discovery Job of a template: `discover-<template>-<8 hex>`. The template part is cut to 45 characters so
+ * the name stays a valid label value (≤ 63), which Kubernetes needs for the Job's `job-name` pod label.
+ */
+export function discoveryJobName(templateName: string, hashInput: string): string {
+    return `discover-${truncateName(templateName, 45)}-${shortHash(hashInput)}`;
+}

@@ -1,0 +1,85 @@
+// The in-program catalog of declared AIM objects, one per cluster.
+//
+// Every component records itself here when it is constructed, so a dependent sees exactly what the program
+// declared before it (like variables) and a reference can be checked synchronously, during preview.
+
+import * as pulumi from "@pulumi/pulumi";
+import { ResolvedConfig, ResolvedImage, Scope } from "../components/types";
+import { AimError } from "../validate/common";
+import { ConfigSpec } from "../validate/config";
+import { ImageSpec } from "../validate/image";
+import { TemplateSpec } from "../validate/template";
+
+/** Identifies a cluster: the Kubernetes provider resource a component uses, or the default provider. */
+export type ClusterKey = object;
+export const DEFAULT_CLUSTER: ClusterKey = Object.freeze({ cluster: "default Kubernetes provider" });
+
+/** Declared objects of one kind, keyed by namespace (none for cluster-scoped kinds) and AIM name. */
+export class Registry<T> {
+    private readonly entries = new Map<string, T>();
+
+    constructor(readonly kind: string) {}
+
+    private static key(namespace: string | undefined, name: string): string {
+        return `${namespace ?? ""}/${name}`;
+    }
+
+    /** Records an object; a second declaration of the same name in the same scope and cluster is an error. */
+    declare(namespace: string | undefined, name: string, value: T): void {
+        const key = Registry.key(namespace, name);
+        if (this.entries.has(key)) {
+            const where = namespace ? ` in namespace "${namespace}"` : "";
+            throw new AimError(`${this.kind} "${name}"${where} is already declared for this cluster`);
+        }
+        this.entries.set(key, value);
+    }
+
+    get(namespace: string | undefined, name: string): T | undefined {
+        return this.entries.get(Registry.key(namespace, name));
+    }
+
+    values(): T[] {
+        return [...this.entries.values()];
+    }
+}
+
+/** An image catalog entry as declared. */
+export interface ImageEntry {
+    scope: Scope;
+    namespace?: string;
+    spec: ImageSpec;
+}
+
+/** A declared service template, with what it resolved when it was declared. */
+export interface TemplateEntry {
+    scope: Scope;
+    namespace?: string;
+    spec: TemplateSpec;
+    image: ResolvedImage;
+    config: ResolvedConfig;
+    /** The template component: workloads depend on it, and so wait for its discovery Job. */
+    resource: pulumi.Resource;
+    discoveryJobName: string;
+}
+
+/** Everything declared for one cluster. */
+export class Catalog {
+    readonly clusterConfigs = new Registry<ConfigSpec>("AIMClusterConfig");
+    readonly namespaceConfigs = new Registry<ConfigSpec>("AIMNamespaceConfig");
+    readonly images = new Registry<ImageEntry>("AIMImage");
+    readonly clusterImages = new Registry<ImageEntry>("AIMClusterImage");
+    readonly templates = new Registry<TemplateEntry>("AIMServiceTemplate");
+    readonly clusterTemplates = new Registry<TemplateEntry>("AIMClusterServiceTemplate");
+}
+
+const catalogs = new WeakMap<ClusterKey, Catalog>();
+
+/** The catalog of a cluster; a config declared for cluster A never serves a dependent on cluster B. */
+export function catalogFor(cluster: ClusterKey): Catalog {
+    let catalog = catalogs.get(cluster);
+    if (!catalog) {
+        catalog = new Catalog();
+        catalogs.set(cluster, catalog);
+    }
+    return catalog;
+}

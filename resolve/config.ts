@@ -1,0 +1,93 @@
+// Config resolution (design §4.2): which AIMNamespaceConfig / AIMClusterConfig applies to a dependent, merged how.
+
+import { ConfigSource, GatewayParentReference, ResolvedConfig } from "../components/types";
+import { AimError } from "../validate/common";
+import { ConfigSpec } from "../validate/config";
+import { Catalog } from "./catalog";
+
+export const DEFAULT_CONFIG_NAME = "default";
+export const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
+
+/** Who is asking: used in hints and to find the namespace config. */
+export interface ConfigRequest {
+    /** Kind and AIM name of the dependent, for messages. */
+    kind: string;
+    aimName: string;
+    /** The dependent's namespace; cluster-scoped dependents have none and see only cluster configs. */
+    namespace?: string;
+    /** `configName` exactly as given; undefined means the implicit `default`. */
+    configName?: string;
+}
+
+export interface ConfigResolution {
+    config: ResolvedConfig;
+    /** Set when the implicit default config is missing: the caller logs it as a warning on the dependent. */
+    warning?: string;
+}
+
+/** Fills the documented defaults of a gateway reference (structural defaults upstream, applied here). */
+export function withGatewayDefaults(gateway: GatewayParentReference): GatewayParentReference {
+    return { ...gateway, group: gateway.group || GATEWAY_API_GROUP, kind: gateway.kind || "Gateway" };
+}
+
+/** A config's settings with every default filled in. */
+export function configWithDefaults(name: string, source: ConfigSource, spec: ConfigSpec): ResolvedConfig {
+    const gateway = spec.routing?.gateway;
+    return {
+        name,
+        source,
+        imagePullSecrets: spec.imagePullSecrets ?? [],
+        caching: {
+            ...(spec.caching?.storageClassName && { storageClassName: spec.caching.storageClassName }),
+            cacheAimImageBase: spec.caching?.cacheAimImageBase ?? false,
+        },
+        routing: {
+            autoCreateRoute: spec.routing?.autoCreateRoute ?? true,
+            ...(gateway && { gateway: withGatewayDefaults(gateway) }),
+        },
+    };
+}
+
+/** The namespace config wins field by field; fields it leaves unset inherit from the cluster config. */
+export function mergeConfigs(cluster: ConfigSpec, namespaced: ConfigSpec): ConfigSpec {
+    return {
+        imagePullSecrets: namespaced.imagePullSecrets ?? cluster.imagePullSecrets,
+        caching: {
+            storageClassName: namespaced.caching?.storageClassName ?? cluster.caching?.storageClassName,
+            cacheAimImageBase: namespaced.caching?.cacheAimImageBase ?? cluster.caching?.cacheAimImageBase,
+        },
+        routing: {
+            autoCreateRoute: namespaced.routing?.autoCreateRoute ?? cluster.routing?.autoCreateRoute,
+            gateway: namespaced.routing?.gateway ?? cluster.routing?.gateway,
+        },
+    };
+}
+
+/**
+ * Resolves the config a dependent uses. A missing explicit config is an error; a missing implicit `default`
+ * proceeds with built-in defaults and a `DefaultConfigNotFound` warning.
+ */
+export function resolveConfig(catalog: Catalog, request: ConfigRequest): ConfigResolution {
+    const name = request.configName ?? DEFAULT_CONFIG_NAME;
+    const cluster = catalog.clusterConfigs.get(undefined, name);
+    const namespaced = request.namespace ? catalog.namespaceConfigs.get(request.namespace, name) : undefined;
+
+    if (cluster && namespaced) return { config: configWithDefaults(name, ConfigSource.Merged, mergeConfigs(cluster, namespaced)) };
+    if (namespaced) return { config: configWithDefaults(name, ConfigSource.NamespaceConfig, namespaced) };
+    if (cluster) return { config: configWithDefaults(name, ConfigSource.ClusterConfig, cluster) };
+
+    if (request.configName !== undefined) {
+        const namespaceHint = request.namespace ? ` or AIMNamespaceConfig in namespace "${request.namespace}"` : "";
+        throw new AimError(
+            `failed to get AIMClusterConfig "${name}": not found ` +
+                `(${request.kind} "${request.aimName}" references it; declare the AIMClusterConfig${namespaceHint} ` +
+                `before its dependents, for the same Kubernetes provider)`,
+        );
+    }
+    return {
+        config: configWithDefaults(name, ConfigSource.None, {}),
+        warning:
+            `DefaultConfigNotFound: AIMClusterConfig "default" not found, proceeding with defaults ` +
+            `(no image pull secrets from config, no routing unless the service sets it, the cluster's default storage class)`,
+    };
+}

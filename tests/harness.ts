@@ -1,0 +1,159 @@
+// The test harness every spec shares: mocks that record each registered resource, scenarios in update or preview
+// mode, and settle() for outputs that may be unknown.
+
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+// Both are @internal in the SDK's typings but stable: waitForRPCs is how the program host waits for the program's
+// registrations before it disconnects; deserializeProperties is what the mock monitor itself uses.
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc") as { deserializeProperties(s: unknown): any };
+
+/** One resource registration, as the engine would receive it. */
+export interface Registered {
+    type: string;
+    name: string;
+    urn: string;
+    /** URN of the parent resource. */
+    parent: string;
+    /** Inputs with secrets kept as `{ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value }`. */
+    inputs: any;
+    /** URNs this resource depends on (dependsOn and input dependencies). */
+    dependencies: string[];
+    protect: boolean;
+    retainOnDelete: boolean;
+}
+
+export interface ScenarioResult<T> {
+    result: T;
+    /** Every resource registered by the program, in registration order, the test's provider excluded. */
+    resources: Registered[];
+    /** Texts of `pulumi.log.warn` calls made while the program ran. */
+    warnings: string[];
+}
+
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+let scenarioCount = 0;
+
+/** Installs fresh recording mocks (in preview mode or not) and returns the list they record into. */
+async function installMocks(preview: boolean): Promise<Registered[]> {
+    const recorded: Registered[] = [];
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => ({ id: args.inputs?.metadata?.name ?? `${args.name}-id`, state: args.inputs }),
+            call: (args) => args.inputs,
+        },
+        "aim",
+        "test",
+        preview,
+    );
+    // MockResourceArgs carries no parent or options, so read them off the request itself.
+    const monitor = pulumi.runtime.getMonitor() as any;
+    const registerResource = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: unknown, res: any) => void) =>
+        registerResource(req, (err: unknown, res: any) => {
+            if (!err) {
+                recorded.push({
+                    type: req.getType(),
+                    name: req.getName(),
+                    urn: res.getUrn(),
+                    parent: req.getParent(),
+                    inputs: deserializeProperties(req.getObject()),
+                    dependencies: req.getDependenciesList(),
+                    protect: req.getProtect(),
+                    retainOnDelete: req.getRetainondelete(),
+                });
+            }
+            callback(err, res);
+        });
+    return recorded;
+}
+
+/**
+ * Runs `program` against a cluster of its own (a fresh Kubernetes provider, so catalogs never leak between tests)
+ * and waits until every registration has finished.
+ */
+export async function scenario<T>(
+    program: (opts: { provider: k8s.Provider }) => T,
+    { preview = false }: { preview?: boolean } = {},
+): Promise<ScenarioResult<T>> {
+    const recorded = await installMocks(preview);
+    const provider = new k8s.Provider(`cluster-${++scenarioCount}`, {});
+    const warnings: string[] = [];
+    const consoleWarn = console.warn;
+    console.warn = (msg: unknown) => warnings.push(String(msg).replace(/^warning: \[runtime\] /, ""));
+    try {
+        const result = program({ provider });
+        await waitForRPCs();
+        return { result, resources: recorded.filter((r) => r.type !== "pulumi:providers:kubernetes"), warnings };
+    } finally {
+        console.warn = consoleWarn;
+    }
+}
+
+/** Runs a program that must throw synchronously; returns the error and what got registered before it. */
+export async function scenarioThrows(
+    program: (opts: { provider: k8s.Provider }) => unknown,
+    options?: { preview?: boolean },
+): Promise<{ error: Error; resources: Registered[] }> {
+    let error: Error | undefined;
+    const { resources } = await scenario((opts) => {
+        try {
+            program(opts);
+        } catch (err) {
+            error = err as Error;
+        }
+    }, options);
+    if (!error) throw new Error("expected the program to throw, but it did not");
+    return { error, resources };
+}
+
+/** Awaits an output without hanging when it is unknown (preview) or rejected. */
+export async function settle<T>(output: pulumi.Output<T>): Promise<{ known: boolean; value: T | undefined }> {
+    const impl = output as any; // OutputImpl internals: isKnown and promise(withUnknowns)
+    return { known: await impl.isKnown, value: await impl.promise(true) };
+}
+
+/** The value of a known output; fails the test if it is unknown. */
+export async function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+    const { known, value } = await settle(output);
+    if (!known) throw new Error("output is unknown");
+    return value as T;
+}
+
+export function isSecretWrapper(value: unknown): value is { value: unknown } {
+    return typeof value === "object" && value !== null && (value as any)[SECRET_SIG_KEY] === SECRET_SIG;
+}
+
+/** A copy of recorded inputs with secret wrappers replaced by their values (for schema validation). */
+export function unwrapSecrets(value: any): any {
+    if (isSecretWrapper(value)) return unwrapSecrets(value.value);
+    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (value && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+    }
+    return value;
+}
+
+/** Registered resources of one type token (e.g. `kubernetes:batch/v1:Job`). */
+export function ofType(resources: Registered[], type: string): Registered[] {
+    return resources.filter((r) => r.type === type);
+}
+
+/** The only registered resource of a type; fails if there are none or several. */
+export function single(resources: Registered[], type: string): Registered {
+    const found = ofType(resources, type);
+    if (found.length !== 1) {
+        throw new Error(`expected one ${type}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+    }
+    return found[0];
+}
+
+/** Resources other than AIM components: what a component rendered. */
+export function children(resources: Registered[]): Registered[] {
+    return resources.filter((r) => !r.type.startsWith("aim:index:"));
+}
+
+export const JOB = "kubernetes:batch/v1:Job";

@@ -1,0 +1,136 @@
+// Building blocks shared by every Args schema, and the one place that turns zod issues into the error text
+// users see: `<Kind> "<aim name>": <field path>: <problem>`.
+
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { Metric, Precision } from "../components/types";
+
+/**
+ * A validation or resolution failure of one AIM object. Pure layers throw it; the component turns it into a
+ * `ResourceError` attributed to itself, which fails the preview before anything is applied.
+ */
+export class AimError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "AimError";
+    }
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+// Kubernetes resource.Quantity, non-negative (sizes and requests).
+const QUANTITY = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|[KMGTPE]i|[mkMGTPE])?$/;
+
+export const nonEmpty = z.string().min(1, "must not be empty");
+
+/** Object names: AIM names, config/image/template references, secrets, storage classes. */
+export const dnsSubdomain = nonEmpty
+    .max(253, "must be at most 253 characters")
+    .regex(DNS_SUBDOMAIN, "must be a lowercase RFC 1123 subdomain (a-z, 0-9, '-', '.'; start and end alphanumeric)");
+
+/** Namespace names. */
+export const dnsLabel = nonEmpty
+    .max(63, "must be at most 63 characters")
+    .regex(DNS_LABEL, "must be a lowercase RFC 1123 label (a-z, 0-9, '-'; start and end alphanumeric)");
+
+export const quantity = nonEmpty.regex(QUANTITY, "must be a Kubernetes quantity such as 9094593249, 500Mi or 8Gi");
+
+/** A value that may be a plain string or a Pulumi Input resolving to one (e.g. a secret). */
+export const stringInput = z.custom<pulumi.Input<string>>(
+    (v) => typeof v === "string" || pulumi.Output.isInstance(v) || v instanceof Promise,
+    { error: "must be a string or a Pulumi Input<string>" },
+);
+
+export const pullSecrets = z.array(z.strictObject({ name: dnsSubdomain }));
+
+const keySelector = z.strictObject({ name: dnsSubdomain, key: nonEmpty, optional: z.boolean().optional() });
+
+const envVar = z
+    .strictObject({
+        name: nonEmpty.regex(/^[-._a-zA-Z][-._a-zA-Z0-9]*$/, "must be a valid environment variable name"),
+        value: stringInput.optional(),
+        valueFrom: z
+            .strictObject({ secretKeyRef: keySelector.optional(), configMapKeyRef: keySelector.optional() })
+            .refine((s) => (s.secretKeyRef === undefined) !== (s.configMapKeyRef === undefined), {
+                error: "must set exactly one of secretKeyRef and configMapKeyRef",
+            })
+            .optional(),
+    })
+    .refine((e) => e.value === undefined || e.valueFrom === undefined, {
+        error: "must not set both value and valueFrom",
+    });
+
+/** `env` lists are maps keyed by name in the AIM CRDs: duplicates are rejected, as the API server would. */
+export const envList = z.array(envVar).superRefine((env, ctx) => {
+    const seen = new Set<string>();
+    env.forEach((e, i) => {
+        if (seen.has(e.name)) {
+            ctx.addIssue({ code: "custom", path: [i, "name"], message: `duplicate environment variable "${e.name}"` });
+        }
+        seen.add(e.name);
+    });
+});
+
+export const gatewayRef = z.strictObject({
+    name: nonEmpty.max(253, "must be at most 253 characters"),
+    namespace: dnsLabel.optional(),
+    group: z
+        .string()
+        .max(253, "must be at most 253 characters")
+        .regex(/^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, "must be a DNS subdomain or empty")
+        .optional(),
+    kind: nonEmpty
+        .max(63, "must be at most 63 characters")
+        .regex(/^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/, "must be a valid kind name")
+        .optional(),
+    sectionName: dnsSubdomain.optional(),
+    port: z.number().int("must be an integer").min(1, "must be >= 1").max(65535, "must be <= 65535").optional(),
+});
+
+export const metric = z.enum(Object.values(Metric) as [Metric, ...Metric[]], {
+    error: `must be one of ${Object.values(Metric).join(", ")}`,
+});
+export const precision = z.enum(Object.values(Precision) as [Precision, ...Precision[]], {
+    error: `must be one of ${Object.values(Precision).join(", ")}`,
+});
+
+export const gpuSelector = z.strictObject({
+    count: z.number().int("must be an integer").min(1, "must be >= 1"),
+    model: nonEmpty,
+});
+
+export const modelSource = z.strictObject({
+    name: nonEmpty,
+    sourceUri: nonEmpty.regex(/^(hf|s3):\/\/[^ \t\r\n]+$/, "must match ^(hf|s3)://… (no whitespace)"),
+    size: quantity,
+});
+
+function describe(issue: z.core.$ZodRawIssue): string | undefined {
+    if (issue.code === "invalid_type" && issue.input === undefined) return "is required";
+    if (issue.code === "invalid_type") return `must be of type ${issue.expected}`;
+    if (issue.code === "unrecognized_keys") return `unknown field(s) ${issue.keys.join(", ")}`;
+    return undefined;
+}
+
+function formatPath(path: PropertyKey[]): string {
+    return path.reduce<string>(
+        (out, p) => (typeof p === "number" ? `${out}[${p}]` : out ? `${out}.${String(p)}` : String(p)),
+        "",
+    );
+}
+
+/**
+ * Parses `input` with `schema`, or throws an AimError naming the kind, the AIM name and every bad field
+ * (one problem per field: the first one zod reports).
+ */
+export function parseArgs<S extends z.ZodType>(kind: string, aimName: string, schema: S, input: unknown): z.output<S> {
+    const result = schema.safeParse(input, { error: describe });
+    if (result.success) return result.data;
+    const byPath = new Map<string, string>();
+    for (const issue of result.error.issues) {
+        const path = formatPath(issue.path) || "args";
+        if (!byPath.has(path)) byPath.set(path, issue.message);
+    }
+    const problems = [...byPath].map(([path, msg]) => `${path}: ${msg}`).join("; ");
+    throw new AimError(`${kind} "${aimName}": ${problems}`);
+}

@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { dnsLabel, dnsSubdomain, envList, gpuSelector, metric, modelSource, precision, pullSecrets } from "./common";
+
+const commonFields = {
+    name: dnsSubdomain,
+    aimImageName: dnsSubdomain,
+    metric: metric.optional(),
+    precision: precision.optional(),
+    gpuSelector: gpuSelector.optional(),
+    configName: dnsSubdomain.optional(),
+    modelSources: z.array(modelSource).optional(),
+};
+
+export const clusterServiceTemplateSchema = z.strictObject(commonFields);
+export const serviceTemplateSchema = z.strictObject({
+    ...commonFields,
+    namespace: dnsLabel,
+    env: envList.optional(),
+    imagePullSecrets: pullSecrets.optional(),
+    caching: z.strictObject({ enabled: z.boolean().optional(), env: envList.optional() }).optional(),
+});
+
+/** One shape for both scopes: namespace-only fields are simply absent on cluster templates. */
+export type TemplateSpec = z.output<typeof serviceTemplateSchema> | z.output<typeof clusterServiceTemplateSchema>;
