@@ -151,6 +151,13 @@ export function single(resources: Registered[], type: string): Registered {
     return found[0];
 }
 
+/** The registered resource with this Pulumi name; fails if there is none. */
+export function named(resources: Registered[], name: string): Registered {
+    const found = resources.find((r) => r.name === name);
+    if (!found) throw new Error(`no resource named ${name} among ${resources.map((r) => r.name).join(", ")}`);
+    return found;
+}
+
 /** Resources other than AIM components: what a component rendered. */
 export function children(resources: Registered[]): Registered[] {
     return resources.filter((r) => !r.type.startsWith("aim:index:"));
