@@ -13,3 +13,7 @@ export { AIMClusterServiceTemplate } from "./components/aimClusterServiceTemplat
 export type { AIMClusterServiceTemplateArgs } from "./components/aimClusterServiceTemplate";
 export { AIMServiceTemplate } from "./components/aimServiceTemplate";
 export type { AIMServiceTemplateArgs } from "./components/aimServiceTemplate";
+export { AIMTemplateCache } from "./components/aimTemplateCache";
+export type { AIMTemplateCacheArgs } from "./components/aimTemplateCache";
+export { AIMService } from "./components/aimService";
+export type { AIMServiceArgs } from "./components/aimService";

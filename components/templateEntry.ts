@@ -6,9 +6,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { renderDiscoveryJob } from "../render/discoveryJob";
+import { requireModelSources } from "../resolve/cache";
 import { mergePullSecrets } from "../render/pod";
 import { findImage, resolvedImage } from "../resolve/image";
 import { TemplateSpec } from "../validate/template";
+import { AIMTemplateCache } from "./aimTemplateCache";
 import { catalogOf, orFail, resolveConfigOf, systemNamespace, validateArgs } from "./internal";
 import { ResolvedConfig, ResolvedImage, Scope } from "./types";
 
@@ -34,6 +36,7 @@ export function declareTemplate(
     const image = resolvedImage(orFail(component, () => findImage(catalog, namespace, spec.aimImageName)));
     const config = resolveConfigOf(component, { kind, aimName: spec.name, namespace, configName: spec.configName });
     const ownSecrets = "imagePullSecrets" in spec ? spec.imagePullSecrets : undefined;
+    const caching = "caching" in spec ? spec.caching : undefined;
     const job = renderDiscoveryJob({
         templateName: spec.name,
         namespace: namespace ?? systemNamespace(component),
@@ -48,19 +51,19 @@ export function declareTemplate(
 
     const registry = namespace === undefined ? catalog.clusterTemplates : catalog.templates;
     const scope = namespace === undefined ? Scope.Cluster : Scope.Namespace;
-    orFail(component, () =>
-        registry.declare(namespace, spec.name, {
-            scope,
-            namespace,
-            spec,
-            image,
-            config,
-            resource: component,
-            discoveryJobName: job.metadata.name,
-        }),
-    );
+    const entry = { scope, namespace, spec, image, config, resource: component, discoveryJobName: job.metadata.name };
+    if (caching?.enabled) orFail(component, () => requireModelSources(kind, spec.name, "caching.enabled", entry));
+    orFail(component, () => registry.declare(namespace, spec.name, entry));
 
     const discovery = new k8s.batch.v1.Job(`${pulumiName}-discovery`, job, { parent: component });
+    if (caching?.enabled && namespace !== undefined) {
+        // Pre-warming: the template's own cache, named after it and using the template's config.
+        new AIMTemplateCache(
+            `${pulumiName}-cache`,
+            { name: spec.name, namespace, templateRef: spec.name, configName: spec.configName, env: caching.env },
+            { parent: component },
+        );
+    }
     return {
         aimName: pulumi.output(spec.name),
         resolvedConfig: pulumi.output(config),

@@ -179,3 +179,51 @@ export interface ResolvedImage {
     /** Container image URI. */
     image: string;
 }
+
+/** Profile knobs a service sets over its template; they derive a template of their own. */
+export interface ServiceOverrides {
+    /** Optimisation target. */
+    metric?: Metric;
+    /** Model precision. */
+    precision?: Precision;
+    /** GPUs per replica. */
+    gpuSelector?: GpuSelector;
+}
+
+/** Container resources of the inference pods, overlaid key by key on the per-GPU defaults. */
+export interface ServiceResources {
+    /** Requests, e.g. `{ cpu: "8", memory: "64Gi" }`. The GPU count comes from the template or overrides. */
+    requests?: Record<string, string>;
+    /** Limits, e.g. `{ memory: "96Gi" }`. */
+    limits?: Record<string, string>;
+}
+
+/** Service-level routing; each field set here wins over the resolved config. */
+export interface ServiceRouting {
+    /** Create the HTTPRoute. Default: the config's `autoCreateRoute`, when the config exists and a gateway is known. */
+    enabled?: boolean;
+    /** The Gateway to attach to. Default: the config's `routing.gateway`. */
+    gateway?: GatewayParentReference;
+    /** Path prefix template, e.g. `/{.metadata.namespace}/{.metadata.labels['team']}/chat`. Default: `/<namespace>/<name>`. */
+    pathTemplate?: string;
+    /** Annotations of the HTTPRoute. */
+    annotations?: Record<string, string>;
+    /** Gateway API request timeout of the route rule, e.g. `120s`. */
+    requestTimeout?: string;
+}
+
+/** The template a service runs, after overrides. */
+export interface ResolvedTemplate {
+    /** AIM name of the template (a derived `<base>-ovr-<hash>` one when overrides are set). */
+    name: string;
+    /** `Namespace` or `Cluster`. */
+    scope: Scope;
+    /** Optimisation target, if the template sets one. */
+    metric?: Metric;
+    /** Precision, if the template sets one. */
+    precision?: Precision;
+    /** GPU model, if the template sets one. */
+    gpuModel?: string;
+    /** GPUs per replica. */
+    gpuCount: number;
+}

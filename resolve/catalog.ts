@@ -62,6 +62,27 @@ export interface TemplateEntry {
     discoveryJobName: string;
 }
 
+/** A model source cached in a namespace: its PVC and download Job, shared by every cache of that source. */
+export interface ModelCacheEntry {
+    cacheName: string;
+    /** Model name of the source: caches are mounted at `/workspace/model-cache/<model name>`. */
+    modelName: string;
+    pvcName: string;
+    sourceUri: string;
+    storageClassName?: string;
+    /** The template cache that created the PVC. */
+    templateCacheName: string;
+    /** The PVC and its download Job: workloads mounting the cache depend on them. */
+    resources: pulumi.Resource[];
+}
+
+/** A declared template cache. */
+export interface TemplateCacheEntry {
+    namespace: string;
+    template: TemplateEntry;
+    caches: ModelCacheEntry[];
+}
+
 /** Everything declared for one cluster. */
 export class Catalog {
     readonly clusterConfigs = new Registry<ConfigSpec>("AIMClusterConfig");
@@ -70,6 +91,9 @@ export class Catalog {
     readonly clusterImages = new Registry<ImageEntry>("AIMClusterImage");
     readonly templates = new Registry<TemplateEntry>("AIMServiceTemplate");
     readonly clusterTemplates = new Registry<TemplateEntry>("AIMClusterServiceTemplate");
+    readonly templateCaches = new Registry<TemplateCacheEntry>("AIMTemplateCache");
+    /** Keyed by namespace and model-cache name. */
+    readonly modelCaches = new Registry<ModelCacheEntry>("model cache");
 }
 
 const catalogs = new WeakMap<ClusterKey, Catalog>();

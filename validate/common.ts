@@ -33,6 +33,11 @@ export const dnsLabel = nonEmpty
     .max(63, "must be at most 63 characters")
     .regex(DNS_LABEL, "must be a lowercase RFC 1123 label (a-z, 0-9, '-'; start and end alphanumeric)");
 
+/** AIMService names: they name a Kubernetes Service, which must be an RFC 1035 label (start with a letter). */
+export const dnsServiceName = nonEmpty
+    .max(63, "must be at most 63 characters")
+    .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, "must be a lowercase RFC 1035 label (a-z, 0-9, '-'; start with a letter, end alphanumeric)");
+
 export const quantity = nonEmpty.regex(QUANTITY, "must be a Kubernetes quantity such as 9094593249, 500Mi or 8Gi");
 
 /** A value that may be a plain string or a Pulumi Input resolving to one (e.g. a secret). */

@@ -1,0 +1,111 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { renderCachePvc, renderDownloadJob } from "../render/modelCache";
+import { mergePullSecrets } from "../render/pod";
+import { cacheStorageClass, planModelCaches, PlannedModelCache, requireModelSources } from "../resolve/cache";
+import { ModelCacheEntry } from "../resolve/catalog";
+import { findTemplate } from "../resolve/template";
+import { templateCacheSchema } from "../validate/cache";
+import { catalogOf, orFail, resolveConfigOf, typeToken, validateArgs } from "./internal";
+import { EnvVar, LocalObjectReference, ResolvedConfig } from "./types";
+
+export interface AIMTemplateCacheArgs {
+    /** AIM name. @default the Pulumi resource name */
+    name?: string;
+    /** Namespace of the cache: its PVCs are usable by services there. */
+    namespace: string;
+    /** Template whose model sources to cache: an AIMServiceTemplate in the namespace first, then an AIMClusterServiceTemplate. */
+    templateRef: string;
+    /** Environment of the download Jobs (e.g. `HF_TOKEN` from a Secret). */
+    env?: EnvVar[];
+    /** Pull secrets of the download Jobs, before the resolved config's. */
+    imagePullSecrets?: LocalObjectReference[];
+    /** Storage class of the PVCs. Default: the resolved config's `caching.storageClassName`, else the cluster default. */
+    storageClassName?: string;
+    /** Config to use. Default: "default". */
+    configName?: string;
+    /** Image of the download Jobs (a KServe storage-initializer). Default: "kserve/storage-initializer:v0.16.0". */
+    downloadImage?: string;
+    /** How long Pulumi waits for a download Job to complete. Default: 3600 seconds. */
+    downloadTimeoutSeconds?: number;
+    /** Leave the PVCs in the cluster when they are deleted from the program or replaced. Default: false. */
+    retainOnDelete?: boolean;
+    /** Refuse to delete or replace the PVCs (Pulumi `protect`). Default: false. */
+    protect?: boolean;
+}
+
+/**
+ * Caches a template's model sources in a namespace: per source, a `ReadWriteMany` PVC (`<model>-cache`, model size
+ * plus 10 % headroom) and the Job that downloads the model into it. Caches of the same source in one namespace share
+ * one PVC.
+ *
+ * The PVCs are not retained or protected by default: they hold re-downloadable copies of public artifacts, and a
+ * retained PVC silently outlives `pulumi destroy`. Set `retainOnDelete` or `protect` where a re-download is costly.
+ */
+export class AIMTemplateCache extends pulumi.ComponentResource {
+    /** The AIM name. */
+    public readonly aimName: pulumi.Output<string>;
+    /** The config this cache resolved, with every default filled in. */
+    public readonly resolvedConfig: pulumi.Output<ResolvedConfig>;
+    /** Names of the PVCs holding the template's models (shared ones included), in model-source order. */
+    public readonly persistentVolumeClaims: pulumi.Output<string[]>;
+
+    constructor(name: string, args: AIMTemplateCacheArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(typeToken("AIMTemplateCache"), name, args, opts);
+        const kind = "AIMTemplateCache";
+        const spec = validateArgs(this, kind, name, templateCacheSchema, args);
+        const { namespace } = spec;
+        const catalog = catalogOf(this);
+        const template = orFail(this, () => findTemplate(catalog, namespace, spec.templateRef));
+        const sources = orFail(this, () => requireModelSources(kind, spec.name, "templateRef", template));
+        const config = resolveConfigOf(this, { kind, aimName: spec.name, namespace, configName: spec.configName });
+        const storageClassName = cacheStorageClass(spec.storageClassName, config);
+        const plan = orFail(this, () =>
+            planModelCaches(catalog, { kind, aimName: spec.name, namespace, storageClassName }, sources),
+        );
+        const entry = { namespace, template, caches: [] as ModelCacheEntry[] };
+        orFail(this, () => catalog.templateCaches.declare(namespace, spec.name, entry));
+
+        const imagePullSecrets = mergePullSecrets(spec.imagePullSecrets, config.imagePullSecrets);
+        const createModelCache = (planned: PlannedModelCache): ModelCacheEntry => {
+            const input = { cacheName: planned.cacheName, namespace, templateCacheName: spec.name, source: planned.source, storageClassName };
+            const pvc = new k8s.core.v1.PersistentVolumeClaim(`${name}-${planned.cacheName}-pvc`, renderCachePvc(input), {
+                parent: this,
+                retainOnDelete: spec.retainOnDelete,
+                protect: spec.protect,
+            });
+            const download = new k8s.batch.v1.Job(
+                `${name}-${planned.cacheName}-download`,
+                renderDownloadJob({
+                    ...input,
+                    downloadImage: spec.downloadImage,
+                    env: spec.env,
+                    imagePullSecrets,
+                    timeoutSeconds: spec.downloadTimeoutSeconds,
+                }),
+                { parent: this, dependsOn: [pvc] },
+            );
+            const cache: ModelCacheEntry = {
+                cacheName: planned.cacheName,
+                modelName: planned.source.name,
+                pvcName: planned.pvcName,
+                sourceUri: planned.source.sourceUri,
+                storageClassName,
+                templateCacheName: spec.name,
+                resources: [pvc, download],
+            };
+            catalog.modelCaches.declare(namespace, planned.cacheName, cache);
+            return cache;
+        };
+        entry.caches = plan.map((planned) => planned.existing ?? createModelCache(planned));
+
+        this.aimName = pulumi.output(spec.name);
+        this.resolvedConfig = pulumi.output(config);
+        this.persistentVolumeClaims = pulumi.output(entry.caches.map((c) => c.pvcName));
+        this.registerOutputs({
+            aimName: this.aimName,
+            resolvedConfig: this.resolvedConfig,
+            persistentVolumeClaims: this.persistentVolumeClaims,
+        });
+    }
+}

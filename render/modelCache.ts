@@ -1,0 +1,122 @@
+// A model cache (aim-reference §2.9): a ReadWriteMany PVC per model source and the Job that downloads into it.
+
+import * as k8s from "@pulumi/kubernetes";
+import { EnvVar, LocalObjectReference, ModelSource } from "../components/types";
+import { aimLabel, standardLabels } from "./labels";
+import { toDnsLabel, truncateName } from "./names";
+import { envValue, mergeEnv, podPullSecrets, renderEnv } from "./pod";
+import { pvcSize, quantityToBytes } from "./quantity";
+
+/** Upstream sizes caches 10 % above the model so filesystem overhead and partial files fit. */
+export const PVC_HEADROOM_PERCENT = 10;
+export const CACHE_MOUNT = "/cache";
+
+/**
+ * Model-cache name: RFC 1123 of the model name with dots dashed (`amd/Llama-3.1-8B` → `amd-llama-3-1-8b`), cut to
+ * 48 characters so `<cache>-cache-download` is still a valid Job name (≤ 63).
+ */
+export function modelCacheName(modelName: string): string {
+    return truncateName(toDnsLabel(modelName.replace(/\./g, "-")), 48);
+}
+
+/** `<cache>-cache`, as upstream names a model cache's PVC. */
+export function cachePvcName(cacheName: string): string {
+    return `${cacheName}-cache`;
+}
+
+export interface ModelCacheInput {
+    cacheName: string;
+    namespace: string;
+    /** The template cache that first asked for this model. */
+    templateCacheName: string;
+    source: ModelSource;
+    /** Absent: the cluster's default storage class. */
+    storageClassName?: string;
+}
+
+function cacheLabels(input: ModelCacheInput, component: string): Record<string, string> {
+    return {
+        ...standardLabels("aim-model-cache", component),
+        ...aimLabel("modelcache", input.cacheName),
+        ...aimLabel("template-cache", input.templateCacheName),
+        ...aimLabel("cache-type", "template-cache"),
+        ...aimLabel("source-model", input.source.name),
+    };
+}
+
+export function renderCachePvc(input: ModelCacheInput) {
+    return {
+        apiVersion: "v1",
+        kind: "PersistentVolumeClaim",
+        metadata: { name: cachePvcName(input.cacheName), namespace: input.namespace, labels: cacheLabels(input, "model-storage") },
+        spec: {
+            // Every replica of every service using the model mounts the same claim.
+            accessModes: ["ReadWriteMany"],
+            ...(input.storageClassName && { storageClassName: input.storageClassName }),
+            resources: { requests: { storage: pvcSize(quantityToBytes(input.source.size), PVC_HEADROOM_PERCENT) } },
+        },
+    } satisfies k8s.core.v1.PersistentVolumeClaimArgs;
+}
+
+export interface DownloadJobInput extends ModelCacheInput {
+    downloadImage: string;
+    /** The cache's own env (credentials), after the download defaults. */
+    env?: EnvVar[];
+    imagePullSecrets: LocalObjectReference[];
+    timeoutSeconds: number;
+}
+
+/** Defaults of upstream's final controller: Xet downloads without local chunk caches, HF state on the volume. */
+const DOWNLOAD_ENV: EnvVar[] = [
+    envValue("HF_XET_CHUNK_CACHE_SIZE_BYTES", "0"),
+    envValue("HF_XET_SHARD_CACHE_SIZE_BYTES", "0"),
+    envValue("HF_XET_HIGH_PERFORMANCE", "1"),
+    envValue("HF_HOME", `${CACHE_MOUNT}/.hf`),
+    envValue("UMASK", "0022"),
+];
+
+export function renderDownloadJob(input: DownloadJobInput) {
+    const labels = cacheLabels(input, "model-download");
+    return {
+        apiVersion: "batch/v1",
+        kind: "Job",
+        metadata: {
+            name: `${cachePvcName(input.cacheName)}-download`,
+            namespace: input.namespace,
+            labels,
+            annotations: {
+                // Models take longer than Pulumi's default 10-minute Job await.
+                "pulumi.com/timeoutSeconds": String(input.timeoutSeconds),
+                "pulumi.com/replaceUnready": "true",
+            },
+        },
+        spec: {
+            backoffLimit: 2,
+            template: {
+                metadata: { labels },
+                spec: {
+                    restartPolicy: "Never",
+                    securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 },
+                    ...podPullSecrets(input.imagePullSecrets),
+                    containers: [
+                        {
+                            name: "download",
+                            image: input.downloadImage,
+                            // The KServe storage-initializer entrypoint takes `<source URI> <destination>`.
+                            args: [input.source.sourceUri, CACHE_MOUNT],
+                            env: renderEnv(mergeEnv(DOWNLOAD_ENV, input.env)),
+                            volumeMounts: [
+                                { name: "cache", mountPath: CACHE_MOUNT },
+                                { name: "tmp", mountPath: "/tmp" },
+                            ],
+                        },
+                    ],
+                    volumes: [
+                        { name: "cache", persistentVolumeClaim: { claimName: cachePvcName(input.cacheName) } },
+                        { name: "tmp", emptyDir: { sizeLimit: "500Mi" } },
+                    ],
+                },
+            },
+        },
+    } satisfies k8s.batch.v1.JobArgs;
+}

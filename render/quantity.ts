@@ -1,0 +1,32 @@
+// Kubernetes quantities: enough of resource.Quantity to size cache PVCs from model-source sizes.
+
+const SUFFIX_FACTORS: Record<string, number> = {
+    "": 1,
+    m: 1e-3,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+    Ei: 2 ** 60,
+};
+
+/** Bytes of a non-negative quantity (`9094593249`, `8.5Gi`, `10G`, `1e9`); validation has checked the syntax. */
+export function quantityToBytes(quantity: string): number {
+    const match = /^(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+)|([KMGTPE]i|[mkMGTPE]))?$/.exec(quantity);
+    if (!match) throw new Error(`not a quantity: ${quantity}`);
+    const [, number, exponent, suffix] = match;
+    return Number(number) * (exponent !== undefined ? 10 ** Number(exponent) : SUFFIX_FACTORS[suffix ?? ""]);
+}
+
+/** PVC request for `bytes` with `headroomPercent` extra, rounded up to whole Gi: 9094593249 bytes, 10 % → `10Gi`. */
+export function pvcSize(bytes: number, headroomPercent: number): string {
+    return `${Math.ceil((bytes * (100 + headroomPercent)) / 100 / 2 ** 30)}Gi`;
+}
+

@@ -1,0 +1,60 @@
+// Template lookup (design §4.3) and templates derived from service overrides (aim-reference §4.2).
+
+import { ServiceOverrides } from "../components/types";
+import { AimError } from "../validate/common";
+import { TemplateSpec } from "../validate/template";
+import { shortHash, truncateName } from "../render/names";
+import { Catalog, TemplateEntry } from "./catalog";
+
+/** The namespaced template of that name first, then the cluster template. */
+export function findTemplate(catalog: Catalog, namespace: string, templateRef: string): TemplateEntry {
+    const entry = catalog.templates.get(namespace, templateRef) ?? catalog.clusterTemplates.get(undefined, templateRef);
+    if (entry) return entry;
+    throw new AimError(
+        `Template "${templateRef}" not found. Create the template or verify the template name ` +
+            `(an AIMServiceTemplate in namespace "${namespace}" or an AIMClusterServiceTemplate, declared before its users)`,
+    );
+}
+
+/**
+ * Upstream's derived-template name: `<base>-ovr-<first 8 hex of SHA-256(JSON(overrides))>`, keys in the order
+ * metric, precision, gpuSelector{count, model}, empty ones omitted; the base is cut so the whole is ≤ 63.
+ */
+export function derivedTemplateName(base: string, overrides: ServiceOverrides): string {
+    const canonical = {
+        ...(overrides.metric && { metric: overrides.metric }),
+        ...(overrides.precision && { precision: overrides.precision }),
+        ...(overrides.gpuSelector && {
+            gpuSelector: { count: overrides.gpuSelector.count, model: overrides.gpuSelector.model },
+        }),
+    };
+    const suffix = `-ovr-${shortHash(JSON.stringify(canonical))}`;
+    return truncateName(base, 63 - suffix.length) + suffix;
+}
+
+/** Whether overrides change anything at all (an empty block derives nothing). */
+export function hasOverrides(overrides: ServiceOverrides | undefined): overrides is ServiceOverrides {
+    return !!overrides && (!!overrides.metric || !!overrides.precision || !!overrides.gpuSelector);
+}
+
+/** The base template's spec with the overrides applied, as a namespaced template of the service's namespace. */
+export function derivedTemplateSpec(
+    base: TemplateEntry,
+    name: string,
+    namespace: string,
+    overrides: ServiceOverrides,
+    configName: string | undefined,
+): TemplateSpec & { namespace: string } {
+    const { metric, precision, gpuSelector } = overrides;
+    // A derived template serves services, which cache through their own `cacheModel`; it pre-warms nothing itself.
+    const { caching, ...baseSpec } = base.spec as TemplateSpec & { caching?: unknown };
+    return {
+        ...baseSpec,
+        name,
+        namespace,
+        configName: configName ?? base.spec.configName,
+        ...(metric && { metric }),
+        ...(precision && { precision }),
+        ...(gpuSelector && { gpuSelector }),
+    };
+}

@@ -1,0 +1,19 @@
+import { z } from "zod";
+import { dnsLabel, dnsSubdomain, envList, nonEmpty, pullSecrets } from "./common";
+
+export const DEFAULT_DOWNLOAD_IMAGE = "kserve/storage-initializer:v0.16.0";
+
+export const templateCacheSchema = z.strictObject({
+    name: dnsSubdomain,
+    namespace: dnsLabel,
+    templateRef: dnsSubdomain,
+    env: envList.optional(),
+    imagePullSecrets: pullSecrets.optional(),
+    storageClassName: dnsSubdomain.optional(),
+    configName: dnsSubdomain.optional(),
+    downloadImage: nonEmpty.regex(/^\S+$/, "must not contain whitespace").default(DEFAULT_DOWNLOAD_IMAGE),
+    downloadTimeoutSeconds: z.number().int("must be an integer").min(1, "must be >= 1").default(3600),
+    retainOnDelete: z.boolean().default(false),
+    protect: z.boolean().default(false),
+});
+export type TemplateCacheSpec = z.output<typeof templateCacheSchema>;

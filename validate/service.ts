@@ -1,0 +1,60 @@
+import { z } from "zod";
+import {
+    dnsLabel,
+    dnsServiceName,
+    dnsSubdomain,
+    envList,
+    gatewayRef,
+    gpuSelector,
+    metric,
+    nonEmpty,
+    precision,
+    pullSecrets,
+    quantity,
+    stringInput,
+} from "./common";
+
+// Kubernetes label keys: an optional DNS-subdomain prefix and a name of at most 63 characters.
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
+export const GPU_RESOURCE = "amd.com/gpu";
+
+const resourceList = z
+    .record(nonEmpty, quantity)
+    .refine((list) => !(GPU_RESOURCE in list), {
+        error: `must not set ${GPU_RESOURCE}: the GPU count comes from overrides.gpuSelector or the template`,
+    });
+
+export const serviceSchema = z.strictObject({
+    name: dnsServiceName,
+    namespace: dnsLabel,
+    aimImageName: dnsSubdomain,
+    templateRef: dnsSubdomain.optional(),
+    replicas: z.number().int("must be an integer").min(0, "must be >= 0").default(1),
+    cacheModel: z.boolean().default(false),
+    configName: dnsSubdomain.optional(),
+    overrides: z
+        .strictObject({ metric: metric.optional(), precision: precision.optional(), gpuSelector: gpuSelector.optional() })
+        .optional(),
+    env: envList.optional(),
+    imagePullSecrets: pullSecrets.optional(),
+    resources: z.strictObject({ requests: resourceList.optional(), limits: resourceList.optional() }).optional(),
+    labels: z
+        .record(z.string().regex(LABEL_KEY, "must be a valid label key"), z.string().regex(LABEL_VALUE, "must be a valid label value"))
+        .optional(),
+    routing: z
+        .strictObject({
+            enabled: z.boolean().optional(),
+            gateway: gatewayRef.optional(),
+            pathTemplate: nonEmpty.optional(),
+            annotations: z.record(nonEmpty, z.string()).optional(),
+            requestTimeout: z
+                .string()
+                .regex(/^([0-9]{1,5}(h|m|s|ms)){1,4}$/, "must be a Gateway API duration such as 30s or 1m30s")
+                .optional(),
+        })
+        .optional(),
+    hfToken: stringInput.optional(),
+});
+export type ServiceSpec = z.output<typeof serviceSchema>;
