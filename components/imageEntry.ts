@@ -1,16 +1,32 @@
 // One implementation for AIMImage and AIMClusterImage: validate, resolve the config, record the catalog entry.
 // (Each class still declares its own output properties: schema inference reads only a class's own members.)
 
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { baseImageCacherName, baseImageOf, renderBaseImageCacher } from "../render/baseImageCacher";
 import { ImageSpec } from "../validate/image";
-import { catalogOf, orFail, resolveConfigOf, validateArgs } from "./internal";
+import { catalogOf, orFail, resolveConfigOf, systemNamespace, validateArgs } from "./internal";
 import { ResolvedConfig, Scope } from "./types";
 
 export interface ImageOutputs {
     aimName: pulumi.Output<string>;
     image: pulumi.Output<string>;
     resolvedConfig: pulumi.Output<ResolvedConfig>;
+}
+
+/**
+ * Ensures the base image of `image` is pre-pulled on every node. Images are declared after their config, so the
+ * first image needing a base image creates its DaemonSet; later ones with the same base (and secrets) share it.
+ */
+function prePullBaseImage(component: pulumi.ComponentResource, pulumiName: string, image: string, config: ResolvedConfig) {
+    const baseImage = baseImageOf(image);
+    if (!baseImage) return;
+    const cachers = catalogOf(component).baseImageCachers;
+    const input = { namespace: systemNamespace(component), baseImage, imagePullSecrets: config.imagePullSecrets };
+    const name = baseImageCacherName(input);
+    if (cachers.get(undefined, name)) return;
+    cachers.declare(undefined, name, new k8s.apps.v1.DaemonSet(`${pulumiName}-base-cacher`, renderBaseImageCacher(input), { parent: component }));
 }
 
 export function declareImage(
@@ -26,6 +42,7 @@ export function declareImage(
     const registry = namespace === undefined ? catalog.clusterImages : catalog.images;
     const scope = namespace === undefined ? Scope.Cluster : Scope.Namespace;
     orFail(component, () => registry.declare(namespace, spec.name, { scope, namespace, spec }));
+    if (config.caching.cacheAimImageBase) prePullBaseImage(component, pulumiName, spec.image, config);
     return {
         aimName: pulumi.output(spec.name),
         image: pulumi.output(spec.image),

@@ -94,6 +94,8 @@ export class Catalog {
     readonly templateCaches = new Registry<TemplateCacheEntry>("AIMTemplateCache");
     /** Keyed by namespace and model-cache name. */
     readonly modelCaches = new Registry<ModelCacheEntry>("model cache");
+    /** Base-image pre-pull DaemonSets, keyed by their Kubernetes name. */
+    readonly baseImageCachers = new Registry<pulumi.Resource>("base-image cacher");
 }
 
 const catalogs = new WeakMap<ClusterKey, Catalog>();

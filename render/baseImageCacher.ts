@@ -1,0 +1,61 @@
+// Base-image pre-pull (aim-reference §2.5): a DaemonSet whose only job is to make every node pull an AIM base
+// image, so the much larger model images start from warm layers.
+
+import * as k8s from "@pulumi/kubernetes";
+import { LocalObjectReference } from "../components/types";
+import { standardLabels } from "./labels";
+import { shortHash } from "./names";
+import { podPullSecrets } from "./pod";
+
+/**
+ * The base image of an AIM image, by upstream's naming rule: `<prefix>/aim:<version>-<model…>` →
+ * `<prefix>/aim-base:<version>`. Images not named that way have no known base and are skipped (undefined).
+ */
+export function baseImageOf(image: string): string | undefined {
+    const colon = image.lastIndexOf(":");
+    if (colon < 0) return undefined;
+    const repository = image.slice(0, colon);
+    const tag = image.slice(colon + 1);
+    if (!repository.endsWith("/aim") || !tag.includes("-")) return undefined;
+    return `${repository}-base:${tag.slice(0, tag.indexOf("-"))}`;
+}
+
+export interface BaseImageCacherInput {
+    namespace: string;
+    baseImage: string;
+    /** The resolved config's pull secrets; they must exist in `namespace`. */
+    imagePullSecrets: LocalObjectReference[];
+}
+
+/** `aim-base-cacher-<8 hex>`: one DaemonSet per base image and pull-secret set. */
+export function baseImageCacherName(input: BaseImageCacherInput): string {
+    return `aim-base-cacher-${shortHash(JSON.stringify([input.baseImage, input.imagePullSecrets.map((s) => s.name)]))}`;
+}
+
+export function renderBaseImageCacher(input: BaseImageCacherInput) {
+    const name = baseImageCacherName(input);
+    const selector = { "app.kubernetes.io/name": "aim-base-cacher", "app.kubernetes.io/instance": name };
+    const labels = { ...standardLabels("aim-base-cacher", "image-cacher"), ...selector, "app.kubernetes.io/part-of": "aim" };
+    return {
+        apiVersion: "apps/v1",
+        kind: "DaemonSet",
+        metadata: { name, namespace: input.namespace, labels },
+        spec: {
+            selector: { matchLabels: selector },
+            template: {
+                metadata: { labels },
+                spec: {
+                    ...podPullSecrets(input.imagePullSecrets),
+                    containers: [
+                        {
+                            name: "cache-0",
+                            image: input.baseImage,
+                            command: ["/bin/sh", "-c", "sleep infinity"],
+                            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+                        },
+                    ],
+                },
+            },
+        },
+    } satisfies k8s.apps.v1.DaemonSetArgs;
+}

@@ -1,0 +1,445 @@
+// AIMService under the mock runtime: the GPU Deployment, Service, HTTPRoute and token Secret it renders.
+
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as assert from "assert";
+import {
+    AIMClusterConfig,
+    AIMClusterConfigArgs,
+    AIMClusterImage,
+    AIMClusterServiceTemplate,
+    AIMService,
+    AIMServiceArgs,
+    AIMServiceTemplate,
+} from "../index";
+import { KAIWO_GATEWAY, LLAMA_IMAGE, LLAMA_SOURCE } from "./fixtures";
+import {
+    children,
+    isSecretWrapper,
+    JOB,
+    named,
+    ofType,
+    Registered,
+    scenario,
+    scenarioThrows,
+    single,
+    valueOf,
+} from "./harness";
+import { validateManifest } from "./k8sSchemas";
+
+type Opts = { provider: k8s.Provider };
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const SERVICE = "kubernetes:core/v1:Service";
+const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+const SECRET = "kubernetes:core/v1:Secret";
+const TEMPLATE = "aim:index:AIMServiceTemplate";
+
+const podSpec = (deployment: Registered) => deployment.inputs.spec.template.spec;
+const container = (deployment: Registered) => podSpec(deployment).containers[0];
+
+/** A cluster with a config (unless `config` is null), the llama image and a MI300X × 2 template `base`. */
+function llamaCluster(opts: Opts, config: AIMClusterConfigArgs | null = {}) {
+    if (config) new AIMClusterConfig("default", config, opts);
+    new AIMClusterImage("llama", { image: LLAMA_IMAGE, defaultServiceTemplate: "base" }, opts);
+    new AIMClusterServiceTemplate("base", {
+        aimImageName: "llama",
+        gpuSelector: { count: 2, model: "MI300X" },
+        modelSources: [LLAMA_SOURCE],
+    }, opts);
+}
+
+function llamaChat(opts: Opts, args: Partial<AIMServiceArgs> = {}, name = "llama-chat") {
+    return new AIMService(name, { namespace: "ml-team", aimImageName: "llama", ...args }, opts);
+}
+
+describe("AIMService", () => {
+    it("1. renders the GPU Deployment and the Service for a MI300X × 2 template", async () => {
+        const { result, resources } = await scenario((opts) => {
+            llamaCluster(opts);
+            return llamaChat(opts);
+        });
+        const deployment = single(resources, DEPLOYMENT);
+        assert.strictEqual(deployment.name, "llama-chat-deployment");
+        assert.deepStrictEqual([deployment.inputs.metadata.name, deployment.inputs.metadata.namespace], ["llama-chat", "ml-team"]);
+        assert.strictEqual(deployment.inputs.spec.replicas, 1);
+        assert.deepStrictEqual(container(deployment).resources, {
+            requests: { cpu: "8", memory: "64Gi", "amd.com/gpu": "2" },
+            limits: { memory: "96Gi", "amd.com/gpu": "2" },
+        });
+        assert.deepStrictEqual(podSpec(deployment).affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution, {
+            nodeSelectorTerms: [
+                { matchExpressions: [{ key: "amd.com/gpu.device-id", operator: "In", values: ["74a1", "74a9", "74b5", "74bd"] }] },
+            ],
+        });
+        assert.deepStrictEqual(podSpec(deployment).volumes, [{ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "8Gi" } }]);
+        assert.deepStrictEqual(container(deployment).volumeMounts, [{ name: "dshm", mountPath: "/dev/shm" }]);
+        assert.deepStrictEqual(container(deployment).ports, [{ name: "http", containerPort: 8000, protocol: "TCP" }]);
+        assert.strictEqual(container(deployment).image, LLAMA_IMAGE);
+        assert.deepStrictEqual(deployment.inputs.spec.selector.matchLabels, {
+            "app.kubernetes.io/name": "aim-service",
+            "app.kubernetes.io/instance": "llama-chat",
+        });
+
+        const service = single(resources, SERVICE);
+        assert.deepStrictEqual(service.inputs.spec, {
+            selector: { "app.kubernetes.io/name": "aim-service", "app.kubernetes.io/instance": "llama-chat" },
+            ports: [{ name: "http", port: 80, targetPort: 8000, protocol: "TCP" }],
+        });
+        assert.deepStrictEqual(await valueOf(result.resolvedTemplate), { name: "base", scope: "Cluster", gpuModel: "MI300X", gpuCount: 2 });
+        assert.strictEqual(await valueOf(result.deploymentName), "llama-chat");
+        assert.strictEqual(await valueOf(result.serviceName), "llama-chat");
+    });
+
+    it("waits for the template's discovery Job before rolling out", async () => {
+        const { resources } = await scenario((opts) => {
+            llamaCluster(opts);
+            llamaChat(opts);
+        });
+        const job = named(resources, "base-discovery");
+        assert.deepStrictEqual(single(resources, DEPLOYMENT).dependencies, [job.urn]);
+    });
+
+    it("overlays resources key by key, env with the service's winning, and counts GPUs from overrides", async () => {
+        const { resources } = await scenario((opts) => {
+            llamaCluster(opts);
+            new AIMServiceTemplate("team", {
+                namespace: "ml-team",
+                aimImageName: "llama",
+                metric: "latency",
+                precision: "fp8",
+                gpuSelector: { count: 1, model: "MI325X" },
+                env: [{ name: "VLLM_USE_V1", value: "0" }, { name: "LOG", value: "info" }],
+            }, opts);
+            llamaChat(opts, {
+                templateRef: "team",
+                overrides: { gpuSelector: { count: 4, model: "MI325X" } },
+                resources: { requests: { cpu: "6" }, limits: { cpu: "12" } },
+                env: [{ name: "LOG", value: "debug" }],
+            });
+        });
+        const deployment = single(resources, DEPLOYMENT);
+        assert.deepStrictEqual(container(deployment).resources, {
+            requests: { cpu: "6", memory: "128Gi", "amd.com/gpu": "4" },
+            limits: { memory: "192Gi", cpu: "12", "amd.com/gpu": "4" },
+        });
+        assert.deepStrictEqual(container(deployment).env, [
+            { name: "AIM_METRIC", value: "latency" },
+            { name: "AIM_PRECISION", value: "fp8" },
+            { name: "VLLM_USE_V1", value: "0" },
+            { name: "LOG", value: "debug" },
+        ]);
+        assert.deepStrictEqual(
+            podSpec(deployment).affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values,
+            ["74a5", "74b9"],
+        );
+    });
+
+    it("gives an unknown GPU model no affinity", async () => {
+        const { resources } = await scenario((opts) => {
+            llamaCluster(opts);
+            llamaChat(opts, { overrides: { gpuSelector: { count: 1, model: "RX7900" } } });
+        });
+        assert.strictEqual(podSpec(single(resources, DEPLOYMENT)).affinity, undefined);
+    });
+
+    it("2. routes through the config's gateway at /<namespace>/<service>", async () => {
+        const { result, resources } = await scenario((opts) => {
+            llamaCluster(opts, { routing: { gateway: KAIWO_GATEWAY } });
+            return llamaChat(opts);
+        });
+        const route = single(resources, ROUTE);
+        assert.strictEqual(route.name, "llama-chat-route");
+        assert.deepStrictEqual(route.inputs.metadata.name, "llama-chat");
+        assert.deepStrictEqual(route.inputs.metadata.namespace, "ml-team");
+        assert.deepStrictEqual(route.inputs.spec, {
+            parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "kaiwo-gateway", namespace: "kaiwo-system" }],
+            rules: [
+                {
+                    matches: [{ path: { type: "PathPrefix", value: "/ml-team/llama-chat" } }],
+                    filters: [{ type: "URLRewrite", urlRewrite: { path: { type: "ReplacePrefixMatch", replacePrefixMatch: "/" } } }],
+                    backendRefs: [{ group: "", kind: "Service", name: "llama-chat", port: 80 }],
+                },
+            ],
+        });
+        assert.strictEqual(await valueOf(result.routePath), "/ml-team/llama-chat");
+        assert.deepStrictEqual(await valueOf(result.routeGateway), {
+            group: "gateway.networking.k8s.io",
+            kind: "Gateway",
+            name: "kaiwo-gateway",
+            namespace: "kaiwo-system",
+        });
+    });
+
+    it("3. autoCreateRoute false creates no route unless the service enables it", async () => {
+        const config = { routing: { autoCreateRoute: false, gateway: KAIWO_GATEWAY } };
+        const off = await scenario((opts) => {
+            llamaCluster(opts, config);
+            return llamaChat(opts);
+        });
+        assert.deepStrictEqual(ofType(off.resources, ROUTE), []);
+        assert.strictEqual(await valueOf(off.result.routePath), undefined);
+
+        const on = await scenario((opts) => {
+            llamaCluster(opts, config);
+            llamaChat(opts, { routing: { enabled: true } });
+        });
+        assert.strictEqual(single(on.resources, ROUTE).inputs.spec.parentRefs[0].name, "kaiwo-gateway");
+    });
+
+    it("lets service routing win field by field: gateway, path template, annotations, timeout", async () => {
+        const { resources } = await scenario((opts) => {
+            llamaCluster(opts, { routing: { gateway: KAIWO_GATEWAY } });
+            llamaChat(opts, {
+                labels: { team: "NLP" },
+                routing: {
+                    gateway: { name: "internal", sectionName: "https" },
+                    pathTemplate: "/{.metadata.namespace}/{.metadata.labels['team']}/chat/",
+                    annotations: { "example.com/owner": "nlp" },
+                    requestTimeout: "120s",
+                },
+            });
+        });
+        const route = single(resources, ROUTE);
+        assert.deepStrictEqual(route.inputs.spec.parentRefs, [
+            { name: "internal", sectionName: "https", group: "gateway.networking.k8s.io", kind: "Gateway", namespace: "ml-team" },
+        ]);
+        assert.deepStrictEqual(route.inputs.spec.rules[0].matches, [{ path: { type: "PathPrefix", value: "/ml-team/nlp/chat" } }]);
+        assert.deepStrictEqual(route.inputs.spec.rules[0].timeouts, { request: "120s" });
+        assert.deepStrictEqual(route.inputs.metadata.annotations, { "example.com/owner": "nlp" });
+        assert.strictEqual(route.inputs.metadata.labels.team, "NLP");
+    });
+
+    it("rejects routing enabled without a gateway, and bad path templates", async () => {
+        const noGateway = await scenarioThrows((opts) => {
+            llamaCluster(opts);
+            llamaChat(opts, { routing: { enabled: true } });
+        });
+        assert.strictEqual(
+            noGateway.error.message,
+            'AIMService "llama-chat": routing.gateway: routing is enabled but no gateway is set on the service or in the resolved config "default"',
+        );
+        assert.deepStrictEqual(children(noGateway.resources).filter((r) => r.parent.includes("AIMService")), []);
+
+        const missingLabel = await scenarioThrows((opts) => {
+            llamaCluster(opts, { routing: { gateway: KAIWO_GATEWAY } });
+            llamaChat(opts, { routing: { pathTemplate: "/{.metadata.labels['team']}" } });
+        });
+        assert.strictEqual(
+            missingLabel.error.message,
+            'AIMService "llama-chat": routing.pathTemplate: label "team" is not set on the service',
+        );
+
+        const tooLong = await scenarioThrows((opts) => {
+            llamaCluster(opts, { routing: { gateway: KAIWO_GATEWAY } });
+            llamaChat(opts, { routing: { pathTemplate: `/${"a".repeat(200)}` } });
+        });
+        assert.strictEqual(
+            tooLong.error.message,
+            'AIMService "llama-chat": routing.pathTemplate: the rendered path is 201 characters, more than 200',
+        );
+    });
+
+    it("4. default config missing: warning, no route, no pull secrets", async () => {
+        const { resources, warnings } = await scenario((opts) => {
+            llamaCluster(opts, null);
+            llamaChat(opts, { routing: { gateway: KAIWO_GATEWAY } });
+        });
+        assert.ok(warnings.length > 0 && warnings.every((w) => w.startsWith('DefaultConfigNotFound: AIMClusterConfig "default" not found, proceeding with defaults')));
+        assert.deepStrictEqual(ofType(resources, ROUTE), []);
+        assert.strictEqual(podSpec(single(resources, DEPLOYMENT)).imagePullSecrets, undefined);
+
+        // …unless the service enables routing itself, with a gateway.
+        const enabled = await scenario((opts) => {
+            llamaCluster(opts, null);
+            llamaChat(opts, { routing: { enabled: true, gateway: KAIWO_GATEWAY } });
+        });
+        assert.strictEqual(ofType(enabled.resources, ROUTE).length, 1);
+    });
+
+    for (const preview of [false, true]) {
+        it(`4. explicit config missing: the documented error and no child (preview: ${preview})`, async () => {
+            const { error, resources } = await scenarioThrows((opts) => {
+                llamaCluster(opts);
+                llamaChat(opts, { configName: "production" });
+            }, { preview });
+            assert.ok(pulumi.ResourceError.isInstance(error));
+            assert.match(error.message, /^failed to get AIMClusterConfig "production": not found/);
+            assert.deepStrictEqual(resources.filter((r) => r.parent.includes("AIMService")), []);
+        });
+    }
+
+    it("5. pull secrets: the service's first, then the config's, de-duplicated", async () => {
+        const { resources } = await scenario((opts) => {
+            llamaCluster(opts, { imagePullSecrets: [{ name: "a" }, { name: "c" }] });
+            llamaChat(opts, { imagePullSecrets: [{ name: "b" }, { name: "a" }] });
+        });
+        assert.deepStrictEqual(podSpec(single(resources, DEPLOYMENT)).imagePullSecrets, [{ name: "b" }, { name: "a" }, { name: "c" }]);
+    });
+
+    it("uses the image's default template and fails on a missing or mismatched one", async () => {
+        const { result } = await scenario((opts) => {
+            llamaCluster(opts);
+            return llamaChat(opts);
+        });
+        assert.strictEqual((await valueOf(result.resolvedTemplate)).name, "base");
+
+        const missing = await scenarioThrows((opts) => {
+            llamaCluster(opts);
+            llamaChat(opts, { templateRef: "nope" });
+        });
+        assert.match(missing.error.message, /^Template "nope" not found\. Create the template or verify the template name/);
+
+        const noDefault = await scenarioThrows((opts) => {
+            new AIMClusterImage("llama", { image: LLAMA_IMAGE }, opts);
+            llamaChat(opts);
+        });
+        assert.match(noDefault.error.message, /^AIMService "llama-chat": templateRef: No template reference specified and no default template found on the image/);
+
+        const mismatch = await scenarioThrows((opts) => {
+            llamaCluster(opts);
+            new AIMClusterImage("qwen", { image: "ghcr.io/silogen/aim:0.4.0-qwen" }, opts);
+            llamaChat(opts, { aimImageName: "qwen", templateRef: "base" });
+        });
+        assert.strictEqual(mismatch.error.message, 'AIMService "llama-chat": templateRef: template "base" runs image "llama", not "qwen"');
+    });
+
+    it("8. derives <base>-ovr-<8 hex> from overrides, stable across runs and shared by identical overrides", async () => {
+        const run = () =>
+            scenario((opts) => {
+                llamaCluster(opts);
+                return [
+                    llamaChat(opts, { overrides: { metric: "throughput" } }, "chat-a"),
+                    llamaChat(opts, { overrides: { metric: "throughput" } }, "chat-b"),
+                ];
+            });
+        const first = await run();
+        const derived = ofType(first.resources, TEMPLATE);
+        assert.strictEqual(derived.length, 1);
+        assert.strictEqual(derived[0].inputs.name, "base-ovr-99ad0cdb");
+        assert.strictEqual(derived[0].inputs.metric, "throughput");
+        assert.deepStrictEqual(derived[0].inputs.gpuSelector, { count: 2, model: "MI300X" });
+        for (const service of first.result) {
+            assert.deepStrictEqual(await valueOf(service.resolvedTemplate), {
+                name: "base-ovr-99ad0cdb",
+                scope: "Namespace",
+                metric: "throughput",
+                gpuModel: "MI300X",
+                gpuCount: 2,
+            });
+        }
+        // The derived template runs its own discovery, which both Deployments wait for.
+        const job = single(first.resources.filter((r) => r.parent.includes("AIMServiceTemplate")), JOB);
+        assert.deepStrictEqual(job.inputs.spec.template.spec.containers[0].env, [
+            { name: "AIM_METRIC", value: "throughput" },
+            { name: "AIM_GPU_MODEL", value: "MI300X" },
+            { name: "AIM_GPU_COUNT", value: "2" },
+        ]);
+        for (const deployment of ofType(first.resources, DEPLOYMENT)) assert.deepStrictEqual(deployment.dependencies, [job.urn]);
+
+        const second = await run();
+        assert.deepStrictEqual(ofType(second.resources, TEMPLATE).map((t) => t.inputs.name), ["base-ovr-99ad0cdb"]);
+    });
+
+    it("9. keeps the token secret in every input and output that carries it", async () => {
+        const token = "hf_plaintext_token_value";
+        const { result, resources } = await scenario((opts) => {
+            llamaCluster(opts);
+            return llamaChat(opts, { hfToken: pulumi.secret(token) });
+        });
+        const secret = single(resources, SECRET);
+        assert.strictEqual(secret.inputs.metadata.name, "llama-chat-hf-token");
+        assert.ok(isSecretWrapper(secret.inputs.stringData), "stringData is secret");
+        assert.deepStrictEqual((secret.inputs.stringData as { value: unknown }).value, { token });
+        // The component's own inputs carry it as a secret too.
+        const component = single(resources, "aim:index:AIMService");
+        assert.ok(isSecretWrapper(component.inputs.hfToken));
+        // Nowhere in plaintext: strip every secret wrapper and the token must be gone.
+        const withoutSecrets = (value: unknown): unknown =>
+            isSecretWrapper(value)
+                ? "[secret]"
+                : Array.isArray(value)
+                  ? value.map(withoutSecrets)
+                  : value && typeof value === "object"
+                    ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutSecrets(v)]))
+                    : value;
+        for (const r of resources) assert.ok(!JSON.stringify(withoutSecrets(r.inputs)).includes(token), `${r.name} leaks the token`);
+        for (const output of [result.resolvedConfig, result.resolvedTemplate, result.routePath, result.routeGateway]) {
+            assert.ok(!JSON.stringify(await valueOf(output as pulumi.Output<unknown>) ?? null).includes(token));
+        }
+        assert.deepStrictEqual(container(single(resources, DEPLOYMENT)).env, [
+            { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "llama-chat-hf-token", key: "token" } } },
+        ]);
+        assert.ok(single(resources, DEPLOYMENT).dependencies.includes(secret.urn));
+    });
+
+    it("keeps a plain-string token secret as well", async () => {
+        const { resources } = await scenario((opts) => {
+            llamaCluster(opts);
+            llamaChat(opts, { hfToken: "hf_plain" });
+        });
+        assert.ok(isSecretWrapper(single(resources, SECRET).inputs.stringData));
+    });
+
+    it("rejects bad service fields with kind, name and field", async () => {
+        const cases: [Partial<AIMServiceArgs> & { name?: string }, string][] = [
+            [{ replicas: -1 }, 'AIMService "llama-chat": replicas: must be >= 0'],
+            [{ overrides: { metric: "fast" as any } }, 'AIMService "llama-chat": overrides.metric: must be one of latency, throughput'],
+            [{ resources: { limits: { "amd.com/gpu": "2" } } }, 'AIMService "llama-chat": resources.limits: must not set amd.com/gpu: the GPU count comes from overrides.gpuSelector or the template'],
+            [{ routing: { requestTimeout: "2 minutes" } }, 'AIMService "llama-chat": routing.requestTimeout: must be a Gateway API duration such as 30s or 1m30s'],
+            [{ name: "1chat" }, "AIMService \"1chat\": name: must be a lowercase RFC 1035 label (a-z, 0-9, '-'; start with a letter, end alphanumeric)"],
+        ];
+        for (const [args, message] of cases) {
+            const { error, resources } = await scenarioThrows((opts) => {
+                llamaCluster(opts);
+                llamaChat(opts, args);
+            });
+            assert.strictEqual(error.message, message);
+            assert.deepStrictEqual(resources.filter((r) => r.parent.includes("AIMService")), []);
+        }
+    });
+
+    it("10. renders objects that validate against the Kubernetes and Gateway API schemas", async () => {
+        const { resources } = await scenario((opts) => {
+            llamaCluster(opts, { imagePullSecrets: [{ name: "regcred" }], routing: { gateway: KAIWO_GATEWAY }, caching: { cacheAimImageBase: true } });
+            llamaChat(opts, {
+                cacheModel: true,
+                hfToken: pulumi.secret("hf_x"),
+                overrides: { precision: "fp8" },
+                routing: { requestTimeout: "1m30s", annotations: { a: "b" } },
+                env: [{ name: "HF_HOME", valueFrom: { configMapKeyRef: { name: "hf", key: "home" } } }],
+            });
+        });
+        const manifests = children(resources);
+        const kinds = [...new Set(manifests.map((r) => r.type))].sort();
+        assert.deepStrictEqual(kinds, [
+            "kubernetes:apps/v1:DaemonSet",
+            DEPLOYMENT,
+            JOB,
+            "kubernetes:core/v1:PersistentVolumeClaim",
+            SECRET,
+            SERVICE,
+            ROUTE,
+        ].sort());
+        for (const manifest of manifests) await validateManifest(manifest.inputs);
+        await assert.rejects(validateManifest({ ...single(resources, ROUTE).inputs, spec: { parentRefs: [{ port: 70000 }] } }));
+    });
+
+    it("11. a new gateway on the config changes exactly the HTTPRoutes that use it", async () => {
+        const render = async (gateway: string) => {
+            const { resources } = await scenario((opts) => {
+                llamaCluster(opts, { routing: { gateway: { name: gateway, namespace: "kaiwo-system" } } });
+                new AIMClusterConfig("internal", { routing: { gateway: { name: "internal-gw" } } }, opts);
+                llamaChat(opts, {}, "chat-a");
+                llamaChat(opts, {}, "chat-b");
+                llamaChat(opts, { configName: "internal" }, "chat-internal");
+                llamaChat(opts, { routing: { gateway: { name: "own-gw" } } }, "chat-own");
+            });
+            return Object.fromEntries(children(resources).map((r) => [r.name, JSON.stringify(r.inputs)]));
+        };
+        const before = await render("kaiwo-gateway");
+        const after = await render("kaiwo-gateway-v2");
+        assert.deepStrictEqual(Object.keys(after).sort(), Object.keys(before).sort());
+        const changed = Object.keys(before).filter((name) => before[name] !== after[name]);
+        assert.deepStrictEqual(changed.sort(), ["chat-a-route", "chat-b-route"]);
+    });
+});
