@@ -1,0 +1,262 @@
+// Template caches under the mock runtime: PVCs, download Jobs, sharing, storage classes, pre-warming.
+
+import * as k8s from "@pulumi/kubernetes";
+import * as assert from "assert";
+import {
+    AIMClusterConfig,
+    AIMClusterConfigArgs,
+    AIMClusterImage,
+    AIMClusterServiceTemplate,
+    AIMService,
+    AIMServiceTemplate,
+    AIMTemplateCache,
+    AIMTemplateCacheArgs,
+} from "../index";
+import { LLAMA_IMAGE, LLAMA_SOURCE } from "./fixtures";
+import { children, named, ofType, scenario, scenarioThrows, single, valueOf } from "./harness";
+import { validateManifest } from "./k8sSchemas";
+
+type Opts = { provider: k8s.Provider };
+const PVC = "kubernetes:core/v1:PersistentVolumeClaim";
+const DAEMONSET = "kubernetes:apps/v1:DaemonSet";
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+
+function llamaCluster(opts: Opts, config: AIMClusterConfigArgs = {}) {
+    new AIMClusterConfig("default", config, opts);
+    new AIMClusterImage("llama", { image: LLAMA_IMAGE }, opts);
+    new AIMClusterServiceTemplate("llama-tmpl", { aimImageName: "llama", modelSources: [LLAMA_SOURCE] }, opts);
+}
+
+function llamaCache(opts: Opts, args: Partial<AIMTemplateCacheArgs> = {}, name = "llama-cache") {
+    return new AIMTemplateCache(name, { namespace: "ml-team", templateRef: "llama-tmpl", ...args }, opts);
+}
+
+describe("AIMTemplateCache", () => {
+    it("6. renders a ReadWriteMany PVC with 10 % headroom in whole Gi, and its download Job", async () => {
+        const { result, resources } = await scenario((opts) => {
+            llamaCluster(opts, { imagePullSecrets: [{ name: "regcred" }] });
+            return llamaCache(opts, { env: [{ name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "hf", key: "token" } } }] });
+        });
+        const pvc = single(resources, PVC);
+        assert.strictEqual(pvc.name, "llama-cache-amd-llama-3-1-8b-instruct-fp8-kv-pvc");
+        assert.deepStrictEqual(pvc.inputs.metadata.name, "amd-llama-3-1-8b-instruct-fp8-kv-cache");
+        assert.deepStrictEqual(pvc.inputs.metadata.namespace, "ml-team");
+        // 9,094,593,249 bytes × 1.1 = 9.32 GiB → 10Gi; no storage class anywhere → the cluster default.
+        assert.deepStrictEqual(pvc.inputs.spec, { accessModes: ["ReadWriteMany"], resources: { requests: { storage: "10Gi" } } });
+
+        const job = named(resources, "llama-cache-amd-llama-3-1-8b-instruct-fp8-kv-download");
+        assert.strictEqual(job.inputs.metadata.name, "amd-llama-3-1-8b-instruct-fp8-kv-cache-download");
+        assert.ok(job.dependencies.includes(pvc.urn));
+        const pod = job.inputs.spec.template.spec;
+        assert.deepStrictEqual(pod.imagePullSecrets, [{ name: "regcred" }]);
+        assert.deepStrictEqual(pod.volumes[0], { name: "cache", persistentVolumeClaim: { claimName: "amd-llama-3-1-8b-instruct-fp8-kv-cache" } });
+        const [download] = pod.containers;
+        assert.strictEqual(download.image, "kserve/storage-initializer:v0.16.0");
+        assert.deepStrictEqual(download.args, ["hf://amd/Llama-3.1-8B-Instruct-FP8-KV", "/cache"]);
+        assert.deepStrictEqual(download.volumeMounts[0], { name: "cache", mountPath: "/cache" });
+        assert.deepStrictEqual(download.env.map((e: { name: string }) => e.name), [
+            "HF_XET_CHUNK_CACHE_SIZE_BYTES",
+            "HF_XET_SHARD_CACHE_SIZE_BYTES",
+            "HF_XET_HIGH_PERFORMANCE",
+            "HF_HOME",
+            "UMASK",
+            "HF_TOKEN",
+        ]);
+        assert.deepStrictEqual(await valueOf(result.persistentVolumeClaims), ["amd-llama-3-1-8b-instruct-fp8-kv-cache"]);
+        for (const child of children(resources)) await validateManifest(child.inputs);
+    });
+
+    it("6. storage class: the cache's own, else the config's, else omitted", async () => {
+        const storageClassOf = async (config: AIMClusterConfigArgs, own?: string) => {
+            const { resources } = await scenario((opts) => {
+                llamaCluster(opts, config);
+                llamaCache(opts, own ? { storageClassName: own } : {});
+            });
+            return single(resources, PVC).inputs.spec.storageClassName;
+        };
+        assert.strictEqual(await storageClassOf({ caching: { storageClassName: "ceph" } }, "nfs"), "nfs");
+        assert.strictEqual(await storageClassOf({ caching: { storageClassName: "ceph" } }), "ceph");
+        assert.strictEqual(await storageClassOf({ cacheStorageClassName: "legacy" }), "legacy");
+        assert.strictEqual(await storageClassOf({}), undefined);
+    });
+
+    it("6. shares one PVC between caches of the same source in a namespace", async () => {
+        const { result, resources } = await scenario((opts) => {
+            llamaCluster(opts);
+            new AIMClusterServiceTemplate("llama-tput", { aimImageName: "llama", metric: "throughput", modelSources: [LLAMA_SOURCE] }, opts);
+            return [
+                llamaCache(opts, {}, "first"),
+                llamaCache(opts, { templateRef: "llama-tput" }, "second"),
+                llamaCache(opts, { namespace: "research" }, "elsewhere"),
+            ];
+        });
+        const pvcs = ofType(resources, PVC);
+        assert.deepStrictEqual(pvcs.map((p) => [p.name, p.inputs.metadata.namespace]).sort(), [
+            ["elsewhere-amd-llama-3-1-8b-instruct-fp8-kv-pvc", "research"],
+            ["first-amd-llama-3-1-8b-instruct-fp8-kv-pvc", "ml-team"],
+        ]);
+        assert.strictEqual(resources.filter((r) => r.parent.endsWith("AIMTemplateCache::second")).length, 0);
+        assert.deepStrictEqual(await valueOf(result[1].persistentVolumeClaims), ["amd-llama-3-1-8b-instruct-fp8-kv-cache"]);
+    });
+
+    it("refuses to share a source across storage classes, and to cache a template without model sources", async () => {
+        const conflict = await scenarioThrows((opts) => {
+            llamaCluster(opts);
+            llamaCache(opts, { storageClassName: "ceph" }, "first");
+            llamaCache(opts, { storageClassName: "nfs" }, "second");
+        });
+        assert.strictEqual(
+            conflict.error.message,
+            'AIMTemplateCache "second": storageClassName: hf://amd/Llama-3.1-8B-Instruct-FP8-KV is already cached in namespace ' +
+                '"ml-team" by AIMTemplateCache "first" on storage class "ceph", not "nfs"',
+        );
+
+        const noSources = await scenarioThrows((opts) => {
+            llamaCluster(opts);
+            new AIMClusterServiceTemplate("bare", { aimImageName: "llama" }, opts);
+            llamaCache(opts, { templateRef: "bare" });
+        });
+        assert.match(
+            noSources.error.message,
+            /^AIMTemplateCache "llama-cache": templateRef: template "bare" has no modelSources, so it cannot be cached: cache sizes must be known at preview time/,
+        );
+        assert.deepStrictEqual(noSources.resources.filter((r) => r.parent.includes("AIMTemplateCache")), []);
+
+        const missing = await scenarioThrows((opts) => {
+            llamaCluster(opts);
+            llamaCache(opts, { templateRef: "nope" });
+        });
+        assert.match(missing.error.message, /^Template "nope" not found/);
+    });
+
+    it("offers retainOnDelete and protect on the PVCs", async () => {
+        const { resources } = await scenario((opts) => {
+            llamaCluster(opts);
+            llamaCache(opts, { retainOnDelete: true, protect: true });
+        });
+        const pvc = single(resources, PVC);
+        assert.deepStrictEqual([pvc.retainOnDelete, pvc.protect], [true, true]);
+        const plain = await scenario((opts) => {
+            llamaCluster(opts);
+            llamaCache(opts);
+        });
+        assert.deepStrictEqual([single(plain.resources, PVC).retainOnDelete, single(plain.resources, PVC).protect], [false, false]);
+    });
+
+    it("7. caching.enabled on a namespace template pre-warms its cache with the resolved config's storage class", async () => {
+        const { resources } = await scenario((opts) => {
+            llamaCluster(opts, { caching: { storageClassName: "ceph" } });
+            new AIMServiceTemplate("chat", {
+                namespace: "ml-team",
+                aimImageName: "llama",
+                modelSources: [LLAMA_SOURCE],
+                caching: { enabled: true, env: [{ name: "HF_ENDPOINT", value: "https://mirror.example" }] },
+            }, opts);
+        });
+        const cache = single(resources, "aim:index:AIMTemplateCache");
+        assert.deepStrictEqual([cache.name, cache.inputs.name, cache.inputs.templateRef], ["chat-cache", "chat", "chat"]);
+        const pvc = single(resources, PVC);
+        assert.strictEqual(pvc.inputs.spec.storageClassName, "ceph");
+        assert.strictEqual(pvc.inputs.metadata.namespace, "ml-team");
+        const download = named(resources, "chat-cache-amd-llama-3-1-8b-instruct-fp8-kv-download");
+        assert.deepStrictEqual(download.inputs.spec.template.spec.containers[0].env.at(-1), { name: "HF_ENDPOINT", value: "https://mirror.example" });
+
+        const { error } = await scenarioThrows((opts) => {
+            llamaCluster(opts);
+            new AIMServiceTemplate("chat", { namespace: "ml-team", aimImageName: "llama", caching: { enabled: true } }, opts);
+        });
+        assert.match(error.message, /^AIMServiceTemplate "chat": caching\.enabled: template "chat" has no modelSources/);
+    });
+
+    it("cacheModel mounts the template's caches into the service, reusing a declared cache", async () => {
+        const { resources } = await scenario((opts) => {
+            llamaCluster(opts);
+            llamaCache(opts);
+            new AIMService("llama-chat", { namespace: "ml-team", aimImageName: "llama", templateRef: "llama-tmpl", cacheModel: true }, opts);
+        });
+        assert.strictEqual(ofType(resources, "aim:index:AIMTemplateCache").length, 1);
+        const deployment = single(resources, DEPLOYMENT);
+        const container = deployment.inputs.spec.template.spec.containers[0];
+        assert.deepStrictEqual(container.env[0], { name: "AIM_CACHE_PATH", value: "/workspace/model-cache" });
+        assert.deepStrictEqual(container.volumeMounts[1], {
+            name: "amd-llama-3-1-8b-instruct-fp8-kv-cache",
+            mountPath: "/workspace/model-cache/amd/Llama-3.1-8B-Instruct-FP8-KV",
+        });
+        assert.deepStrictEqual(deployment.inputs.spec.template.spec.volumes[1], {
+            name: "amd-llama-3-1-8b-instruct-fp8-kv-cache",
+            persistentVolumeClaim: { claimName: "amd-llama-3-1-8b-instruct-fp8-kv-cache" },
+        });
+        // The rollout waits for the download.
+        const download = named(resources, "llama-cache-amd-llama-3-1-8b-instruct-fp8-kv-download");
+        assert.ok(deployment.dependencies.includes(download.urn));
+    });
+
+    it("cacheModel without a declared cache creates one named after the template, with the service's config", async () => {
+        const { resources } = await scenario((opts) => {
+            llamaCluster(opts);
+            new AIMClusterConfig("production", { caching: { storageClassName: "fast" } }, opts);
+            new AIMService("llama-chat", {
+                namespace: "ml-team",
+                aimImageName: "llama",
+                templateRef: "llama-tmpl",
+                cacheModel: true,
+                configName: "production",
+            }, opts);
+        });
+        const cache = single(resources, "aim:index:AIMTemplateCache");
+        assert.deepStrictEqual([cache.name, cache.inputs.name, cache.inputs.configName], ["llama-chat-cache", "llama-tmpl", "production"]);
+        assert.strictEqual(single(resources, PVC).inputs.spec.storageClassName, "fast");
+    });
+
+    it("11. a new storage class on the config changes exactly the PVCs of caches using it", async () => {
+        const render = async (storageClassName: string) => {
+            const { resources } = await scenario((opts) => {
+                llamaCluster(opts, { caching: { storageClassName } });
+                new AIMClusterConfig("pinned", { caching: { storageClassName: "pinned-sc" } }, opts);
+                new AIMClusterServiceTemplate("qwen-tmpl", {
+                    aimImageName: "llama",
+                    modelSources: [{ name: "Qwen/Qwen3-32B", sourceUri: "hf://Qwen/Qwen3-32B", size: "64Gi" }],
+                }, opts);
+                llamaCache(opts, {}, "uses-default");
+                llamaCache(opts, { namespace: "research", configName: "pinned" }, "uses-pinned");
+                llamaCache(opts, { namespace: "ops", storageClassName: "own" }, "uses-own");
+                llamaCache(opts, { templateRef: "qwen-tmpl" }, "qwen");
+            });
+            return Object.fromEntries(children(resources).map((r) => [r.name, JSON.stringify(r.inputs)]));
+        };
+        const before = await render("ceph");
+        const after = await render("ceph-ssd");
+        const changed = Object.keys(before).filter((name) => before[name] !== after[name]);
+        assert.deepStrictEqual(changed.sort(), ["qwen-qwen-qwen3-32b-pvc", "uses-default-amd-llama-3-1-8b-instruct-fp8-kv-pvc"]);
+    });
+
+    it("pre-pulls AIM base images with the config's pull secrets when cacheAimImageBase is set", async () => {
+        const { resources } = await scenario((opts) => {
+            new AIMClusterConfig("default", { imagePullSecrets: [{ name: "regcred" }], caching: { cacheAimImageBase: true } }, opts);
+            new AIMClusterImage("llama", { image: LLAMA_IMAGE }, opts);
+            new AIMClusterImage("qwen", { image: "ghcr.io/silogen/aim:0.4.0-qwen-qwen3-32b-v20251006" }, opts);
+            new AIMClusterImage("custom", { image: "registry.local/my-model:1.0" }, opts);
+        });
+        const daemonSet = single(resources, DAEMONSET);
+        assert.strictEqual(daemonSet.name, "llama-base-cacher");
+        assert.match(daemonSet.inputs.metadata.name, /^aim-base-cacher-[0-9a-f]{8}$/);
+        assert.strictEqual(daemonSet.inputs.metadata.namespace, "aim-system");
+        const pod = daemonSet.inputs.spec.template.spec;
+        assert.deepStrictEqual(pod.imagePullSecrets, [{ name: "regcred" }]);
+        assert.deepStrictEqual(pod.containers, [
+            {
+                name: "cache-0",
+                image: "ghcr.io/silogen/aim-base:0.4.0",
+                command: ["/bin/sh", "-c", "sleep infinity"],
+                resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+            },
+        ]);
+        await validateManifest(daemonSet.inputs);
+
+        const off = await scenario((opts) => {
+            new AIMClusterConfig("default", {}, opts);
+            new AIMClusterImage("llama", { image: LLAMA_IMAGE }, opts);
+        });
+        assert.deepStrictEqual(ofType(off.resources, DAEMONSET), []);
+    });
+});
