@@ -17,3 +17,5 @@ export { AIMTemplateCache } from "./components/aimTemplateCache";
 export type { AIMTemplateCacheArgs } from "./components/aimTemplateCache";
 export { AIMService } from "./components/aimService";
 export type { AIMServiceArgs } from "./components/aimService";
+export { cacheStorageClasses } from "./components/cacheStorageClasses";
+export type { CacheStorageClassesOptions } from "./components/cacheStorageClasses";

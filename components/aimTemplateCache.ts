@@ -86,6 +86,7 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [pvc] },
             );
             const cache: ModelCacheEntry = {
+                namespace,
                 cacheName: planned.cacheName,
                 modelName: planned.source.name,
                 pvcName: planned.pvcName,

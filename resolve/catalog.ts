@@ -64,6 +64,7 @@ export interface TemplateEntry {
 
 /** A model source cached in a namespace: its PVC and download Job, shared by every cache of that source. */
 export interface ModelCacheEntry {
+    namespace: string;
     cacheName: string;
     /** Model name of the source: caches are mounted at `/workspace/model-cache/<model name>`. */
     modelName: string;

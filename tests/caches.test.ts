@@ -11,6 +11,7 @@ import {
     AIMServiceTemplate,
     AIMTemplateCache,
     AIMTemplateCacheArgs,
+    cacheStorageClasses,
 } from "../index";
 import { LLAMA_IMAGE, LLAMA_SOURCE } from "./fixtures";
 import { children, named, ofType, scenario, scenarioThrows, single, valueOf } from "./harness";
@@ -258,5 +259,35 @@ describe("AIMTemplateCache", () => {
             new AIMClusterImage("llama", { image: LLAMA_IMAGE }, opts);
         });
         assert.deepStrictEqual(ofType(off.resources, DAEMONSET), []);
+    });
+
+    it("warns in preview when a cache's storage class differs from the previous deployment's record", async () => {
+        const KEY = "ml-team/amd-llama-3-1-8b-instruct-fp8-kv-cache";
+        const run = (storageClassName: string | undefined, previous?: Record<string, string>) =>
+            scenario(
+                (opts) => {
+                    llamaCluster(opts, storageClassName ? { caching: { storageClassName } } : {});
+                    llamaCache(opts);
+                    return cacheStorageClasses({ provider: opts.provider });
+                },
+                { preview: true, stackOutputs: previous ? { aimCacheStorageClasses: previous } : {} },
+            );
+
+        const changed = await run("nfs", { [KEY]: "ceph" });
+        assert.deepStrictEqual(await valueOf(changed.result), { [KEY]: "nfs" });
+        assert.deepStrictEqual(changed.warnings, [
+            `PVC ${KEY} of AIMTemplateCache "llama-cache" changes storage class from "ceph" to "nfs": the PVC will be ` +
+                "replaced and its cached models deleted (set retainOnDelete or protect on the cache to keep them)",
+        ]);
+
+        const toDefault = await run(undefined, { [KEY]: "ceph" });
+        assert.deepStrictEqual(await valueOf(toDefault.result), { [KEY]: "" });
+        assert.match(toDefault.warnings[0], /from "ceph" to the cluster default/);
+
+        for (const [current, previous] of [["ceph", { [KEY]: "ceph" }], ["ceph", undefined], ["ceph", { "other/pvc": "x" }]] as const) {
+            const unchanged = await run(current, previous);
+            await valueOf(unchanged.result);
+            assert.deepStrictEqual(unchanged.warnings, []);
+        }
     });
 });

@@ -37,17 +37,28 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 let scenarioCount = 0;
 
-/** Installs fresh recording mocks (in preview mode or not) and returns the list they record into. */
-async function installMocks(preview: boolean): Promise<Registered[]> {
+export interface ScenarioOptions {
+    /** Run as `pulumi preview` (unknown computed outputs) rather than `pulumi up`. */
+    preview?: boolean;
+    /** Outputs of the previous deployment, as a StackReference to this stack reads them. */
+    stackOutputs?: Record<string, unknown>;
+}
+
+/** Installs fresh recording mocks and returns the list they record into. */
+async function installMocks({ preview = false, stackOutputs = {} }: ScenarioOptions): Promise<Registered[]> {
     const recorded: Registered[] = [];
     await pulumi.runtime.setMocks(
         {
-            newResource: (args) => ({ id: args.inputs?.metadata?.name ?? `${args.name}-id`, state: args.inputs }),
+            newResource: (args) =>
+                args.type === "pulumi:pulumi:StackReference"
+                    ? { id: args.inputs.name, state: { ...args.inputs, outputs: stackOutputs } }
+                    : { id: args.inputs?.metadata?.name ?? `${args.name}-id`, state: args.inputs },
             call: (args) => args.inputs,
         },
         "aim",
         "test",
         preview,
+        "organization",
     );
     // MockResourceArgs carries no parent or options, so read them off the request itself.
     const monitor = pulumi.runtime.getMonitor() as any;
@@ -77,9 +88,9 @@ async function installMocks(preview: boolean): Promise<Registered[]> {
  */
 export async function scenario<T>(
     program: (opts: { provider: k8s.Provider }) => T,
-    { preview = false }: { preview?: boolean } = {},
+    options: ScenarioOptions = {},
 ): Promise<ScenarioResult<T>> {
-    const recorded = await installMocks(preview);
+    const recorded = await installMocks(options);
     const provider = new k8s.Provider(`cluster-${++scenarioCount}`, {});
     const warnings: string[] = [];
     const consoleWarn = console.warn;
@@ -96,7 +107,7 @@ export async function scenario<T>(
 /** Runs a program that must throw synchronously; returns the error and what got registered before it. */
 export async function scenarioThrows(
     program: (opts: { provider: k8s.Provider }) => unknown,
-    options?: { preview?: boolean },
+    options?: ScenarioOptions,
 ): Promise<{ error: Error; resources: Registered[] }> {
     let error: Error | undefined;
     const { resources } = await scenario((opts) => {
