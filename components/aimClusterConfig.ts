@@ -5,7 +5,7 @@ import { configWithDefaults } from "../resolve/config";
 import { clusterConfigSchema } from "../validate/config";
 
 export interface AIMClusterConfigArgs {
-    /** AIM name that dependents reference through `configName`. @default the Pulumi resource name */
+    /** AIM name that dependents reference through `configName`. Default: the Pulumi resource name. @default the Pulumi resource name */
     name?: string;
     /** Pull secrets added to every pod of the dependents (after their own). */
     imagePullSecrets?: LocalObjectReference[];

@@ -5,13 +5,13 @@ import { typeToken } from "./internal";
 import { ResolvedConfig } from "./types";
 
 export interface AIMClusterImageArgs {
-    /** AIM name that templates and services reference through `aimImageName`. @default the Pulumi resource name */
+    /** AIM name that templates and services reference through `aimImageName`. Default: the Pulumi resource name. @default the Pulumi resource name */
     name?: string;
     /** Container image URI of the AIM, e.g. `ghcr.io/silogen/aim:0.4.0-meta-llama-llama-3.1-8b-instruct-v20251006`. */
     image: string;
     /** Template an AIMService of this image uses when it names none. */
     defaultServiceTemplate?: string;
-    /** Config (AIMClusterConfig, or for an AIMImage also an AIMNamespaceConfig) to use. @default "default" */
+    /** Config (AIMClusterConfig, or for an AIMImage also an AIMNamespaceConfig) to use. Default: "default". @default "default" */
     configName?: string;
 }
 

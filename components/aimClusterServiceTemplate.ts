@@ -5,17 +5,17 @@ import { declareTemplate } from "./templateEntry";
 import { GpuSelector, Metric, ModelSource, Precision, ResolvedConfig, ResolvedImage } from "./types";
 
 export interface AIMClusterServiceTemplateArgs {
-    /** AIM name that services and caches reference through `templateRef`. @default the Pulumi resource name */
+    /** AIM name that services and caches reference through `templateRef`. Default: the Pulumi resource name. @default the Pulumi resource name */
     name?: string;
     /** Name of the AIMImage (namespace templates) or AIMClusterImage to run. */
     aimImageName: string;
-    /** Optimisation target passed to profile selection as `AIM_METRIC`. @default chosen by the AIM container */
+    /** Optimisation target passed to profile selection as `AIM_METRIC`. Default: chosen by the AIM container. @default chosen by the AIM container */
     metric?: Metric;
-    /** Precision passed to profile selection as `AIM_PRECISION`. @default chosen by the AIM container */
+    /** Precision passed to profile selection as `AIM_PRECISION`. Default: chosen by the AIM container. @default chosen by the AIM container */
     precision?: Precision;
-    /** GPUs per replica, passed as `AIM_GPU_MODEL` and `AIM_GPU_COUNT`. @default chosen by the AIM container */
+    /** GPUs per replica, passed as `AIM_GPU_MODEL` and `AIM_GPU_COUNT`. Default: chosen by the AIM container. @default chosen by the AIM container */
     gpuSelector?: GpuSelector;
-    /** Config to use. @default "default" */
+    /** Config to use. Default: "default". @default "default" */
     configName?: string;
     /** Model artifacts of the template, needed at preview time to size caches (discovery results are not known then). */
     modelSources?: ModelSource[];

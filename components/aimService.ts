@@ -25,19 +25,19 @@ import {
 } from "./types";
 
 export interface AIMServiceArgs {
-    /** AIM name; it names the Deployment, Service and HTTPRoute (an RFC 1035 label). Default: the Pulumi resource name. */
+    /** AIM name; it names the Deployment, Service and HTTPRoute (an RFC 1035 label). Default: the Pulumi resource name. @default the Pulumi resource name */
     name?: string;
     /** Namespace to deploy to. */
     namespace: string;
     /** AIMImage (in the namespace) or AIMClusterImage to serve. */
     aimImageName: string;
-    /** Template to deploy with. Default: the image's `defaultServiceTemplate`. */
+    /** Template to deploy with. Default: the image's `defaultServiceTemplate`. @default the image's `defaultServiceTemplate` */
     templateRef?: string;
-    /** Number of inference pods. Default: 1. */
+    /** Number of inference pods. Default: 1. @default 1 */
     replicas?: number;
-    /** Cache the template's models in the namespace and mount them. Default: false. */
+    /** Cache the template's models in the namespace and mount them. Default: false. @default false */
     cacheModel?: boolean;
-    /** Config to use. Default: "default". */
+    /** Config to use. Default: "default". @default "default" */
     configName?: string;
     /** Profile knobs over the template: they derive the template `<base>-ovr-<8 hex>`, shared by identical overrides. */
     overrides?: ServiceOverrides;

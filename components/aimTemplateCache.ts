@@ -10,7 +10,7 @@ import { catalogOf, orFail, resolveConfigOf, typeToken, validateArgs } from "./i
 import { EnvVar, LocalObjectReference, ResolvedConfig } from "./types";
 
 export interface AIMTemplateCacheArgs {
-    /** AIM name. @default the Pulumi resource name */
+    /** AIM name. Default: the Pulumi resource name. @default the Pulumi resource name */
     name?: string;
     /** Namespace of the cache: its PVCs are usable by services there. */
     namespace: string;
@@ -20,17 +20,17 @@ export interface AIMTemplateCacheArgs {
     env?: EnvVar[];
     /** Pull secrets of the download Jobs, before the resolved config's. */
     imagePullSecrets?: LocalObjectReference[];
-    /** Storage class of the PVCs. Default: the resolved config's `caching.storageClassName`, else the cluster default. */
+    /** Storage class of the PVCs. Default: the resolved config's `caching.storageClassName`, else the cluster default. @default the resolved config's `caching.storageClassName`, else the cluster default */
     storageClassName?: string;
-    /** Config to use. Default: "default". */
+    /** Config to use. Default: "default". @default "default" */
     configName?: string;
-    /** Image of the download Jobs (a KServe storage-initializer). Default: "kserve/storage-initializer:v0.16.0". */
+    /** Image of the download Jobs (a KServe storage-initializer). Default: "kserve/storage-initializer:v0.16.0". @default "kserve/storage-initializer:v0.16.0" */
     downloadImage?: string;
-    /** How long Pulumi waits for a download Job to complete. Default: 3600 seconds. */
+    /** How long Pulumi waits for a download Job to complete. Default: 3600 (seconds). @default 3600 */
     downloadTimeoutSeconds?: number;
-    /** Leave the PVCs in the cluster when they are deleted from the program or replaced. Default: false. */
+    /** Leave the PVCs in the cluster when they are deleted from the program or replaced. Default: false. @default false */
     retainOnDelete?: boolean;
-    /** Refuse to delete or replace the PVCs (Pulumi `protect`). Default: false. */
+    /** Refuse to delete or replace the PVCs (Pulumi `protect`). Default: false. @default false */
     protect?: boolean;
 }
 

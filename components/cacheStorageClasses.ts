@@ -9,9 +9,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { catalogFor, DEFAULT_CLUSTER } from "../resolve/catalog";
 
 export interface CacheStorageClassesOptions {
-    /** Kubernetes provider of the caches to record. Default: the default provider. */
+    /** Kubernetes provider of the caches to record. Default: the default provider. @default the default provider */
     provider?: pulumi.ProviderResource;
-    /** Stack output the record is exported as (one per cluster). Default: "aimCacheStorageClasses". */
+    /** Stack output the record is exported as (one per cluster). Default: "aimCacheStorageClasses". @default "aimCacheStorageClasses" */
     outputName?: string;
 }
 

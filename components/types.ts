@@ -58,11 +58,11 @@ export interface LocalObjectReference {
 export interface GatewayParentReference {
     /** Name of the Gateway (1–253 characters). */
     name: string;
-    /** Namespace of the Gateway. @default the namespace of the route */
+    /** Namespace of the Gateway. Default: the namespace of the route. @default the namespace of the route */
     namespace?: string;
-    /** API group of the parent. @default "gateway.networking.k8s.io" */
+    /** API group of the parent. Default: "gateway.networking.k8s.io". @default "gateway.networking.k8s.io" */
     group?: string;
-    /** Kind of the parent. @default "Gateway" */
+    /** Kind of the parent. Default: "Gateway". @default "Gateway" */
     kind?: string;
     /** Listener name on the Gateway. */
     sectionName?: string;
@@ -72,15 +72,15 @@ export interface GatewayParentReference {
 
 /** Model-cache settings of a config. */
 export interface ConfigCaching {
-    /** Storage class of model-cache PVCs that set none themselves. @default the cluster's default storage class */
+    /** Storage class of model-cache PVCs that set none themselves. Default: the cluster's default storage class. @default the cluster's default storage class */
     storageClassName?: string;
-    /** Pre-pull the AIM base images of the images using this config on every node. @default false */
+    /** Pre-pull the AIM base images of the images using this config on every node. Default: false. @default false */
     cacheAimImageBase?: boolean;
 }
 
 /** Routing settings of a config. */
 export interface ConfigRouting {
-    /** Create an HTTPRoute for every AIMService using this config. @default true */
+    /** Create an HTTPRoute for every AIMService using this config. Default: true. @default true */
     autoCreateRoute?: boolean;
     /** The Gateway that routes attach to. */
     gateway?: GatewayParentReference;
@@ -92,7 +92,7 @@ export interface KeySelector {
     name: string;
     /** Key within it. */
     key: string;
-    /** Whether the object or key may be missing. @default false */
+    /** Whether the object or key may be missing. Default: false. @default false */
     optional?: boolean;
 }
 
@@ -134,7 +134,7 @@ export interface ModelSource {
 
 /** Template-level model caching (namespace templates only). */
 export interface TemplateCaching {
-    /** Create a template cache for this template. @default false */
+    /** Create a template cache for this template. Default: false. @default false */
     enabled?: boolean;
     /** Environment of the model download (e.g. credentials). */
     env?: EnvVar[];
@@ -200,11 +200,11 @@ export interface ServiceResources {
 
 /** Service-level routing; each field set here wins over the resolved config. */
 export interface ServiceRouting {
-    /** Create the HTTPRoute. Default: the config's `autoCreateRoute`, when the config exists and a gateway is known. */
+    /** Create the HTTPRoute. Default: the config's `autoCreateRoute`, when the config exists and a gateway is known. @default the config's `autoCreateRoute`, when the config exists and a gateway is known */
     enabled?: boolean;
-    /** The Gateway to attach to. Default: the config's `routing.gateway`. */
+    /** The Gateway to attach to. Default: the config's `routing.gateway`. @default the config's `routing.gateway` */
     gateway?: GatewayParentReference;
-    /** Path prefix template, e.g. `/{.metadata.namespace}/{.metadata.labels['team']}/chat`. Default: `/<namespace>/<name>`. */
+    /** Path prefix template, e.g. `/{.metadata.namespace}/{.metadata.labels['team']}/chat`. Default: `/<namespace>/<name>`. @default `/<namespace>/<name>` */
     pathTemplate?: string;
     /** Annotations of the HTTPRoute. */
     annotations?: Record<string, string>;
