@@ -1,0 +1,62 @@
+// Environment-specific configs: one program, one stack per environment.
+//
+// Each stack's config (Pulumi.dev.yaml, Pulumi.prod.yaml) names the AIMClusterConfig of its environment and the
+// values that differ: replicas, pull secret, cache storage class, Gateway. The program declares that config and
+// every dependent references it explicitly with `configName`, so a preview fails at once — before anything is
+// applied — if a dependent names a config the environment does not declare:
+//   failed to get AIMClusterConfig "production": not found
+//
+// Offline: npm run example:environments (stack dev), npm run example:environments:prod (stack prod).
+
+import * as pulumi from "@pulumi/pulumi";
+// In your own program: import * as aim from "@aim-pulumi/aim";
+import * as aim from "../../index";
+
+const config = new pulumi.Config();
+const configName = config.require("configName");
+const gateway = config.requireObject<aim.GatewayParentReference>("gateway");
+const replicas = config.getNumber("replicas") ?? 1;
+const storageClassName = config.get("storageClass");
+const pullSecret = config.get("pullSecret") ?? "ghcr-pull";
+// Optional: `pulumi config set --secret hfToken <token>`. It lands in a Kubernetes Secret, never in plain text.
+const hfToken = config.getSecret("hfToken");
+
+new aim.AIMClusterConfig(configName, {
+    imagePullSecrets: [{ name: pullSecret }],
+    caching: { storageClassName },
+    routing: { gateway },
+});
+
+new aim.AIMClusterImage("llama-3-8b", {
+    image: "ghcr.io/silogen/aim:0.4.0-meta-llama-llama-3.1-8b-instruct-v20251006",
+    configName,
+});
+
+new aim.AIMClusterServiceTemplate("llama-3-8b-mi300x", {
+    aimImageName: "llama-3-8b",
+    configName,
+    gpuSelector: { model: "MI300X", count: 1 },
+    modelSources: [
+        {
+            name: "amd/Llama-3.1-8B-Instruct-FP8-KV",
+            sourceUri: "hf://amd/Llama-3.1-8B-Instruct-FP8-KV",
+            size: "9094593249",
+        },
+    ],
+});
+
+const chat = new aim.AIMService("llama-chat", {
+    namespace: "ml-team",
+    aimImageName: "llama-3-8b",
+    templateRef: "llama-3-8b-mi300x",
+    configName,
+    replicas,
+    cacheModel: true,
+    hfToken,
+});
+
+export const environment = pulumi.getStack();
+export const resolvedConfig = chat.resolvedConfig;
+export const deployment = chat.deploymentName;
+export const routeGateway = chat.routeGateway;
+export const routePath = chat.routePath;

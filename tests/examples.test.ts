@@ -1,0 +1,278 @@
+// The examples, run the way `npm run example…` runs them: under the offline runner (Pulumi's mock runtime, no CLI,
+// no cluster). Each run loads its program afresh, so one process runs them all, the same example more than once.
+
+import * as assert from "assert";
+import { execFile, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+import * as YAML from "yaml";
+import { formatRun, Manifest, OfflineRun, runOffline } from "../examples/run-offline";
+import { KAIWO_GATEWAY, LLAMA_IMAGE } from "./fixtures";
+import { expectProgramErrors } from "./hooks";
+import { validateManifest } from "./k8sSchemas";
+
+const ROOT = path.join(__dirname, "..");
+const example = (name: string) => path.join(ROOT, "examples", name);
+
+/** The only manifest of a kind with this name (and namespace, when given). */
+function manifest(run: OfflineRun, kind: string, name: string, namespace?: string): Manifest {
+    const found = run.manifests.filter(
+        (m) => m.kind === kind && m.metadata?.name === name && (namespace === undefined || m.metadata?.namespace === namespace),
+    );
+    assert.strictEqual(found.length, 1, `expected one ${kind} ${namespace ?? "*"}/${name}, found ${found.length}`);
+    return found[0];
+}
+
+const podSpec = (m: Manifest) => (m as any).spec.template.spec;
+const pullSecrets = (m: Manifest) => podSpec(m).imagePullSecrets?.map((s: { name: string }) => s.name);
+
+/** Succeeds, warns about nothing, and renders only objects that are valid for their kind. */
+async function assertClean(run: OfflineRun): Promise<void> {
+    assert.deepStrictEqual(run.errors, []);
+    assert.deepStrictEqual(run.warnings, []);
+    for (const m of run.manifests) if (m.kind !== "Secret") await validateManifest(m);
+}
+
+describe("examples under the offline runner", () => {
+    let quickstart: OfflineRun;
+    before(async () => {
+        quickstart = await runOffline(example("quickstart"));
+    });
+
+    it("quickstart: renders the cached chat service behind kaiwo-gateway from the default config", async () => {
+        const run = quickstart;
+        await assertClean(run);
+        assert.deepStrictEqual([run.project, run.stack, run.preview], ["aim-quickstart", "dev", true]);
+
+        const deployment = manifest(run, "Deployment", "llama-chat", "ml-team");
+        assert.deepStrictEqual(pullSecrets(deployment), ["ghcr-pull"]);
+        assert.strictEqual(podSpec(deployment).containers[0].image, LLAMA_IMAGE);
+        assert.strictEqual(podSpec(deployment).containers[0].resources.limits["amd.com/gpu"], "1");
+        const route = manifest(run, "HTTPRoute", "llama-chat", "ml-team") as any;
+        assert.deepStrictEqual(route.spec.parentRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", ...KAIWO_GATEWAY }]);
+        assert.strictEqual(route.spec.rules[0].matches[0].path.value, "/ml-team/llama-chat");
+        const pvc = run.manifests.find((m) => m.kind === "PersistentVolumeClaim") as any;
+        assert.strictEqual(pvc.metadata.namespace, "ml-team");
+        assert.deepStrictEqual(pvc.spec.accessModes, ["ReadWriteMany"]);
+        const volumes = podSpec(deployment).volumes.map((v: any) => v.persistentVolumeClaim?.claimName);
+        assert.ok(volumes.includes(pvc.metadata.name), "the Deployment mounts the cache PVC");
+        const discovery = run.manifests.find((m) => m.kind === "Job" && m.metadata?.name?.startsWith("discover-"))!;
+        assert.strictEqual(discovery.metadata?.namespace, "aim-system");
+
+        // The tree: everything hangs off the root stack, the service's children off the service.
+        const [stack, ...rest] = run.resources;
+        assert.strictEqual(`${stack.type} ${stack.name}`, "pulumi:pulumi:Stack aim-quickstart-dev");
+        const service = rest.find((r) => r.type === "aim:index:AIMService")!;
+        assert.strictEqual(service.parent, stack.urn);
+        assert.strictEqual(rest.find((r) => r.name === "llama-chat-deployment")!.parent, service.urn);
+        assert.strictEqual(run.resources.filter((r) => r.type.startsWith("aim:index:")).length, 5);
+
+        const outputs = run.outputs as any;
+        assert.strictEqual(outputs.config.name, "default");
+        assert.strictEqual(outputs.config.source, "AIMClusterConfig");
+        assert.strictEqual(outputs.routePath, "/ml-team/llama-chat");
+        assert.strictEqual(outputs.discoveryJob, discovery.metadata?.name);
+    });
+
+    it("quickstart: prints the tree, the warnings and manifests that parse back as multi-document YAML", async () => {
+        const text = formatRun(quickstart);
+        assert.match(text, /^Resources:\n {4}pulumi:pulumi:Stack aim-quickstart-dev\n {8}aim:index:AIMClusterConfig default\n/m);
+        assert.match(text, /^ {12}kubernetes:apps\/v1:Deployment llama-chat-deployment$/m);
+        assert.match(text, /^Warnings: none$/m);
+        const yamlText = text.slice(text.indexOf("\n---\n") + 1);
+        const docs = YAML.parseAllDocuments(yamlText).map((d) => d.toJS());
+        assert.deepStrictEqual(docs, quickstart.manifests);
+    });
+
+    it("the repository root's Pulumi.yaml previews the quick-start (a second run of it in this process)", async () => {
+        const root = await runOffline(ROOT);
+        await assertClean(root);
+        assert.strictEqual(root.project, "aim-quickstart");
+        assert.deepStrictEqual(root.manifests, quickstart.manifests);
+    });
+
+    it("quickstart as an update: same objects, nothing unknown", async () => {
+        const run = await runOffline(example("quickstart"), { update: true });
+        await assertClean(run);
+        assert.strictEqual(run.preview, false);
+        assert.doesNotMatch(formatRun(run), /\[unknown\]/);
+        manifest(run, "Deployment", "llama-chat", "ml-team");
+    });
+
+    it("environments: stack prod declares and references the config production", async () => {
+        const prod = await runOffline(example("environments"), { stack: "prod" });
+        await assertClean(prod);
+        const config = (prod.outputs as any).resolvedConfig;
+        assert.deepStrictEqual([config.name, config.source], ["production", "AIMClusterConfig"]);
+        assert.ok(prod.resources.some((r) => r.type === "aim:index:AIMClusterConfig" && r.name === "production"));
+
+        const deployment = manifest(prod, "Deployment", "llama-chat", "ml-team") as any;
+        assert.strictEqual(deployment.spec.replicas, 3);
+        assert.deepStrictEqual(pullSecrets(deployment), ["ghcr-prod-pull"]);
+        const pvc = prod.manifests.find((m) => m.kind === "PersistentVolumeClaim") as any;
+        assert.strictEqual(pvc.spec.storageClassName, "ceph-rwx-fast");
+        const route = manifest(prod, "HTTPRoute", "llama-chat") as any;
+        assert.deepStrictEqual(route.spec.parentRefs[0], {
+            group: "gateway.networking.k8s.io",
+            kind: "Gateway",
+            name: "prod-gateway",
+            namespace: "gateways",
+            sectionName: "https",
+        });
+        const discovery = prod.manifests.find((m) => m.kind === "Job" && m.metadata?.name?.startsWith("discover-"))!;
+        assert.strictEqual(discovery.metadata?.namespace, "aim-prod-system", "aim:systemNamespace from Pulumi.prod.yaml");
+    });
+
+    it("environments: stack dev declares development, with one replica and the cluster's default storage class", async () => {
+        const dev = await runOffline(example("environments"), { stack: "dev" });
+        await assertClean(dev);
+        assert.strictEqual((dev.outputs as any).resolvedConfig.name, "development");
+        assert.strictEqual((manifest(dev, "Deployment", "llama-chat") as any).spec.replicas, 1);
+        const pvc = dev.manifests.find((m) => m.kind === "PersistentVolumeClaim") as any;
+        assert.strictEqual(pvc.spec.storageClassName, undefined);
+        assert.deepStrictEqual((manifest(dev, "HTTPRoute", "llama-chat") as any).spec.parentRefs[0].name, KAIWO_GATEWAY.name);
+    });
+
+    it("environments: a secret from config reaches a Kubernetes Secret and prints only as [secret]", async () => {
+        const canary = "hf_canary_7d1f0b";
+        const run = await runOffline(example("environments"), { stack: "prod", config: { hfToken: canary } });
+        assert.deepStrictEqual([run.errors, run.warnings], [[], []]);
+        const secret = manifest(run, "Secret", "llama-chat-hf-token", "ml-team");
+        assert.strictEqual(secret.stringData, "[secret]");
+        const env = podSpec(manifest(run, "Deployment", "llama-chat")).containers[0].env;
+        assert.deepStrictEqual(env.find((e: any) => e.name === "HF_TOKEN").valueFrom.secretKeyRef.name, "llama-chat-hf-token");
+        assert.ok(!JSON.stringify(run).includes(canary), "the recorded run holds no plaintext secret");
+        assert.ok(!formatRun(run).includes(canary), "the report holds no plaintext secret");
+    });
+
+    it("environments: a stack without config fails as a preview would, naming the missing key", async () => {
+        // The failed program's outputs reject too; the runner reports the error once, as the CLI does.
+        expectProgramErrors(/^Missing required configuration variable 'aim-environments:configName'/);
+        const run = await runOffline(example("environments"), { stack: "staging" });
+        assert.strictEqual(run.errors.length, 1);
+        assert.strictEqual(run.errors[0].resource, "pulumi:pulumi:Stack (aim-environments-staging)");
+        assert.match(run.errors[0].message, /^Missing required configuration variable 'aim-environments:configName'/);
+        assert.match(formatRun(run), /^ {4}error: Missing required configuration variable 'aim-environments:configName'$/m);
+        assert.strictEqual(run.outputs, undefined);
+    });
+
+    it("teams: namespace configs replace the pull secrets per team and inherit the Gateway", async () => {
+        const run = await runOffline(example("teams"));
+        await assertClean(run);
+        const expected: Record<string, { pullSecret: string; storageClass?: string; source: string }> = {
+            "team-nlp": { pullSecret: "nlp-registry", source: "merged" },
+            "team-vision": { pullSecret: "vision-registry", storageClass: "vision-nvme-rwx", source: "merged" },
+            "team-research": { pullSecret: "ghcr-pull", source: "AIMClusterConfig" },
+        };
+        for (const [namespace, team] of Object.entries(expected)) {
+            const deployment = manifest(run, "Deployment", "chat", namespace);
+            assert.deepStrictEqual(pullSecrets(deployment), [team.pullSecret], namespace);
+            const pvc = run.manifests.find((m) => m.kind === "PersistentVolumeClaim" && m.metadata?.namespace === namespace) as any;
+            assert.strictEqual(pvc.spec.storageClassName, team.storageClass, namespace);
+            const route = manifest(run, "HTTPRoute", "chat", namespace) as any;
+            assert.strictEqual(route.spec.parentRefs[0].name, KAIWO_GATEWAY.name, namespace);
+            assert.strictEqual((run.outputs as any).teamConfigs[namespace].source, team.source, namespace);
+        }
+        // The cluster template's discovery Job runs in the system namespace with the platform's pull secret.
+        const discovery = run.manifests.find((m) => m.kind === "Job" && m.metadata?.name?.startsWith("discover-"))!;
+        assert.deepStrictEqual([discovery.metadata?.namespace, pullSecrets(discovery)], ["aim-system", ["ghcr-pull"]]);
+    });
+
+    it("a reference to an undeclared config fails on that resource, with the registrations before it", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aim-offline-"));
+        try {
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: missing-config\nruntime: nodejs\n");
+            fs.writeFileSync(
+                path.join(dir, "index.ts"),
+                `import * as aim from ${JSON.stringify(path.join(ROOT, "index"))};\n` +
+                    `new aim.AIMClusterConfig("default", {});\n` +
+                    `new aim.AIMClusterImage("llama", { image: ${JSON.stringify(LLAMA_IMAGE)} });\n` +
+                    `new aim.AIMClusterServiceTemplate("chat", { aimImageName: "llama", configName: "production" });\n`,
+            );
+            expectProgramErrors(/^failed to get AIMClusterConfig "production": not found/);
+            const run = await runOffline(dir);
+            assert.deepStrictEqual(run.errors.map((e) => e.resource), ["aim:index:AIMClusterServiceTemplate (chat)"]);
+            assert.match(run.errors[0].message, /^failed to get AIMClusterConfig "production": not found/);
+            assert.deepStrictEqual(run.manifests, [], "no child of the failing template is registered");
+            assert.match(formatRun(run), /^ {4}error: failed to get AIMClusterConfig "production": not found/m);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("npm run example exits 0 with the report; a failing program exits non-zero", async () => {
+        const run = (args: string[]) =>
+            promisify(execFile)(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "examples/run-offline.ts", ...args], {
+                cwd: ROOT,
+            }).then(
+                ({ stdout }) => ({ code: 0, stdout }),
+                (err: { code: number; stdout: string }) => ({ code: err.code, stdout: err.stdout }),
+            );
+        const script = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.example;
+        assert.strictEqual(script, "ts-node --transpile-only examples/run-offline.ts examples/quickstart");
+        const [ok, failed] = await Promise.all([run(["examples/quickstart"]), run(["examples/environments", "--stack", "staging"])]);
+        assert.strictEqual(ok.code, 0);
+        for (const section of [/^Resources:$/m, /^Warnings: none$/m, /^Outputs:$/m, /^Manifests \(6 Kubernetes objects\):$/m]) {
+            assert.match(ok.stdout, section);
+        }
+        assert.strictEqual(failed.code, 1);
+        assert.match(failed.stdout, /error: Missing required configuration variable/);
+    });
+});
+
+/** Why a real `pulumi preview` cannot run here, or undefined when it can. */
+function previewPrerequisiteMissing(): string | undefined {
+    if (spawnSync("pulumi", ["version"], { encoding: "utf8" }).error) return "pulumi CLI not installed";
+    if (process.env.KUBERNETES_SERVICE_HOST) return undefined; // in-cluster credentials
+    const kubeconfigs = (process.env.KUBECONFIG || path.join(os.homedir(), ".kube", "config")).split(path.delimiter);
+    const hasContext = kubeconfigs.some((file) => {
+        try {
+            return Boolean(YAML.parse(fs.readFileSync(file, "utf8"))?.["current-context"]);
+        } catch {
+            return false;
+        }
+    });
+    return hasContext ? undefined : "no kube context (no current-context in KUBECONFIG or ~/.kube/config)";
+}
+
+describe("examples with the Pulumi CLI", () => {
+    it("pulumi preview of the repository root (the quick-start) against the current kube context", function () {
+        const missing = previewPrerequisiteMissing();
+        if (missing) {
+            // A real preview needs the pulumi CLI (engine and Kubernetes plugin) and a cluster to read from. Mocha's
+            // skip takes no reason, so the title carries it into the report.
+            this.test!.title += ` (skipped: ${missing})`;
+            this.skip();
+        }
+        this.timeout(10 * 60_000);
+        // Preview a copy of the sources, so the stack settings file and state never land in the working tree.
+        const work = fs.mkdtempSync(path.join(os.tmpdir(), "aim-preview-"));
+        try {
+            const repo = path.join(work, "repo");
+            const skipped = new Set(["node_modules", ".git", "bin"]);
+            fs.cpSync(ROOT, repo, { recursive: true, filter: (src) => !skipped.has(path.relative(ROOT, src).split(path.sep)[0]) });
+            fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(repo, "node_modules"), "dir");
+            fs.mkdirSync(path.join(work, "state"));
+            const env = {
+                ...process.env,
+                PULUMI_BACKEND_URL: `file://${path.join(work, "state")}`,
+                PULUMI_CONFIG_PASSPHRASE: "",
+                PULUMI_SKIP_UPDATE_CHECK: "true",
+            };
+            const pulumi = (...args: string[]) => {
+                const result = spawnSync("pulumi", [...args, "--non-interactive"], { cwd: repo, env, encoding: "utf8" });
+                assert.strictEqual(result.status, 0, `pulumi ${args.join(" ")}:\n${result.stdout}\n${result.stderr}`);
+                return result.stdout;
+            };
+            pulumi("stack", "init", "e2e");
+            const out = pulumi("preview", "--stack", "e2e");
+            assert.match(out, /aim:index:AIMService\s+llama-chat/);
+            assert.match(out, /kubernetes:apps\/v1:Deployment\s+llama-chat-deployment/);
+            assert.match(out, /gateway\.networking\.k8s\.io\/v1:HTTPRoute\s+llama-chat-route/);
+        } finally {
+            fs.rmSync(work, { recursive: true, force: true });
+        }
+    });
+});

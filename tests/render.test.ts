@@ -1,0 +1,76 @@
+// Layer 3 (and the naming parts of layer 2) without Pulumi: deterministic names, sizes, paths and images.
+
+import * as assert from "assert";
+import { baseImageOf } from "../render/baseImageCacher";
+import { deviceIds } from "../render/gpu";
+import { routePath } from "../render/httpRoute";
+import { modelCacheName } from "../render/modelCache";
+import { discoveryJobName, toLabelValue } from "../render/names";
+import { pvcSize, quantityToBytes } from "../render/quantity";
+import { derivedTemplateName } from "../resolve/template";
+import { LLAMA_IMAGE } from "./fixtures";
+
+describe("render", () => {
+    it("sanitizes label values as upstream does", () => {
+        assert.strictEqual(toLabelValue("meta/llama-3-8b:1.1+20240915"), "meta_llama-3-8b_1.1_20240915");
+        assert.strictEqual(toLabelValue("///"), "unknown");
+        assert.strictEqual(toLabelValue("a".repeat(70)).length, 63);
+    });
+
+    it("names model caches after the model, short enough for their download Job", () => {
+        assert.strictEqual(modelCacheName("amd/Llama-3.1-8B-Instruct-FP8-KV"), "amd-llama-3-1-8b-instruct-fp8-kv");
+        const long = modelCacheName(`org/${"very-long-model-name-".repeat(5)}`);
+        assert.ok(`${long}-cache-download`.length <= 63 && !long.endsWith("-"), long);
+    });
+
+    it("keeps discovery Job names within 63 characters", () => {
+        const name = discoveryJobName("t".repeat(80), "x");
+        assert.strictEqual(name.length, "discover-".length + 45 + 9);
+        assert.match(name, /^discover-t{45}-[0-9a-f]{8}$/);
+    });
+
+    it("sizes PVCs with 10 % headroom rounded up to whole Gi", () => {
+        assert.strictEqual(pvcSize(quantityToBytes("9094593249"), 10), "10Gi");
+        assert.strictEqual(pvcSize(quantityToBytes("8Gi"), 10), "9Gi");
+        assert.strictEqual(pvcSize(quantityToBytes("100G"), 10), "103Gi");
+        assert.strictEqual(quantityToBytes("1.5Ki"), 1536);
+        assert.strictEqual(quantityToBytes("2e3"), 2000);
+        assert.throws(() => quantityToBytes("20GB"));
+    });
+
+    it("derives the base image by upstream's naming rule, or none", () => {
+        assert.strictEqual(baseImageOf(LLAMA_IMAGE), "ghcr.io/silogen/aim-base:0.4.0");
+        assert.strictEqual(baseImageOf("ghcr.io/silogen/aim:0.4.0"), undefined);
+        assert.strictEqual(baseImageOf("ghcr.io/silogen/aim-meta-llama-llama-3-1-8b-instruct:0.7.0"), undefined);
+        assert.strictEqual(baseImageOf("localhost:5000/aim"), undefined);
+    });
+
+    it("names derived templates as upstream: <base>-ovr-<sha256 of the overrides JSON>", () => {
+        assert.strictEqual(derivedTemplateName("base", { metric: "throughput" }), "base-ovr-99ad0cdb");
+        // Key order is fixed (metric, precision, gpuSelector), whatever order the user wrote.
+        assert.strictEqual(
+            derivedTemplateName("base", { gpuSelector: { model: "MI300X", count: 2 } as never, precision: "fp8" }),
+            derivedTemplateName("base", { precision: "fp8", gpuSelector: { count: 2, model: "MI300X" } }),
+        );
+        const long = derivedTemplateName("b".repeat(70), { metric: "latency" });
+        assert.strictEqual(long.length, 63);
+    });
+
+    it("renders route paths from templates as upstream's examples", () => {
+        const context = { name: "llama-chat", namespace: "ml-team", labels: { project: "Conversational AI", team: "NLP" } };
+        assert.strictEqual(routePath(undefined, context), "/ml-team/llama-chat");
+        assert.strictEqual(routePath("/{.metadata.namespace}/{.metadata.name}", context), "/ml-team/llama-chat");
+        assert.strictEqual(routePath("/ml/{.metadata.namespace}/{.metadata.labels['project']}", context), "/ml/ml-team/conversational-ai");
+        assert.strictEqual(routePath("//a///b/", context), "/a/b");
+        assert.strictEqual(routePath("/", context), "/");
+        assert.throws(() => routePath("/{.spec.replicas}", context), /unsupported placeholder \{\.spec\.replicas\}/);
+        assert.throws(() => routePath("/a b", context), /is not a valid URL path/);
+    });
+
+    it("knows the device ids of AMD Instinct GPUs, sorted", () => {
+        assert.deepStrictEqual(deviceIds("MI300X"), ["74a1", "74a9", "74b5", "74bd"]);
+        assert.deepStrictEqual(deviceIds("mi325x"), ["74a5", "74b9"]);
+        assert.deepStrictEqual(deviceIds("A100"), []);
+        assert.deepStrictEqual(deviceIds(undefined), []);
+    });
+});
