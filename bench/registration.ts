@@ -165,7 +165,7 @@ function pureChild(runtime: Runtime, count: number): void {
     const { routePath } = load<typeof import("../render/httpRoute")>(runtime, "render/httpRoute");
     const { renderDeployment } = load<typeof import("../render/inference")>(runtime, "render/inference");
     const { mergePullSecrets } = load<typeof import("../render/pod")>(runtime, "render/pod");
-    const { cachePvcName, modelCacheName } = load<typeof import("../render/modelCache")>(runtime, "render/modelCache");
+    const { cachePvcName, modelCacheName } = load<typeof import("../resolve/names")>(runtime, "resolve/names");
 
     // The same catalog the program builds: config "default" with a gateway, one cluster image, one cluster template.
     const catalog = new Catalog();

@@ -39,7 +39,9 @@ export function validateArgs<S extends z.ZodType>(
     args: object | undefined,
 ): z.output<S> {
     const aimName = (args as { name?: unknown } | undefined)?.name ?? pulumiName;
-    return orFail(component, () => parseArgs(kind, String(aimName), schema, { ...args, name: aimName }));
+    // A non-string name (an Output, from another language) is reported by the schema; the message uses the Pulumi name.
+    const displayName = typeof aimName === "string" ? aimName : pulumiName;
+    return orFail(component, () => parseArgs(kind, displayName, schema, { ...args, name: aimName }));
 }
 
 /** Namespace of cluster-scoped workloads (cluster templates' discovery Jobs, the base-image DaemonSet). */

@@ -37,8 +37,10 @@ export function declareTemplate(
     const config = resolveConfigOf(component, { kind, aimName: spec.name, namespace, configName: spec.configName });
     const ownSecrets = "imagePullSecrets" in spec ? spec.imagePullSecrets : undefined;
     const caching = "caching" in spec ? spec.caching : undefined;
+    const scope = namespace === undefined ? Scope.Cluster : Scope.Namespace;
     const job = renderDiscoveryJob({
         templateName: spec.name,
+        templateScope: scope,
         namespace: namespace ?? systemNamespace(component),
         aimImageName: spec.aimImageName,
         image: image.image,
@@ -50,7 +52,6 @@ export function declareTemplate(
     });
 
     const registry = namespace === undefined ? catalog.clusterTemplates : catalog.templates;
-    const scope = namespace === undefined ? Scope.Cluster : Scope.Namespace;
     const entry = { scope, namespace, spec, image, config, resource: component, discoveryJobName: job.metadata.name };
     if (caching?.enabled) orFail(component, () => requireModelSources(kind, spec.name, "caching.enabled", entry));
     orFail(component, () => registry.declare(namespace, spec.name, entry));

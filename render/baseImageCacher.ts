@@ -4,7 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { LocalObjectReference } from "../components/types";
 import { standardLabels } from "./labels";
-import { shortHash } from "./names";
+import { shortHash } from "../resolve/names";
 import { podPullSecrets } from "./pod";
 
 /**

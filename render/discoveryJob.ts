@@ -1,13 +1,15 @@
 // A template's discovery Job (aim-reference §2.2): runs the AIM container's `dry-run` to pick a profile.
 
 import * as k8s from "@pulumi/kubernetes";
-import { EnvVar, GpuSelector, LocalObjectReference, Metric, Precision } from "../components/types";
+import { EnvVar, GpuSelector, LocalObjectReference, Metric, Precision, Scope } from "../components/types";
 import { aimLabel, standardLabels } from "./labels";
-import { discoveryJobName } from "./names";
+import { discoveryJobName } from "../resolve/names";
 import { envFingerprint, envValue, mergeEnv, podPullSecrets, renderEnv } from "./pod";
 
 export interface DiscoveryJobInput {
     templateName: string;
+    /** A namespace template and a cluster template of the same name may both run discovery in one namespace. */
+    templateScope: Scope;
     /** Where the Job runs: the template's namespace, or the system namespace for cluster templates. */
     namespace: string;
     aimImageName: string;
@@ -41,7 +43,10 @@ export function renderDiscoveryJob(input: DiscoveryJobInput) {
     const env = mergeEnv(input.env, profileSelectionEnv(input));
     const name = discoveryJobName(
         input.templateName,
+        // The full template name and scope, since the name part of the Job name may be cut.
         JSON.stringify([
+            input.templateScope,
+            input.templateName,
             input.aimImageName,
             input.image,
             envFingerprint(env),
@@ -56,8 +61,12 @@ export function renderDiscoveryJob(input: DiscoveryJobInput) {
             name,
             namespace: input.namespace,
             labels,
-            // A Job that failed in an earlier update is otherwise awaited again, never re-run (pulumi-kubernetes#856).
-            annotations: { "pulumi.com/replaceUnready": "true" },
+            annotations: {
+                // A Job that failed in an earlier update is otherwise awaited again, never re-run (pulumi-kubernetes#856).
+                "pulumi.com/replaceUnready": "true",
+                // Pulling a multi-GB AIM image alone can outlast Pulumi's default 10-minute Job await.
+                "pulumi.com/timeoutSeconds": "1800",
+            },
         },
         spec: {
             // No ttlSecondsAfterFinished: Pulumi tracks the Job, and a TTL-deleted Job would be recreated on refresh.

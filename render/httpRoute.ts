@@ -1,6 +1,7 @@
 // The Gateway API HTTPRoute of a routed AIMService (aim-reference §2.7), and its path.
 
 import { GatewayParentReference } from "../components/types";
+import { toDnsLabel } from "../resolve/names";
 import { SERVICE_PORT } from "./inference";
 
 export const MAX_PATH_LENGTH = 200;
@@ -10,14 +11,6 @@ export interface PathContext {
     name: string;
     namespace: string;
     labels: Record<string, string>;
-}
-
-/** Upstream normalises substituted values to RFC 1123 characters (lowercase, `a-z0-9.-`). */
-function normalizeValue(value: string): string {
-    return value
-        .toLowerCase()
-        .replace(/[^a-z0-9.-]+/g, "-")
-        .replace(/^[-.]+|[-.]+$/g, "");
 }
 
 function evaluate(expression: string, context: PathContext): string {
@@ -41,8 +34,9 @@ function evaluate(expression: string, context: PathContext): string {
  */
 export function routePath(pathTemplate: string | undefined, context: PathContext): string {
     const template = pathTemplate ?? "/{.metadata.namespace}/{.metadata.name}";
+    // Upstream normalises substituted values to RFC 1123 characters.
     const rendered = template.replace(/\{([^}]*)\}/g, (_, expression: string) =>
-        normalizeValue(evaluate(expression.trim(), context)),
+        toDnsLabel(evaluate(expression.trim(), context)),
     );
     const path = `/${rendered.split("/").filter((segment) => segment !== "").join("/")}`;
     if (!/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(path)) throw new Error(`"${path}" is not a valid URL path`);

@@ -1,6 +1,6 @@
 // Labels of rendered objects: the app.kubernetes.io recommended set plus the aim.silogen.ai keys upstream uses.
 
-import { toLabelValue } from "./names";
+import { toLabelValue } from "../resolve/names";
 
 export const AIM_GROUP = "aim.silogen.ai";
 export const MANAGED_BY = "pulumi-aim";

@@ -3,26 +3,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import { EnvVar, LocalObjectReference, ModelSource } from "../components/types";
 import { aimLabel, standardLabels } from "./labels";
-import { toDnsLabel, truncateName } from "./names";
+import { cachePvcName } from "../resolve/names";
 import { envValue, mergeEnv, podPullSecrets, renderEnv } from "./pod";
 import { pvcSize, quantityToBytes } from "./quantity";
 
 /** Upstream sizes caches 10 % above the model so filesystem overhead and partial files fit. */
 export const PVC_HEADROOM_PERCENT = 10;
 export const CACHE_MOUNT = "/cache";
-
-/**
- * Model-cache name: RFC 1123 of the model name with dots dashed (`amd/Llama-3.1-8B` → `amd-llama-3-1-8b`), cut to
- * 48 characters so `<cache>-cache-download` is still a valid Job name (≤ 63).
- */
-export function modelCacheName(modelName: string): string {
-    return truncateName(toDnsLabel(modelName.replace(/\./g, "-")), 48);
-}
-
-/** `<cache>-cache`, as upstream names a model cache's PVC. */
-export function cachePvcName(cacheName: string): string {
-    return `${cacheName}-cache`;
-}
 
 export interface ModelCacheInput {
     cacheName: string;

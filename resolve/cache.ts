@@ -2,7 +2,7 @@
 // namespace (shared by sourceUri), and the storage class they get.
 
 import { ModelSource, ResolvedConfig } from "../components/types";
-import { cachePvcName, modelCacheName } from "../render/modelCache";
+import { cachePvcName, modelCacheName } from "./names";
 import { AimError } from "../validate/common";
 import { Catalog, ModelCacheEntry, TemplateEntry } from "./catalog";
 

@@ -3,7 +3,7 @@
 import { ServiceOverrides } from "../components/types";
 import { AimError } from "../validate/common";
 import { TemplateSpec } from "../validate/template";
-import { shortHash, truncateName } from "../render/names";
+import { shortHash, truncateName } from "./names";
 import { Catalog, TemplateEntry } from "./catalog";
 
 /** The namespaced template of that name first, then the cluster template. */

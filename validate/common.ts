@@ -105,13 +105,26 @@ export const gpuSelector = z.strictObject({
 });
 
 export const modelSource = z.strictObject({
-    name: nonEmpty,
+    name: nonEmpty.regex(/[A-Za-z0-9]/, "must contain a letter or digit (it names the cache)"),
     sourceUri: nonEmpty.regex(/^(hf|s3):\/\/[^ \t\r\n]+$/, "must match ^(hf|s3)://… (no whitespace)"),
-    size: quantity,
+    size: quantity.refine((q) => /[1-9]/.test(q.replace(/[eE][+-]?\d+$/, "")), { error: "must be greater than zero" }),
 });
+
+// Kubernetes qualified names (label and annotation keys, resource names): an optional DNS-subdomain prefix and a
+// name of at most 63 characters.
+export const qualifiedName = z
+    .string()
+    .regex(
+        /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+        "must be a Kubernetes qualified name such as example.com/key",
+    );
 
 function describe(issue: z.core.$ZodRawIssue): string | undefined {
     if (issue.code === "invalid_type" && issue.input === undefined) return "is required";
+    // Fields that decide names and references are plain values, so they can be checked while the program runs.
+    if (issue.code === "invalid_type" && pulumi.Output.isInstance(issue.input)) {
+        return `must be a plain ${issue.expected}, not a Pulumi Output`;
+    }
     if (issue.code === "invalid_type") return `must be of type ${issue.expected}`;
     if (issue.code === "unrecognized_keys") return `unknown field(s) ${issue.keys.join(", ")}`;
     return undefined;

@@ -10,18 +10,17 @@ import {
     nonEmpty,
     precision,
     pullSecrets,
+    qualifiedName,
     quantity,
     stringInput,
 } from "./common";
 
-// Kubernetes label keys: an optional DNS-subdomain prefix and a name of at most 63 characters.
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 
 export const GPU_RESOURCE = "amd.com/gpu";
 
 const resourceList = z
-    .record(nonEmpty, quantity)
+    .record(qualifiedName, quantity)
     .refine((list) => !(GPU_RESOURCE in list), {
         error: `must not set ${GPU_RESOURCE}: the GPU count comes from overrides.gpuSelector or the template`,
     });
@@ -41,14 +40,14 @@ export const serviceSchema = z.strictObject({
     imagePullSecrets: pullSecrets.optional(),
     resources: z.strictObject({ requests: resourceList.optional(), limits: resourceList.optional() }).optional(),
     labels: z
-        .record(z.string().regex(LABEL_KEY, "must be a valid label key"), z.string().regex(LABEL_VALUE, "must be a valid label value"))
+        .record(qualifiedName, z.string().regex(LABEL_VALUE, "must be a valid label value"))
         .optional(),
     routing: z
         .strictObject({
             enabled: z.boolean().optional(),
             gateway: gatewayRef.optional(),
             pathTemplate: nonEmpty.optional(),
-            annotations: z.record(nonEmpty, z.string()).optional(),
+            annotations: z.record(qualifiedName, z.string()).optional(),
             requestTimeout: z
                 .string()
                 .regex(/^([0-9]{1,5}(h|m|s|ms)){1,4}$/, "must be a Gateway API duration such as 30s or 1m30s")

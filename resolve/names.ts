@@ -1,4 +1,5 @@
-// Deterministic names and label values (aim-reference §2.1, §2.11): the same input renders the same names.
+// Deterministic names and label values (aim-reference §2.1, §2.11): the same input gives the same names. They are
+// part of planning (what exists, and under which name), so they live with the resolve layer.
 
 import { createHash } from "crypto";
 
@@ -34,4 +35,17 @@ export function toDnsLabel(value: string): string {
  */
 export function discoveryJobName(templateName: string, hashInput: string): string {
     return `discover-${truncateName(templateName, 45)}-${shortHash(hashInput)}`;
+}
+
+/**
+ * Model-cache name: RFC 1123 of the model name with dots dashed (`amd/Llama-3.1-8B` → `amd-llama-3-1-8b`), cut to
+ * 48 characters so `<cache>-cache-download` is still a valid Job name (≤ 63).
+ */
+export function modelCacheName(modelName: string): string {
+    return truncateName(toDnsLabel(modelName.replace(/\./g, "-")), 48);
+}
+
+/** `<cache>-cache`, as upstream names a model cache's PVC. */
+export function cachePvcName(cacheName: string): string {
+    return `${cacheName}-cache`;
 }
