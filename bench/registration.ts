@@ -170,7 +170,7 @@ function pureChild(runtime: Runtime, count: number): void {
     // The same catalog the program builds: config "default" with a gateway, one cluster image, one cluster template.
     const catalog = new Catalog();
     const { name: configName, ...configSpec } = parseArgs("AIMClusterConfig", "default", clusterConfigSchema, { ...configArgs, name: "default" });
-    catalog.clusterConfigs.declare(undefined, configName, configSpec);
+    catalog.clusterConfigs.declare(undefined, configName, { spec: configSpec });
     const image = parseArgs("AIMClusterImage", "llama", clusterImageSchema, { ...imageArgs, name: "llama" });
     catalog.clusterImages.declare(undefined, "llama", { scope: "Cluster", spec: image });
     const templateSpec = parseArgs("AIMClusterServiceTemplate", TEMPLATE, clusterServiceTemplateSchema, { ...templateArgs, name: TEMPLATE });
@@ -180,7 +180,7 @@ function pureChild(runtime: Runtime, count: number): void {
         spec: templateSpec,
         image: resolvedImage(findImage(catalog, undefined, "llama")),
         config: templateConfig,
-        resource: {} as any, // only components need it (dependsOn)
+        declaredBy: { resource: {} as any, pulumiName: TEMPLATE }, // only components need it (dependsOn, parents)
         discoveryJobName: "discover-llama",
     });
 
@@ -196,7 +196,7 @@ function pureChild(runtime: Runtime, count: number): void {
         const routing = resolveRouting({ aimName: spec.name, namespace, routing: spec.routing }, config);
         const routeTo = routing && routePath(routing.pathTemplate, { name: spec.name, namespace, labels: spec.labels ?? {} });
         const template = tpl.hasOverrides(spec.overrides)
-            ? tpl.derivedTemplateSpec(base, tpl.derivedTemplateName(base.spec.name, spec.overrides), namespace, spec.overrides, spec.configName)
+            ? tpl.deriveTemplate(base, namespace, spec.overrides, spec.configName).spec
             : base.spec;
         const caches = spec.cacheModel
             ? (template.modelSources ?? []).map((s) => ({ claimName: cachePvcName(modelCacheName(s.name)), modelName: s.name }))

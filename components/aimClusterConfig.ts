@@ -30,7 +30,7 @@ export class AIMClusterConfig extends pulumi.ComponentResource {
     constructor(name: string, args: AIMClusterConfigArgs, opts?: pulumi.ComponentResourceOptions) {
         super(typeToken("AIMClusterConfig"), name, args, opts);
         const { name: aimName, ...spec } = validateArgs(this, "AIMClusterConfig", name, clusterConfigSchema, args);
-        orFail(this, () => catalogOf(this).clusterConfigs.declare(undefined, aimName, spec));
+        orFail(this, () => catalogOf(this).clusterConfigs.declare(undefined, aimName, { spec, declaredBy: { resource: this, pulumiName: name } }));
 
         this.aimName = pulumi.output(aimName);
         this.spec = pulumi.output(configWithDefaults(aimName, ConfigSource.ClusterConfig, spec));

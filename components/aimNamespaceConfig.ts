@@ -29,7 +29,7 @@ export class AIMNamespaceConfig extends pulumi.ComponentResource {
             namespaceConfigSchema,
             args,
         );
-        orFail(this, () => catalogOf(this).namespaceConfigs.declare(namespace, aimName, spec));
+        orFail(this, () => catalogOf(this).namespaceConfigs.declare(namespace, aimName, { spec, declaredBy: { resource: this, pulumiName: name } }));
 
         this.aimName = pulumi.output(aimName);
         this.spec = pulumi.output(configWithDefaults(aimName, ConfigSource.NamespaceConfig, spec));

@@ -1,13 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { routePath, renderHttpRoute } from "../render/httpRoute";
-import { renderDeployment, renderService, renderTokenSecret, serviceLabels } from "../render/inference";
-import { mergePullSecrets } from "../render/pod";
+import { hfTokenEnv, renderDeployment, renderService, renderTokenSecret, serviceLabels } from "../render/inference";
+import { mergeEnv, mergePullSecrets } from "../render/pod";
 import { requireModelSources } from "../resolve/cache";
 import { Catalog, ModelCacheEntry, TemplateEntry } from "../resolve/catalog";
 import { findImage } from "../resolve/image";
 import { resolveRouting } from "../resolve/routing";
-import { derivedTemplateName, derivedTemplateSpec, findTemplate, hasOverrides } from "../resolve/template";
+import { deriveTemplate, findTemplate, hasOverrides } from "../resolve/template";
 import { AimError } from "../validate/common";
 import { serviceSchema, ServiceSpec } from "../validate/service";
 import { AIMServiceTemplate } from "./aimServiceTemplate";
@@ -55,42 +55,54 @@ export interface AIMServiceArgs {
     hfToken?: pulumi.Input<string>;
 }
 
-/** The effective template: the base, or the template derived from the service's overrides (created once). */
-function effectiveTemplate(
-    service: AIMService,
-    catalog: Catalog,
-    pulumiName: string,
-    spec: ServiceSpec,
-    base: TemplateEntry,
-): TemplateEntry {
+/**
+ * The effective template: the base, or the template derived from the service's overrides. A derived template is
+ * shared by every service with the same overrides and config, so it is parented to the base template and named
+ * after it, never after the service that happened to come first.
+ */
+function effectiveTemplate(catalog: Catalog, spec: ServiceSpec, base: TemplateEntry): TemplateEntry {
     if (!hasOverrides(spec.overrides)) return base;
-    const name = derivedTemplateName(base.spec.name, spec.overrides);
-    const existing = catalog.templates.get(spec.namespace, name);
+    const derived = deriveTemplate(base, spec.namespace, spec.overrides, spec.configName);
+    const existing = catalog.templates.get(spec.namespace, derived.spec.name);
     if (existing) return existing;
-    new AIMServiceTemplate(
-        `${pulumiName}-template`,
-        derivedTemplateSpec(base, name, spec.namespace, spec.overrides, spec.configName),
-        { parent: service },
-    );
-    return catalog.templates.get(spec.namespace, name)!;
+    new AIMServiceTemplate(derived.pulumiName, derived.spec, { parent: base.declaredBy.resource });
+    return catalog.templates.get(spec.namespace, derived.spec.name)!;
 }
 
-/** The caches of the effective template in the service's namespace: a declared template cache, or a new one. */
+/**
+ * The caches of the effective template in the service's namespace: a declared template cache, or one created for
+ * the template (parented to it, for the same reason as derived templates), passing the token on to the downloads.
+ */
 function templateCaches(
-    service: AIMService,
     catalog: Catalog,
-    pulumiName: string,
     spec: ServiceSpec,
+    config: ResolvedConfig,
     template: TemplateEntry,
+    tokenEnv: EnvVar[],
+    tokenSecret: k8s.core.v1.Secret | undefined,
 ): ModelCacheEntry[] {
-    const declared = catalog.templateCaches.values().find((c) => c.namespace === spec.namespace && c.template === template);
+    const { namespace } = spec;
+    const declared = catalog.templateCaches.values().find((c) => c.namespace === namespace && c.template === template);
+    if (declared && declared.configName !== config.name) {
+        throw new AimError(
+            `AIMService "${spec.name}": cacheModel: template "${template.spec.name}" is already cached in namespace ` +
+                `"${namespace}" with config "${declared.configName}", not "${config.name}": declare one AIMTemplateCache ` +
+                `for it, or use the same configName`,
+        );
+    }
     if (declared) return declared.caches;
     new AIMTemplateCache(
-        `${pulumiName}-cache`,
-        { name: template.spec.name, namespace: spec.namespace, templateRef: template.spec.name, configName: spec.configName, env: spec.env },
-        { parent: service },
+        `${template.declaredBy.pulumiName}-${namespace}-cache`,
+        {
+            name: template.spec.name,
+            namespace,
+            templateRef: template.spec.name,
+            configName: spec.configName,
+            env: mergeEnv(spec.env, tokenEnv),
+        },
+        { parent: template.declaredBy.resource, dependsOn: tokenSecret ? [tokenSecret] : [] },
     );
-    return catalog.templateCaches.get(spec.namespace, template.spec.name)!.caches;
+    return catalog.templateCaches.get(namespace, template.spec.name)!.caches;
 }
 
 /**
@@ -113,7 +125,8 @@ export class AIMService extends pulumi.ComponentResource {
     public readonly serviceName: pulumi.Output<string>;
 
     constructor(name: string, args: AIMServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(typeToken("AIMService"), name, args, opts);
+        // The component's inputs are kept in the state too: the token must be secret there, however it was given.
+        super(typeToken("AIMService"), name, { ...args, ...(args?.hfToken !== undefined && { hfToken: pulumi.secret(args.hfToken) }) }, opts);
         const kind = "AIMService";
         const spec = validateArgs(this, kind, name, serviceSchema, args);
         const { namespace } = spec;
@@ -122,7 +135,7 @@ export class AIMService extends pulumi.ComponentResource {
 
         // Resolve everything before the first child exists, so a bad reference registers nothing.
         const image = orFail(this, () => findImage(catalog, namespace, spec.aimImageName));
-        const config = resolveConfigOf(this, { kind, aimName: spec.name, namespace, configName: spec.configName });
+        const { config } = resolveConfigOf(this, { kind, aimName: spec.name, namespace, configName: spec.configName });
         const baseName = spec.templateRef ?? (image.spec.defaultServiceTemplate || undefined);
         const base = orFail(this, () => {
             if (!baseName) {
@@ -150,18 +163,22 @@ export class AIMService extends pulumi.ComponentResource {
                 }
             });
 
-        const template = effectiveTemplate(this, catalog, name, spec, base);
-        const caches = spec.cacheModel ? templateCaches(this, catalog, name, spec, template) : [];
-        const gpuCount = template.spec.gpuSelector?.count ?? 1;
+        const template = orFail(this, () => effectiveTemplate(catalog, spec, base));
         const labelInput = { serviceName: spec.name, templateName: template.spec.name, aimImageName: spec.aimImageName, labels: spec.labels };
+        const tokenSecretName = `${spec.name}-hf-token`;
         const tokenSecret =
             spec.hfToken !== undefined
                 ? new k8s.core.v1.Secret(
                       `${name}-hf-token`,
-                      renderTokenSecret(`${spec.name}-hf-token`, namespace, serviceLabels(labelInput), pulumi.secret(spec.hfToken)),
+                      renderTokenSecret(tokenSecretName, namespace, serviceLabels(labelInput), pulumi.secret(spec.hfToken)),
                       { parent: this },
                   )
                 : undefined;
+        const tokenEnv = tokenSecret ? [hfTokenEnv(tokenSecretName)] : [];
+        const caches = spec.cacheModel
+            ? orFail(this, () => templateCaches(catalog, spec, config, template, tokenEnv, tokenSecret))
+            : [];
+        const gpuCount = template.spec.gpuSelector?.count ?? 1;
 
         const deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
@@ -176,14 +193,14 @@ export class AIMService extends pulumi.ComponentResource {
                 precision: template.spec.precision,
                 templateEnv: "env" in template.spec ? template.spec.env : undefined,
                 serviceEnv: spec.env,
-                hfTokenSecretName: tokenSecret && `${spec.name}-hf-token`,
+                hfTokenSecretName: tokenSecret && tokenSecretName,
                 imagePullSecrets: mergePullSecrets(spec.imagePullSecrets, config.imagePullSecrets),
                 resources: spec.resources,
                 caches: caches.map((c) => ({ claimName: c.pvcName, modelName: c.modelName })),
             }),
             {
                 parent: this,
-                dependsOn: [template.resource, ...caches.flatMap((c) => c.resources), ...(tokenSecret ? [tokenSecret] : [])],
+                dependsOn: [template.declaredBy.resource, ...caches.flatMap((c) => c.resources), ...(tokenSecret ? [tokenSecret] : [])],
             },
         );
         const service = new k8s.core.v1.Service(`${name}-service`, renderService({ ...labelInput, namespace }), { parent: this });

@@ -58,12 +58,12 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
         const catalog = catalogOf(this);
         const template = orFail(this, () => findTemplate(catalog, namespace, spec.templateRef));
         const sources = orFail(this, () => requireModelSources(kind, spec.name, "templateRef", template));
-        const config = resolveConfigOf(this, { kind, aimName: spec.name, namespace, configName: spec.configName });
+        const { config } = resolveConfigOf(this, { kind, aimName: spec.name, namespace, configName: spec.configName });
         const storageClassName = cacheStorageClass(spec.storageClassName, config);
         const plan = orFail(this, () =>
             planModelCaches(catalog, { kind, aimName: spec.name, namespace, storageClassName }, sources),
         );
-        const entry = { namespace, template, caches: [] as ModelCacheEntry[] };
+        const entry = { namespace, template, configName: config.name, caches: [] as ModelCacheEntry[] };
         orFail(this, () => catalog.templateCaches.declare(namespace, spec.name, entry));
 
         const imagePullSecrets = mergePullSecrets(spec.imagePullSecrets, config.imagePullSecrets);
@@ -95,7 +95,7 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
                 templateCacheName: spec.name,
                 resources: [pvc, download],
             };
-            catalog.modelCaches.declare(namespace, planned.cacheName, cache);
+            orFail(this, () => catalog.modelCaches.declare(namespace, planned.cacheName, cache));
             return cache;
         };
         entry.caches = plan.map((planned) => planned.existing ?? createModelCache(planned));

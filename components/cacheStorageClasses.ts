@@ -6,6 +6,7 @@
 // itself. Exporting the record is the opt-in; the comparison needs no cluster access and runs in preview.
 
 import * as pulumi from "@pulumi/pulumi";
+import { describeStorageClass } from "../resolve/cache";
 import { catalogFor, DEFAULT_CLUSTER } from "../resolve/catalog";
 
 export interface CacheStorageClassesOptions {
@@ -44,11 +45,11 @@ export function cacheStorageClasses(options: CacheStorageClassesOptions = {}): p
                 const key = `${cache.namespace}/${cache.pvcName}`;
                 const before = previous?.[key];
                 if (before === undefined || before === current[key]) continue;
-                const describe = (sc: string) => (sc === CLUSTER_DEFAULT ? "the cluster default" : `"${sc}"`);
                 pulumi.log.warn(
                     `PVC ${key} of AIMTemplateCache "${cache.templateCacheName}" changes storage class from ` +
-                        `${describe(before)} to ${describe(current[key])}: the PVC will be replaced and its cached ` +
-                        `models deleted (set retainOnDelete or protect on the cache to keep them)`,
+                        `${describeStorageClass(before || undefined)} to ${describeStorageClass(cache.storageClassName)}: ` +
+                        `Pulumi will replace the PVC, deleting its cached models (protect the cache to stop the ` +
+                        `replacement; with retainOnDelete the old PVC stays and blocks the new one of the same name)`,
                     cache.resources[0],
                 );
             }

@@ -5,6 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { baseImageCacherName, baseImageOf, renderBaseImageCacher } from "../render/baseImageCacher";
+import { DeclaredBy } from "../resolve/catalog";
 import { ImageSpec } from "../validate/image";
 import { catalogOf, orFail, resolveConfigOf, systemNamespace, validateArgs } from "./internal";
 import { ResolvedConfig, Scope } from "./types";
@@ -17,16 +18,18 @@ export interface ImageOutputs {
 
 /**
  * Ensures the base image of `image` is pre-pulled on every node. Images are declared after their config, so the
- * first image needing a base image creates its DaemonSet; later ones with the same base (and secrets) share it.
+ * first image needing a base image creates its DaemonSet, as a child of the config (whichever image comes first,
+ * the DaemonSet keeps its URN); later images with the same base and secrets share it.
  */
-function prePullBaseImage(component: pulumi.ComponentResource, pulumiName: string, image: string, config: ResolvedConfig) {
+function prePullBaseImage(owner: DeclaredBy, image: string, config: ResolvedConfig) {
     const baseImage = baseImageOf(image);
     if (!baseImage) return;
-    const cachers = catalogOf(component).baseImageCachers;
-    const input = { namespace: systemNamespace(component), baseImage, imagePullSecrets: config.imagePullSecrets };
+    const cachers = catalogOf(owner.resource).baseImageCachers;
+    const input = { namespace: systemNamespace(owner.resource), baseImage, imagePullSecrets: config.imagePullSecrets };
     const name = baseImageCacherName(input);
     if (cachers.get(undefined, name)) return;
-    cachers.declare(undefined, name, new k8s.apps.v1.DaemonSet(`${pulumiName}-base-cacher`, renderBaseImageCacher(input), { parent: component }));
+    const daemonSet = new k8s.apps.v1.DaemonSet(`${owner.pulumiName}-${name}`, renderBaseImageCacher(input), { parent: owner.resource });
+    cachers.declare(undefined, name, daemonSet);
 }
 
 export function declareImage(
@@ -37,12 +40,12 @@ export function declareImage(
     args: object,
 ): ImageOutputs {
     const { namespace, ...spec } = validateArgs(component, kind, pulumiName, schema, args);
-    const config = resolveConfigOf(component, { kind, aimName: spec.name, namespace, configName: spec.configName });
+    const { config, owner } = resolveConfigOf(component, { kind, aimName: spec.name, namespace, configName: spec.configName });
     const catalog = catalogOf(component);
     const registry = namespace === undefined ? catalog.clusterImages : catalog.images;
     const scope = namespace === undefined ? Scope.Cluster : Scope.Namespace;
     orFail(component, () => registry.declare(namespace, spec.name, { scope, namespace, spec }));
-    if (config.caching.cacheAimImageBase) prePullBaseImage(component, pulumiName, spec.image, config);
+    if (config.caching.cacheAimImageBase) prePullBaseImage(owner ?? { resource: component, pulumiName }, spec.image, config);
     return {
         aimName: pulumi.output(spec.name),
         image: pulumi.output(spec.image),

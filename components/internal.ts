@@ -3,9 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { Catalog, catalogFor, DEFAULT_CLUSTER } from "../resolve/catalog";
-import { ConfigRequest, resolveConfig } from "../resolve/config";
+import { ConfigRequest, ConfigResolution, resolveConfig } from "../resolve/config";
 import { AimError, dnsLabel, parseArgs } from "../validate/common";
-import { ResolvedConfig } from "./types";
 
 /** Type tokens are `aim:index:<Class>`: frozen once released, since every child URN embeds them. */
 export function typeToken(className: string): string {
@@ -51,8 +50,8 @@ export function systemNamespace(component: pulumi.Resource): string {
 }
 
 /** Resolves the config a component uses; a missing implicit default is a warning on the component. */
-export function resolveConfigOf(component: pulumi.Resource, request: ConfigRequest): ResolvedConfig {
-    const { config, warning } = orFail(component, () => resolveConfig(catalogOf(component), request));
+export function resolveConfigOf(component: pulumi.Resource, request: ConfigRequest): Omit<ConfigResolution, "warning"> {
+    const { warning, ...resolution } = orFail(component, () => resolveConfig(catalogOf(component), request));
     if (warning) pulumi.log.warn(warning, component);
-    return config;
+    return resolution;
 }

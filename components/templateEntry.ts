@@ -34,7 +34,7 @@ export function declareTemplate(
 
     // Upstream resolves the image before the config, so a missing image is the error a user sees first.
     const image = resolvedImage(orFail(component, () => findImage(catalog, namespace, spec.aimImageName)));
-    const config = resolveConfigOf(component, { kind, aimName: spec.name, namespace, configName: spec.configName });
+    const { config } = resolveConfigOf(component, { kind, aimName: spec.name, namespace, configName: spec.configName });
     const ownSecrets = "imagePullSecrets" in spec ? spec.imagePullSecrets : undefined;
     const caching = "caching" in spec ? spec.caching : undefined;
     const scope = namespace === undefined ? Scope.Cluster : Scope.Namespace;
@@ -52,7 +52,8 @@ export function declareTemplate(
     });
 
     const registry = namespace === undefined ? catalog.clusterTemplates : catalog.templates;
-    const entry = { scope, namespace, spec, image, config, resource: component, discoveryJobName: job.metadata.name };
+    const declaredBy = { resource: component, pulumiName };
+    const entry = { scope, namespace, spec, image, config, declaredBy, discoveryJobName: job.metadata.name };
     if (caching?.enabled) orFail(component, () => requireModelSources(kind, spec.name, "caching.enabled", entry));
     orFail(component, () => registry.declare(namespace, spec.name, entry));
 

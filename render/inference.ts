@@ -3,6 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvVar, LocalObjectReference, Metric, Precision } from "../components/types";
+import { quantityToBytes } from "../validate/quantity";
 import { GPU_RESOURCE } from "../validate/service";
 import { gpuNodeAffinity } from "./gpu";
 import { aimLabel, standardLabels } from "./labels";
@@ -47,6 +48,11 @@ export interface InferenceInput {
 
 export const HF_TOKEN_KEY = "token";
 
+/** `HF_TOKEN` from the token Secret, for the inference container and the model downloads. */
+export function hfTokenEnv(secretName: string): EnvVar {
+    return { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: secretName, key: HF_TOKEN_KEY } } };
+}
+
 /** Pods of one service: stable across template changes, since a Deployment's selector is immutable. */
 export function selectorLabels(serviceName: string): Record<string, string> {
     return { "app.kubernetes.io/name": "aim-service", "app.kubernetes.io/instance": serviceName };
@@ -63,12 +69,20 @@ export function serviceLabels(input: Pick<InferenceInput, "serviceName" | "templ
     };
 }
 
-/** Upstream's per-GPU defaults (4 CPUs, 32Gi requested and 48Gi limit of memory per GPU), overlaid key by key. */
+/**
+ * Upstream's per-GPU defaults (4 CPUs, 32Gi requested and 48Gi limit of memory per GPU), overlaid key by key. A
+ * default limit below the service's own request is raised to it: the API server rejects a request above its limit.
+ */
 function containerResources(input: InferenceInput) {
     const gpus = input.gpuCount;
+    const requests: Record<string, string> = { cpu: String(4 * gpus), memory: `${32 * gpus}Gi`, ...input.resources?.requests };
+    const defaultLimits: Record<string, string> = { memory: `${48 * gpus}Gi` };
+    for (const [key, limit] of Object.entries(defaultLimits)) {
+        if (quantityToBytes(requests[key]) > quantityToBytes(limit)) defaultLimits[key] = requests[key];
+    }
     return {
-        requests: { cpu: String(4 * gpus), memory: `${32 * gpus}Gi`, ...input.resources?.requests, [GPU_RESOURCE]: String(gpus) },
-        limits: { memory: `${48 * gpus}Gi`, ...input.resources?.limits, [GPU_RESOURCE]: String(gpus) },
+        requests: { ...requests, [GPU_RESOURCE]: String(gpus) },
+        limits: { ...defaultLimits, ...input.resources?.limits, [GPU_RESOURCE]: String(gpus) },
     };
 }
 
@@ -79,9 +93,7 @@ function inferenceEnv(input: InferenceInput): EnvVar[] {
         input.precision ? [envValue("AIM_PRECISION", input.precision)] : [],
         input.templateEnv,
         input.serviceEnv,
-        input.hfTokenSecretName
-            ? [{ name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: input.hfTokenSecretName, key: HF_TOKEN_KEY } } }]
-            : [],
+        input.hfTokenSecretName ? [hfTokenEnv(input.hfTokenSecretName)] : [],
     );
 }
 

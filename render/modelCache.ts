@@ -5,11 +5,16 @@ import { EnvVar, LocalObjectReference, ModelSource } from "../components/types";
 import { aimLabel, standardLabels } from "./labels";
 import { cachePvcName } from "../resolve/names";
 import { envValue, mergeEnv, podPullSecrets, renderEnv } from "./pod";
-import { pvcSize, quantityToBytes } from "./quantity";
+import { quantityToBytes } from "../validate/quantity";
 
 /** Upstream sizes caches 10 % above the model so filesystem overhead and partial files fit. */
 export const PVC_HEADROOM_PERCENT = 10;
 export const CACHE_MOUNT = "/cache";
+
+/** PVC request for `bytes` with `headroomPercent` extra, rounded up to whole Gi: 9094593249 bytes, 10 % → `10Gi`. */
+export function pvcSize(bytes: number, headroomPercent: number): string {
+    return `${Math.ceil((bytes * (100 + headroomPercent)) / 100 / 2 ** 30)}Gi`;
+}
 
 export interface ModelCacheInput {
     cacheName: string;

@@ -30,35 +30,49 @@ export interface PlannedModelCache {
     existing?: ModelCacheEntry;
 }
 
+/** How messages name a storage class; absent means the cluster default. */
+export function describeStorageClass(storageClassName: string | undefined): string {
+    return storageClassName ? `"${storageClassName}"` : "the cluster default";
+}
+
 /**
  * Plans one model cache per source. A source already cached in the namespace is shared, as upstream shares caches
- * by `sourceUri`, unless the storage classes differ: that would need a second PVC of the same name, so it is an error.
+ * by `sourceUri`, unless the storage classes differ: that would need a second PVC for the same model, so it is an
+ * error. Two sources whose model names give the same cache name are an error too, before anything is created.
  */
 export function planModelCaches(
     catalog: Catalog,
     request: { kind: string; aimName: string; namespace: string; storageClassName?: string },
     sources: ModelSource[],
 ): PlannedModelCache[] {
-    return sources.map((source) => {
+    const fail = (field: string, problem: string) => new AimError(`${request.kind} "${request.aimName}": ${field}: ${problem}`);
+    const inNamespace = catalog.modelCaches.values().filter((c) => c.namespace === request.namespace);
+    const planned: PlannedModelCache[] = [];
+    for (const source of sources) {
+        const existing = inNamespace.find((c) => c.sourceUri === source.sourceUri);
+        if (existing && existing.storageClassName !== request.storageClassName) {
+            throw fail(
+                "storageClassName",
+                `${source.sourceUri} is already cached in namespace "${request.namespace}" by AIMTemplateCache ` +
+                    `"${existing.templateCacheName}" on storage class ${describeStorageClass(existing.storageClassName)}, ` +
+                    `not ${describeStorageClass(request.storageClassName)}`,
+            );
+        }
+        if (existing) {
+            planned.push({ source, cacheName: existing.cacheName, pvcName: existing.pvcName, existing });
+            continue;
+        }
         const cacheName = modelCacheName(source.name);
-        const existing = catalog.modelCaches.get(request.namespace, cacheName);
-        const planned = { source, cacheName, pvcName: cachePvcName(cacheName) };
-        if (!existing) return planned;
-        const owner = `AIMTemplateCache "${existing.templateCacheName}"`;
-        if (existing.sourceUri !== source.sourceUri) {
-            throw new AimError(
-                `${request.kind} "${request.aimName}": model "${source.name}" (${source.sourceUri}) would use the cache ` +
-                    `name "${cacheName}", which ${owner} already uses for ${existing.sourceUri} in namespace "${request.namespace}"`,
+        const clash = inNamespace.find((c) => c.cacheName === cacheName) ?? planned.find((p) => p.cacheName === cacheName);
+        if (clash) {
+            const clashUri = "sourceUri" in clash ? clash.sourceUri : clash.source.sourceUri;
+            throw fail(
+                "templateRef",
+                `model "${source.name}" (${source.sourceUri}) would be cached as "${cacheName}" in namespace ` +
+                    `"${request.namespace}", which already holds ${clashUri}; give the model sources distinct names`,
             );
         }
-        if (existing.storageClassName !== request.storageClassName) {
-            const describe = (sc: string | undefined) => (sc ? `"${sc}"` : "the cluster default");
-            throw new AimError(
-                `${request.kind} "${request.aimName}": storageClassName: ${source.sourceUri} is already cached in namespace ` +
-                    `"${request.namespace}" by ${owner} on storage class ${describe(existing.storageClassName)}, ` +
-                    `not ${describe(request.storageClassName)}`,
-            );
-        }
-        return { ...planned, existing };
-    });
+        planned.push({ source, cacheName, pvcName: cachePvcName(cacheName) });
+    }
+    return planned;
 }

@@ -43,6 +43,19 @@ export class Registry<T> {
     }
 }
 
+/** The component that declared a catalog entry: children shared by its dependents are parented to it. */
+export interface DeclaredBy {
+    resource: pulumi.Resource;
+    /** Its Pulumi name: shared children are named after it, so they keep their URN whoever uses them. */
+    pulumiName: string;
+}
+
+/** A config as declared. */
+export interface ConfigEntry {
+    spec: ConfigSpec;
+    declaredBy?: DeclaredBy;
+}
+
 /** An image catalog entry as declared. */
 export interface ImageEntry {
     scope: Scope;
@@ -58,7 +71,7 @@ export interface TemplateEntry {
     image: ResolvedImage;
     config: ResolvedConfig;
     /** The template component: workloads depend on it, and so wait for its discovery Job. */
-    resource: pulumi.Resource;
+    declaredBy: DeclaredBy;
     discoveryJobName: string;
 }
 
@@ -81,13 +94,15 @@ export interface ModelCacheEntry {
 export interface TemplateCacheEntry {
     namespace: string;
     template: TemplateEntry;
+    /** Name of the config the cache resolved. */
+    configName: string;
     caches: ModelCacheEntry[];
 }
 
 /** Everything declared for one cluster. */
 export class Catalog {
-    readonly clusterConfigs = new Registry<ConfigSpec>("AIMClusterConfig");
-    readonly namespaceConfigs = new Registry<ConfigSpec>("AIMNamespaceConfig");
+    readonly clusterConfigs = new Registry<ConfigEntry>("AIMClusterConfig");
+    readonly namespaceConfigs = new Registry<ConfigEntry>("AIMNamespaceConfig");
     readonly images = new Registry<ImageEntry>("AIMImage");
     readonly clusterImages = new Registry<ImageEntry>("AIMClusterImage");
     readonly templates = new Registry<TemplateEntry>("AIMServiceTemplate");

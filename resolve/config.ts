@@ -3,7 +3,7 @@
 import { ConfigSource, GatewayParentReference, ResolvedConfig } from "../components/types";
 import { AimError } from "../validate/common";
 import { ConfigSpec } from "../validate/config";
-import { Catalog } from "./catalog";
+import { Catalog, DeclaredBy } from "./catalog";
 
 export const DEFAULT_CONFIG_NAME = "default";
 export const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
@@ -21,6 +21,8 @@ export interface ConfigRequest {
 
 export interface ConfigResolution {
     config: ResolvedConfig;
+    /** The config component that owns children shared by the dependents (the cluster config when both exist). */
+    owner?: DeclaredBy;
     /** Set when the implicit default config is missing: the caller logs it as a warning on the dependent. */
     warning?: string;
 }
@@ -71,10 +73,13 @@ export function resolveConfig(catalog: Catalog, request: ConfigRequest): ConfigR
     const name = request.configName ?? DEFAULT_CONFIG_NAME;
     const cluster = catalog.clusterConfigs.get(undefined, name);
     const namespaced = request.namespace ? catalog.namespaceConfigs.get(request.namespace, name) : undefined;
+    const owner = (cluster ?? namespaced)?.declaredBy;
 
-    if (cluster && namespaced) return { config: configWithDefaults(name, ConfigSource.Merged, mergeConfigs(cluster, namespaced)) };
-    if (namespaced) return { config: configWithDefaults(name, ConfigSource.NamespaceConfig, namespaced) };
-    if (cluster) return { config: configWithDefaults(name, ConfigSource.ClusterConfig, cluster) };
+    if (cluster && namespaced) {
+        return { config: configWithDefaults(name, ConfigSource.Merged, mergeConfigs(cluster.spec, namespaced.spec)), owner };
+    }
+    if (namespaced) return { config: configWithDefaults(name, ConfigSource.NamespaceConfig, namespaced.spec), owner };
+    if (cluster) return { config: configWithDefaults(name, ConfigSource.ClusterConfig, cluster.spec), owner };
 
     if (request.configName !== undefined) {
         const namespaceHint = request.namespace ? ` or AIMNamespaceConfig in namespace "${request.namespace}"` : "";

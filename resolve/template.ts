@@ -19,14 +19,17 @@ export function findTemplate(catalog: Catalog, namespace: string, templateRef: s
 /**
  * Upstream's derived-template name: `<base>-ovr-<first 8 hex of SHA-256(JSON(overrides))>`, keys in the order
  * metric, precision, gpuSelector{count, model}, empty ones omitted; the base is cut so the whole is ≤ 63.
+ * `configName` is hashed too, last, when the derived template uses another config than its base: services that
+ * share overrides but not configs then get templates of their own (upstream shares one, whichever came first).
  */
-export function derivedTemplateName(base: string, overrides: ServiceOverrides): string {
+export function derivedTemplateName(base: string, overrides: ServiceOverrides, configName?: string): string {
     const canonical = {
         ...(overrides.metric && { metric: overrides.metric }),
         ...(overrides.precision && { precision: overrides.precision }),
         ...(overrides.gpuSelector && {
             gpuSelector: { count: overrides.gpuSelector.count, model: overrides.gpuSelector.model },
         }),
+        ...(configName && { configName }),
     };
     const suffix = `-ovr-${shortHash(JSON.stringify(canonical))}`;
     return truncateName(base, 63 - suffix.length) + suffix;
@@ -37,24 +40,36 @@ export function hasOverrides(overrides: ServiceOverrides | undefined): overrides
     return !!overrides && (!!overrides.metric || !!overrides.precision || !!overrides.gpuSelector);
 }
 
-/** The base template's spec with the overrides applied, as a namespaced template of the service's namespace. */
-export function derivedTemplateSpec(
+/** A template derived from a base by a service's overrides, in the service's namespace. */
+export interface DerivedTemplate {
+    spec: TemplateSpec & { namespace: string };
+    /** Pulumi name: named after the base and parented to it, so it keeps its URN whichever service uses it. */
+    pulumiName: string;
+}
+
+/**
+ * The base template's spec with the overrides applied. It uses the service's config if the service names one,
+ * else the base's (whose pull secrets already served discovery of the same image).
+ */
+export function deriveTemplate(
     base: TemplateEntry,
-    name: string,
     namespace: string,
     overrides: ServiceOverrides,
-    configName: string | undefined,
-): TemplateSpec & { namespace: string } {
+    serviceConfigName: string | undefined,
+): DerivedTemplate {
+    const configName = serviceConfigName ?? base.spec.configName;
+    const name = derivedTemplateName(base.spec.name, overrides, configName !== base.spec.configName ? configName : undefined);
     const { metric, precision, gpuSelector } = overrides;
     // A derived template serves services, which cache through their own `cacheModel`; it pre-warms nothing itself.
     const { caching, ...baseSpec } = base.spec as TemplateSpec & { caching?: unknown };
-    return {
+    const spec = {
         ...baseSpec,
         name,
         namespace,
-        configName: configName ?? base.spec.configName,
+        configName,
         ...(metric && { metric }),
         ...(precision && { precision }),
         ...(gpuSelector && { gpuSelector }),
     };
+    return { spec, pulumiName: `${base.declaredBy.pulumiName}-${namespace}-${name}` };
 }

@@ -100,6 +100,46 @@ describe("AIMTemplateCache", () => {
         assert.deepStrictEqual(await valueOf(result[1].persistentVolumeClaims), ["amd-llama-3-1-8b-instruct-fp8-kv-cache"]);
     });
 
+    it("shares by sourceUri even when templates name the model differently", async () => {
+        const { resources } = await scenario((opts) => {
+            llamaCluster(opts);
+            new AIMClusterServiceTemplate("renamed", {
+                aimImageName: "llama",
+                modelSources: [{ ...LLAMA_SOURCE, name: "llama-fp8" }],
+            }, opts);
+            llamaCache(opts, {}, "first");
+            llamaCache(opts, { templateRef: "renamed" }, "second");
+        });
+        assert.deepStrictEqual(ofType(resources, PVC).map((p) => p.inputs.metadata.name), ["amd-llama-3-1-8b-instruct-fp8-kv-cache"]);
+    });
+
+    it("rejects model sources whose names would share a cache, before creating anything", async () => {
+        const { error, resources } = await scenarioThrows((opts) => {
+            llamaCluster(opts);
+            new AIMClusterServiceTemplate("two", {
+                aimImageName: "llama",
+                modelSources: [LLAMA_SOURCE, { ...LLAMA_SOURCE, sourceUri: "s3://bucket/llama" }],
+            }, opts);
+            llamaCache(opts, { templateRef: "two" });
+        });
+        assert.strictEqual(
+            error.message,
+            'AIMTemplateCache "llama-cache": templateRef: model "amd/Llama-3.1-8B-Instruct-FP8-KV" (s3://bucket/llama) ' +
+                'would be cached as "amd-llama-3-1-8b-instruct-fp8-kv" in namespace "ml-team", which already holds ' +
+                "hf://amd/Llama-3.1-8B-Instruct-FP8-KV; give the model sources distinct names",
+        );
+        assert.deepStrictEqual(resources.filter((r) => r.parent.includes("AIMTemplateCache")), []);
+
+        const duplicate = await scenarioThrows((opts) => {
+            llamaCluster(opts);
+            new AIMClusterServiceTemplate("dup", { aimImageName: "llama", modelSources: [LLAMA_SOURCE, LLAMA_SOURCE] }, opts);
+        });
+        assert.strictEqual(
+            duplicate.error.message,
+            'AIMClusterServiceTemplate "dup": modelSources[1].sourceUri: duplicate source "hf://amd/Llama-3.1-8B-Instruct-FP8-KV"',
+        );
+    });
+
     it("refuses to share a source across storage classes, and to cache a template without model sources", async () => {
         const conflict = await scenarioThrows((opts) => {
             llamaCluster(opts);
@@ -205,7 +245,9 @@ describe("AIMTemplateCache", () => {
             }, opts);
         });
         const cache = single(resources, "aim:index:AIMTemplateCache");
-        assert.deepStrictEqual([cache.name, cache.inputs.name, cache.inputs.configName], ["llama-chat-cache", "llama-tmpl", "production"]);
+        // Named after and parented to the template, so it keeps its URN whichever service asks for it first.
+        assert.deepStrictEqual([cache.name, cache.inputs.name, cache.inputs.configName], ["llama-tmpl-ml-team-cache", "llama-tmpl", "production"]);
+        assert.strictEqual(cache.parent, "urn:pulumi:test::aim::aim:index:AIMClusterServiceTemplate::llama-tmpl");
         assert.strictEqual(single(resources, PVC).inputs.spec.storageClassName, "fast");
     });
 
@@ -239,8 +281,10 @@ describe("AIMTemplateCache", () => {
             new AIMClusterImage("custom", { image: "registry.local/my-model:1.0" }, opts);
         });
         const daemonSet = single(resources, DAEMONSET);
-        assert.strictEqual(daemonSet.name, "llama-base-cacher");
+        // A child of the config, so it keeps its URN whichever image comes first.
+        assert.strictEqual(daemonSet.parent, "urn:pulumi:test::aim::aim:index:AIMClusterConfig::default");
         assert.match(daemonSet.inputs.metadata.name, /^aim-base-cacher-[0-9a-f]{8}$/);
+        assert.strictEqual(daemonSet.name, `default-${daemonSet.inputs.metadata.name}`);
         assert.strictEqual(daemonSet.inputs.metadata.namespace, "aim-system");
         const pod = daemonSet.inputs.spec.template.spec;
         assert.deepStrictEqual(pod.imagePullSecrets, [{ name: "regcred" }]);
@@ -276,8 +320,9 @@ describe("AIMTemplateCache", () => {
         const changed = await run("nfs", { [KEY]: "ceph" });
         assert.deepStrictEqual(await valueOf(changed.result), { [KEY]: "nfs" });
         assert.deepStrictEqual(changed.warnings, [
-            `PVC ${KEY} of AIMTemplateCache "llama-cache" changes storage class from "ceph" to "nfs": the PVC will be ` +
-                "replaced and its cached models deleted (set retainOnDelete or protect on the cache to keep them)",
+            `PVC ${KEY} of AIMTemplateCache "llama-cache" changes storage class from "ceph" to "nfs": Pulumi will ` +
+                "replace the PVC, deleting its cached models (protect the cache to stop the replacement; with " +
+                "retainOnDelete the old PVC stays and blocks the new one of the same name)",
         ]);
 
         const toDefault = await run(undefined, { [KEY]: "ceph" });

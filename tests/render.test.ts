@@ -5,7 +5,8 @@ import { baseImageOf } from "../render/baseImageCacher";
 import { deviceIds } from "../render/gpu";
 import { routePath } from "../render/httpRoute";
 import { discoveryJobName, modelCacheName, toLabelValue } from "../resolve/names";
-import { pvcSize, quantityToBytes } from "../render/quantity";
+import { pvcSize } from "../render/modelCache";
+import { quantityToBytes } from "../validate/quantity";
 import { derivedTemplateName } from "../resolve/template";
 import { LLAMA_IMAGE } from "./fixtures";
 

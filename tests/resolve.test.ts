@@ -11,32 +11,32 @@ const request = { kind: "AIMServiceTemplate", aimName: "t" };
 describe("resolve", () => {
     it("fills every default of a cluster config", () => {
         const catalog = new Catalog();
-        catalog.clusterConfigs.declare(undefined, "default", { routing: { gateway: KAIWO_GATEWAY } });
-        assert.deepStrictEqual(resolveConfig(catalog, request), {
-            config: {
-                name: "default",
-                source: "AIMClusterConfig",
-                imagePullSecrets: [],
-                caching: { cacheAimImageBase: false },
-                routing: {
-                    autoCreateRoute: true,
-                    gateway: { ...KAIWO_GATEWAY, group: "gateway.networking.k8s.io", kind: "Gateway" },
-                },
+        catalog.clusterConfigs.declare(undefined, "default", { spec: { routing: { gateway: KAIWO_GATEWAY } } });
+        const { config, warning } = resolveConfig(catalog, request);
+        assert.strictEqual(warning, undefined);
+        assert.deepStrictEqual(config, {
+            name: "default",
+            source: "AIMClusterConfig",
+            imagePullSecrets: [],
+            caching: { cacheAimImageBase: false },
+            routing: {
+                autoCreateRoute: true,
+                gateway: { ...KAIWO_GATEWAY, group: "gateway.networking.k8s.io", kind: "Gateway" },
             },
         });
     });
 
     it("merges a namespace config over the cluster config field by field", () => {
         const catalog = new Catalog();
-        catalog.clusterConfigs.declare(undefined, "default", {
+        catalog.clusterConfigs.declare(undefined, "default", { spec: {
             imagePullSecrets: [{ name: "cluster-cred" }],
             caching: { storageClassName: "ceph", cacheAimImageBase: true },
             routing: { gateway: KAIWO_GATEWAY },
-        });
-        catalog.namespaceConfigs.declare("ml-team", "default", {
+        } });
+        catalog.namespaceConfigs.declare("ml-team", "default", { spec: {
             imagePullSecrets: [{ name: "team-cred" }],
             routing: { autoCreateRoute: false },
-        });
+        } });
         const { config } = resolveConfig(catalog, { ...request, namespace: "ml-team" });
         assert.deepStrictEqual(config, {
             name: "default",
@@ -55,7 +55,7 @@ describe("resolve", () => {
 
     it("uses a namespace config alone when no cluster config of that name exists", () => {
         const catalog = new Catalog();
-        catalog.namespaceConfigs.declare("ml-team", "team", { imagePullSecrets: [{ name: "team-cred" }] });
+        catalog.namespaceConfigs.declare("ml-team", "team", { spec: { imagePullSecrets: [{ name: "team-cred" }] } });
         const { config } = resolveConfig(catalog, { ...request, namespace: "ml-team", configName: "team" });
         assert.strictEqual(config.source, "AIMNamespaceConfig");
         assert.deepStrictEqual(config.imagePullSecrets, [{ name: "team-cred" }]);
@@ -85,9 +85,9 @@ describe("resolve", () => {
 
     it("rejects a second declaration of a name in the same scope", () => {
         const catalog = new Catalog();
-        catalog.clusterConfigs.declare(undefined, "default", {});
-        assert.throws(() => catalog.clusterConfigs.declare(undefined, "default", {}), /AIMClusterConfig "default" is already declared for this cluster/);
-        catalog.namespaceConfigs.declare("a", "default", {});
-        catalog.namespaceConfigs.declare("b", "default", {});
+        catalog.clusterConfigs.declare(undefined, "default", { spec: {} });
+        assert.throws(() => catalog.clusterConfigs.declare(undefined, "default", { spec: {} }), /AIMClusterConfig "default" is already declared for this cluster/);
+        catalog.namespaceConfigs.declare("a", "default", { spec: {} });
+        catalog.namespaceConfigs.declare("b", "default", { spec: {} });
     });
 });

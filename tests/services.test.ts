@@ -26,6 +26,7 @@ import {
     valueOf,
 } from "./harness";
 import { validateManifest } from "./k8sSchemas";
+import { derivedTemplateName } from "../resolve/template";
 
 type Opts = { provider: k8s.Provider };
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -132,6 +133,22 @@ describe("AIMService", () => {
             podSpec(deployment).affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values,
             ["74a5", "74b9"],
         );
+    });
+
+    it("raises a default limit to the service's larger request, and rejects a request above its own limit", async () => {
+        const { resources } = await scenario((opts) => {
+            llamaCluster(opts);
+            llamaChat(opts, { resources: { requests: { memory: "128Gi" } } });
+        });
+        assert.deepStrictEqual(container(single(resources, DEPLOYMENT)).resources, {
+            requests: { cpu: "8", memory: "128Gi", "amd.com/gpu": "2" },
+            limits: { memory: "128Gi", "amd.com/gpu": "2" },
+        });
+        const { error } = await scenarioThrows((opts) => {
+            llamaCluster(opts);
+            llamaChat(opts, { resources: { requests: { memory: "100Gi" }, limits: { memory: "64Gi" } } });
+        });
+        assert.strictEqual(error.message, 'AIMService "llama-chat": resources.requests.memory: must not exceed limits.memory (64Gi)');
     });
 
     it("gives an unknown GPU model no affinity", async () => {
@@ -372,12 +389,13 @@ describe("AIMService", () => {
         assert.ok(single(resources, DEPLOYMENT).dependencies.includes(secret.urn));
     });
 
-    it("keeps a plain-string token secret as well", async () => {
+    it("keeps a plain-string token secret as well, in the Secret and in the component's own inputs", async () => {
         const { resources } = await scenario((opts) => {
             llamaCluster(opts);
             llamaChat(opts, { hfToken: "hf_plain" });
         });
         assert.ok(isSecretWrapper(single(resources, SECRET).inputs.stringData));
+        assert.ok(isSecretWrapper(single(resources, "aim:index:AIMService").inputs.hfToken));
     });
 
     it("rejects bad service fields with kind, name and field", async () => {
@@ -441,5 +459,60 @@ describe("AIMService", () => {
         assert.deepStrictEqual(Object.keys(after).sort(), Object.keys(before).sort());
         const changed = Object.keys(before).filter((name) => before[name] !== after[name]);
         assert.deepStrictEqual(changed.sort(), ["chat-a-route", "chat-b-route"]);
+    });
+
+    it("renders the same children whatever order services sharing templates and caches are declared in", async () => {
+        const render = async (order: string[]) => {
+            const { resources } = await scenario((opts) => {
+                llamaCluster(opts, { imagePullSecrets: [{ name: "default-cred" }], caching: { cacheAimImageBase: true } });
+                new AIMClusterConfig("prod", { imagePullSecrets: [{ name: "prod-cred" }] }, opts);
+                const services: Record<string, () => AIMService> = {
+                    "chat-a": () => llamaChat(opts, { overrides: { metric: "throughput" }, cacheModel: true }, "chat-a"),
+                    "chat-b": () => llamaChat(opts, { overrides: { metric: "throughput" }, cacheModel: true }, "chat-b"),
+                    "chat-prod": () => llamaChat(opts, { overrides: { metric: "throughput" }, configName: "prod" }, "chat-prod"),
+                };
+                for (const name of order) services[name]();
+            });
+            return Object.fromEntries(resources.map((r) => [r.urn, JSON.stringify([r.inputs, r.dependencies.sort()])]));
+        };
+        const forward = await render(["chat-a", "chat-b", "chat-prod"]);
+        const backward = await render(["chat-prod", "chat-b", "chat-a"]);
+        assert.deepStrictEqual(forward, backward);
+        // The prod service's derived template runs discovery with prod's pull secrets, under a name of its own.
+        const derivedJobs = Object.entries(forward)
+            .filter(([urn]) => urn.includes("AIMServiceTemplate$kubernetes:batch/v1:Job"))
+            .map(([urn, json]) => [urn.split("::").pop(), JSON.parse(json)[0].spec.template.spec.imagePullSecrets]);
+        assert.deepStrictEqual(derivedJobs.sort(), [
+            ["base-ml-team-base-ovr-99ad0cdb-discovery", [{ name: "default-cred" }]],
+            [`base-ml-team-${derivedTemplateName("base", { metric: "throughput" }, "prod")}-discovery`, [{ name: "prod-cred" }]],
+        ].sort());
+    });
+
+    it("refuses to cache one template in one namespace with two configs", async () => {
+        const { error } = await scenarioThrows((opts) => {
+            llamaCluster(opts);
+            new AIMClusterConfig("prod", {}, opts);
+            llamaChat(opts, { cacheModel: true }, "chat-a");
+            llamaChat(opts, { cacheModel: true, configName: "prod" }, "chat-prod");
+        });
+        assert.strictEqual(
+            error.message,
+            'AIMService "chat-prod": cacheModel: template "base" is already cached in namespace "ml-team" with config ' +
+                '"default", not "prod": declare one AIMTemplateCache for it, or use the same configName',
+        );
+    });
+
+    it("passes the token to the model downloads of the caches it creates", async () => {
+        const { resources } = await scenario((opts) => {
+            llamaCluster(opts);
+            llamaChat(opts, { cacheModel: true, hfToken: pulumi.secret("hf_x") });
+        });
+        const download = resources.find((r) => r.type === JOB && r.name.endsWith("-download"))!;
+        assert.deepStrictEqual(download.inputs.spec.template.spec.containers[0].env.at(-1), {
+            name: "HF_TOKEN",
+            valueFrom: { secretKeyRef: { name: "llama-chat-hf-token", key: "token" } },
+        });
+        const cache = single(resources, "aim:index:AIMTemplateCache");
+        assert.ok(cache.dependencies.includes(single(resources, SECRET).urn));
     });
 });

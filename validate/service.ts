@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { quantityToBytes } from "./quantity";
 import {
     dnsLabel,
     dnsServiceName,
@@ -38,7 +39,17 @@ export const serviceSchema = z.strictObject({
         .optional(),
     env: envList.optional(),
     imagePullSecrets: pullSecrets.optional(),
-    resources: z.strictObject({ requests: resourceList.optional(), limits: resourceList.optional() }).optional(),
+    resources: z
+        .strictObject({ requests: resourceList.optional(), limits: resourceList.optional() })
+        .superRefine(({ requests = {}, limits = {} }, ctx) => {
+            for (const [key, request] of Object.entries(requests)) {
+                const limit = limits[key];
+                if (limit !== undefined && quantityToBytes(request) > quantityToBytes(limit)) {
+                    ctx.addIssue({ code: "custom", path: ["requests", key], message: `must not exceed limits.${key} (${limit})` });
+                }
+            }
+        })
+        .optional(),
     labels: z
         .record(qualifiedName, z.string().regex(LABEL_VALUE, "must be a valid label value"))
         .optional(),

@@ -8,7 +8,16 @@ const commonFields = {
     precision: precision.optional(),
     gpuSelector: gpuSelector.optional(),
     configName: dnsSubdomain.optional(),
-    modelSources: z.array(modelSource).optional(),
+    modelSources: z
+        .array(modelSource)
+        .superRefine((sources, ctx) => {
+            sources.forEach((source, i) => {
+                if (sources.findIndex((s) => s.sourceUri === source.sourceUri) < i) {
+                    ctx.addIssue({ code: "custom", path: [i, "sourceUri"], message: `duplicate source "${source.sourceUri}"` });
+                }
+            });
+        })
+        .optional(),
 };
 
 export const clusterServiceTemplateSchema = z.strictObject(commonFields);

@@ -1,4 +1,4 @@
-// Kubernetes quantities: enough of resource.Quantity to size cache PVCs from model-source sizes.
+// Kubernetes quantities: enough of resource.Quantity to compare requests with limits and to size cache PVCs.
 
 const SUFFIX_FACTORS: Record<string, number> = {
     "": 1,
@@ -24,9 +24,3 @@ export function quantityToBytes(quantity: string): number {
     const [, number, exponent, suffix] = match;
     return Number(number) * (exponent !== undefined ? 10 ** Number(exponent) : SUFFIX_FACTORS[suffix ?? ""]);
 }
-
-/** PVC request for `bytes` with `headroomPercent` extra, rounded up to whole Gi: 9094593249 bytes, 10 % → `10Gi`. */
-export function pvcSize(bytes: number, headroomPercent: number): string {
-    return `${Math.ceil((bytes * (100 + headroomPercent)) / 100 / 2 ** 30)}Gi`;
-}
-
