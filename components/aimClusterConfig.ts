@@ -28,7 +28,7 @@ export class AIMClusterConfig extends pulumi.ComponentResource {
     public readonly spec: pulumi.Output<ResolvedConfig>;
 
     constructor(name: string, args: AIMClusterConfigArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(typeToken("AIMClusterConfig"), name, args, opts);
+        super(typeToken("AIMClusterConfig"), name, args ?? {}, opts);
         const { name: aimName, ...spec } = validateArgs(this, "AIMClusterConfig", name, clusterConfigSchema, args);
         orFail(this, () => catalogOf(this).clusterConfigs.declare(undefined, aimName, { spec, declaredBy: { resource: this, pulumiName: name } }));
 

@@ -25,7 +25,7 @@ export class AIMClusterImage extends pulumi.ComponentResource {
     public readonly resolvedConfig: pulumi.Output<ResolvedConfig>;
 
     constructor(name: string, args: AIMClusterImageArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(typeToken("AIMClusterImage"), name, args, opts);
+        super(typeToken("AIMClusterImage"), name, args ?? {}, opts);
         const outputs = declareImage(this, "AIMClusterImage", name, clusterImageSchema, args);
         this.aimName = outputs.aimName;
         this.image = outputs.image;

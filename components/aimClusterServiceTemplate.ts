@@ -36,7 +36,7 @@ export class AIMClusterServiceTemplate extends pulumi.ComponentResource {
     public readonly discoveryJobName: pulumi.Output<string>;
 
     constructor(name: string, args: AIMClusterServiceTemplateArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(typeToken("AIMClusterServiceTemplate"), name, args, opts);
+        super(typeToken("AIMClusterServiceTemplate"), name, args ?? {}, opts);
         const outputs = declareTemplate(this, "AIMClusterServiceTemplate", name, clusterServiceTemplateSchema, args);
         this.aimName = outputs.aimName;
         this.resolvedConfig = outputs.resolvedConfig;

@@ -20,7 +20,7 @@ export class AIMImage extends pulumi.ComponentResource {
     public readonly resolvedConfig: pulumi.Output<ResolvedConfig>;
 
     constructor(name: string, args: AIMImageArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(typeToken("AIMImage"), name, args, opts);
+        super(typeToken("AIMImage"), name, args ?? {}, opts);
         const outputs = declareImage(this, "AIMImage", name, imageSchema, args);
         this.aimName = outputs.aimName;
         this.image = outputs.image;

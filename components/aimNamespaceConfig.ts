@@ -21,7 +21,7 @@ export class AIMNamespaceConfig extends pulumi.ComponentResource {
     public readonly spec: pulumi.Output<ResolvedConfig>;
 
     constructor(name: string, args: AIMNamespaceConfigArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(typeToken("AIMNamespaceConfig"), name, args, opts);
+        super(typeToken("AIMNamespaceConfig"), name, args ?? {}, opts);
         const { name: aimName, namespace, ...spec } = validateArgs(
             this,
             "AIMNamespaceConfig",

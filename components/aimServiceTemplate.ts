@@ -28,7 +28,7 @@ export class AIMServiceTemplate extends pulumi.ComponentResource {
     public readonly discoveryJobName: pulumi.Output<string>;
 
     constructor(name: string, args: AIMServiceTemplateArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(typeToken("AIMServiceTemplate"), name, args, opts);
+        super(typeToken("AIMServiceTemplate"), name, args ?? {}, opts);
         const outputs = declareTemplate(this, "AIMServiceTemplate", name, serviceTemplateSchema, args);
         this.aimName = outputs.aimName;
         this.resolvedConfig = outputs.resolvedConfig;

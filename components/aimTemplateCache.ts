@@ -51,7 +51,7 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
     public readonly persistentVolumeClaims: pulumi.Output<string[]>;
 
     constructor(name: string, args: AIMTemplateCacheArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(typeToken("AIMTemplateCache"), name, args, opts);
+        super(typeToken("AIMTemplateCache"), name, args ?? {}, opts);
         const kind = "AIMTemplateCache";
         const spec = validateArgs(this, kind, name, templateCacheSchema, args);
         const { namespace } = spec;

@@ -293,4 +293,9 @@ describe("templates and config resolution", () => {
         });
         assert.strictEqual(error.message, 'AIMClusterConfig "default" is already declared for this cluster');
     });
+
+    it("reports missing args from JavaScript callers as validation errors, not TypeErrors", async () => {
+        const { error } = await scenarioThrows((opts) => new AIMServiceTemplate("chat", null as any, opts));
+        assert.strictEqual(error.message, 'AIMServiceTemplate "chat": aimImageName: is required; namespace: is required');
+    });
 });

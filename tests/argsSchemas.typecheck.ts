@@ -1,0 +1,38 @@
+// Compile-time checks, run by `npm run typecheck` (part of `npm test`): each zod schema accepts exactly the fields
+// of its public Args interface, with the same types. The interfaces are hand-written for schema inference (design
+// §6), the schemas validate at runtime; this keeps the two from drifting apart.
+
+import { z } from "zod";
+import {
+    AIMClusterConfigArgs,
+    AIMClusterImageArgs,
+    AIMClusterServiceTemplateArgs,
+    AIMImageArgs,
+    AIMNamespaceConfigArgs,
+    AIMServiceArgs,
+    AIMServiceTemplateArgs,
+    AIMTemplateCacheArgs,
+} from "../index";
+import { templateCacheSchema } from "../validate/cache";
+import { clusterConfigSchema, namespaceConfigSchema } from "../validate/config";
+import { clusterImageSchema, imageSchema } from "../validate/image";
+import { serviceSchema } from "../validate/service";
+import { clusterServiceTemplateSchema, serviceTemplateSchema } from "../validate/template";
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Same field names and, field by field, the same types (structural checks alone let extra optional fields by). */
+type Matches<A, B> = Same<keyof A, keyof B> extends true ? Same<A, B> : false;
+type Assert<T extends true> = T;
+/** What a schema accepts from a user: the component fills in `name` (the Pulumi name) when Args leave it out. */
+type ArgsOf<S extends z.ZodType> = Omit<z.input<S>, "name"> & { name?: string };
+
+export type SchemasMatchArgs = [
+    Assert<Matches<ArgsOf<typeof clusterConfigSchema>, AIMClusterConfigArgs>>,
+    Assert<Matches<ArgsOf<typeof namespaceConfigSchema>, AIMNamespaceConfigArgs>>,
+    Assert<Matches<ArgsOf<typeof clusterImageSchema>, AIMClusterImageArgs>>,
+    Assert<Matches<ArgsOf<typeof imageSchema>, AIMImageArgs>>,
+    Assert<Matches<ArgsOf<typeof clusterServiceTemplateSchema>, AIMClusterServiceTemplateArgs>>,
+    Assert<Matches<ArgsOf<typeof serviceTemplateSchema>, AIMServiceTemplateArgs>>,
+    Assert<Matches<ArgsOf<typeof templateCacheSchema>, AIMTemplateCacheArgs>>,
+    Assert<Matches<ArgsOf<typeof serviceSchema>, AIMServiceArgs>>,
+];
