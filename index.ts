@@ -19,3 +19,5 @@ export { AIMService } from "./components/aimService";
 export type { AIMServiceArgs } from "./components/aimService";
 export { cacheStorageClasses } from "./components/cacheStorageClasses";
 export type { CacheStorageClassesOptions } from "./components/cacheStorageClasses";
+export { importClusterConfig, importNamespaceConfig } from "./components/importConfig";
+export type { ImportConfigOptions, ImportedClusterConfig, ImportedNamespaceConfig } from "./components/importConfig";

@@ -87,7 +87,7 @@ async function installMocks({ preview = false, stackOutputs = {} }: ScenarioOpti
  * and waits until every registration has finished.
  */
 export async function scenario<T>(
-    program: (opts: { provider: k8s.Provider }) => T,
+    program: (opts: { provider: k8s.Provider }) => T | Promise<T>,
     options: ScenarioOptions = {},
 ): Promise<ScenarioResult<T>> {
     const recorded = await installMocks(options);
@@ -96,7 +96,7 @@ export async function scenario<T>(
     const consoleWarn = console.warn;
     console.warn = (msg: unknown) => warnings.push(String(msg).replace(/^warning: \[runtime\] /, ""));
     try {
-        const result = program({ provider });
+        const result = await program({ provider });
         await waitForRPCs();
         return { result, resources: recorded.filter((r) => r.type !== "pulumi:providers:kubernetes"), warnings };
     } finally {

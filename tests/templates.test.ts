@@ -10,6 +10,8 @@ import {
     AIMImage,
     AIMNamespaceConfig,
     AIMServiceTemplate,
+    importClusterConfig,
+    importNamespaceConfig,
 } from "../index";
 import { children, JOB, named, Registered, scenario, scenarioThrows, single, valueOf } from "./harness";
 import { KAIWO_GATEWAY, LLAMA_IMAGE } from "./fixtures";
@@ -297,5 +299,37 @@ describe("templates and config resolution", () => {
     it("reports missing args from JavaScript callers as validation errors, not TypeErrors", async () => {
         const { error } = await scenarioThrows((opts) => new AIMServiceTemplate("chat", null as any, opts));
         assert.strictEqual(error.message, 'AIMServiceTemplate "chat": aimImageName: is required; namespace: is required');
+    });
+
+    it("imports configs managed by another stack; lookups then treat them like declared ones", async () => {
+        const platformExport = {
+            name: "production",
+            source: "AIMClusterConfig",
+            imagePullSecrets: [{ name: "prod-cred" }],
+            caching: { cacheAimImageBase: false },
+            routing: { autoCreateRoute: true, gateway: { name: "gw", group: "gateway.networking.k8s.io", kind: "Gateway" } },
+        };
+        const { result, resources } = await scenario(
+            async (opts) => {
+                const platform = new pulumi.StackReference("platform", { name: "organization/platform/prod" });
+                importClusterConfig(await platform.getOutputValue("aimConfig"), { provider: opts.provider });
+                importNamespaceConfig({ name: "production", namespace: "ml-team", imagePullSecrets: [{ name: "team-cred" }] }, opts);
+                llamaImage(opts);
+                return [
+                    new AIMClusterServiceTemplate("cluster", { aimImageName: "llama", configName: "production" }, opts),
+                    new AIMServiceTemplate("team", { namespace: "ml-team", aimImageName: "llama", configName: "production" }, opts),
+                ];
+            },
+            { stackOutputs: { aimConfig: platformExport } },
+        );
+        const [cluster, team] = await Promise.all(result.map((t) => valueOf(t.resolvedConfig)));
+        assert.deepStrictEqual(cluster, { ...platformExport, source: "AIMClusterConfig" });
+        assert.deepStrictEqual([team.source, team.imagePullSecrets], ["merged", [{ name: "team-cred" }]]);
+        assert.deepStrictEqual(podSpec(named(resources, "cluster-discovery")).imagePullSecrets, [{ name: "prod-cred" }]);
+
+        await assert.rejects(
+            scenario((opts) => importClusterConfig({ name: "production", routing: { gateway: { name: "gw", port: 0 } } }, opts)),
+            (err: Error) => pulumi.RunError.isInstance(err) && err.message === 'importing AIMClusterConfig "production": routing.gateway.port: must be >= 1',
+        );
     });
 });

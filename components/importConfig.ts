@@ -1,0 +1,55 @@
+// Configs managed outside the program — by another stack, or already in the cluster — enter the catalog through an
+// explicit import; from then on they are looked up exactly like declared ones.
+
+import * as pulumi from "@pulumi/pulumi";
+import { catalogFor, DEFAULT_CLUSTER } from "../resolve/catalog";
+import { AimError, parseArgs } from "../validate/common";
+import { clusterConfigSchema, ConfigSpec, namespaceConfigSchema } from "../validate/config";
+import { AIMClusterConfigArgs } from "./aimClusterConfig";
+import { AIMNamespaceConfigArgs } from "./aimNamespaceConfig";
+
+export interface ImportConfigOptions {
+    /** Kubernetes provider (cluster) the config serves. Default: the default provider. */
+    provider?: pulumi.ProviderResource;
+}
+
+/**
+ * A config's settings as another stack exports them: its Args with the name, or its `spec` output (whose `source`
+ * field is ignored).
+ */
+export type ImportedClusterConfig = AIMClusterConfigArgs & { name: string; source?: string };
+export type ImportedNamespaceConfig = AIMNamespaceConfigArgs & { name: string; source?: string };
+
+const SCHEMAS = { AIMClusterConfig: clusterConfigSchema, AIMNamespaceConfig: namespaceConfigSchema };
+
+function importConfig(kind: keyof typeof SCHEMAS, config: ImportedNamespaceConfig | ImportedClusterConfig, options: ImportConfigOptions) {
+    // `source` comes with an exported `spec` output; it says where that stack's config came from, not a setting.
+    const { source, ...args } = config ?? {};
+    try {
+        const parsed: ConfigSpec & { name: string; namespace?: string } = parseArgs(kind, String(args.name), SCHEMAS[kind], args);
+        const { name, namespace, ...spec } = parsed;
+        const catalog = catalogFor(options.provider ?? DEFAULT_CLUSTER);
+        const registry = kind === "AIMClusterConfig" ? catalog.clusterConfigs : catalog.namespaceConfigs;
+        registry.declare(namespace, name, { spec });
+    } catch (err) {
+        // No resource to attribute it to: a RunError fails the program with the message alone.
+        if (err instanceof AimError) throw new pulumi.RunError(`importing ${err.message}`);
+        throw err;
+    }
+}
+
+/**
+ * Makes an AIMClusterConfig managed elsewhere visible to the dependents declared after this call, e.g. from the
+ * platform stack of the same environment:
+ *
+ *     const platform = new pulumi.StackReference(`acme/platform/${pulumi.getStack()}`);
+ *     aim.importClusterConfig(await platform.getOutputValue("aimConfig"));  // exported there as `config.spec`
+ */
+export function importClusterConfig(config: ImportedClusterConfig, options: ImportConfigOptions = {}): void {
+    importConfig("AIMClusterConfig", config, options);
+}
+
+/** Makes an AIMNamespaceConfig managed elsewhere visible to the dependents declared after this call. */
+export function importNamespaceConfig(config: ImportedNamespaceConfig, options: ImportConfigOptions = {}): void {
+    importConfig("AIMNamespaceConfig", config, options);
+}
