@@ -162,7 +162,6 @@ function pureChild(runtime: Runtime, count: number): void {
     const { findImage, resolvedImage } = load<typeof import("../resolve/image")>(runtime, "resolve/image");
     const tpl = load<typeof import("../resolve/template")>(runtime, "resolve/template");
     const { resolveRouting } = load<typeof import("../resolve/routing")>(runtime, "resolve/routing");
-    const { routePath } = load<typeof import("../render/httpRoute")>(runtime, "render/httpRoute");
     const { renderDeployment } = load<typeof import("../render/inference")>(runtime, "render/inference");
     const { mergePullSecrets } = load<typeof import("../render/pod")>(runtime, "render/pod");
     const { cachePvcName, modelCacheName } = load<typeof import("../resolve/names")>(runtime, "resolve/names");
@@ -181,7 +180,7 @@ function pureChild(runtime: Runtime, count: number): void {
         image: resolvedImage(findImage(catalog, undefined, "llama")),
         config: templateConfig,
         declaredBy: { resource: {} as any, pulumiName: TEMPLATE }, // only components need it (dependsOn, parents)
-        discoveryJobName: "discover-llama",
+        discoveryJob: {} as any, // only components need it (dependsOn)
     });
 
     const inputs = Array.from({ length: count }, (_, i) => ({ ...serviceArgs(i), name: `svc-${i}` }));
@@ -193,8 +192,7 @@ function pureChild(runtime: Runtime, count: number): void {
         const img = findImage(catalog, namespace, spec.aimImageName);
         const { config } = resolveConfig(catalog, { kind: "AIMService", aimName: spec.name, namespace, configName: spec.configName });
         const base = tpl.findTemplate(catalog, namespace, spec.templateRef ?? img.spec.defaultServiceTemplate!);
-        const routing = resolveRouting({ aimName: spec.name, namespace, routing: spec.routing }, config);
-        const routeTo = routing && routePath(routing.pathTemplate, { name: spec.name, namespace, labels: spec.labels ?? {} });
+        const routeTo = resolveRouting({ aimName: spec.name, namespace, labels: spec.labels, routing: spec.routing }, config)?.path;
         const template = tpl.hasOverrides(spec.overrides)
             ? tpl.deriveTemplate(base, namespace, spec.overrides, spec.configName).spec
             : base.spec;

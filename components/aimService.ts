@@ -1,18 +1,17 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { routePath, renderHttpRoute } from "../render/httpRoute";
-import { hfTokenEnv, renderDeployment, renderService, renderTokenSecret, serviceLabels } from "../render/inference";
-import { mergeEnv, mergePullSecrets } from "../render/pod";
-import { requireModelSources } from "../resolve/cache";
+import { renderHttpRoute } from "../render/httpRoute";
+import { renderDeployment, renderService, serviceLabels } from "../render/inference";
+import { renderTokenSecret, tokenSecretName } from "../render/tokenSecret";
+import { mergePullSecrets } from "../render/pod";
 import { Catalog, ModelCacheEntry, TemplateEntry } from "../resolve/catalog";
 import { findImage } from "../resolve/image";
-import { resolveRouting } from "../resolve/routing";
-import { deriveTemplate, findTemplate, hasOverrides } from "../resolve/template";
-import { AimError } from "../validate/common";
-import { serviceSchema, ServiceSpec } from "../validate/service";
+import { planService, ServicePlan } from "../resolve/service";
+import { serviceSchema } from "../validate/service";
+import { namespaceFields } from "../validate/template";
 import { AIMServiceTemplate } from "./aimServiceTemplate";
 import { AIMTemplateCache } from "./aimTemplateCache";
-import { catalogOf, orFail, resolveConfigOf, typeToken, validateArgs } from "./internal";
+import { catalogOf, orFail, resolveConfigOf, typeToken, validateArgs, withSecretToken } from "./internal";
 import {
     EnvVar,
     GatewayParentReference,
@@ -56,53 +55,23 @@ export interface AIMServiceArgs {
 }
 
 /**
- * The effective template: the base, or the template derived from the service's overrides. A derived template is
- * shared by every service with the same overrides and config, so it is parented to the base template and named
- * after it, never after the service that happened to come first.
+ * The template to run: as planned, or the derived template the plan calls for, created once and parented to its
+ * base, since every service with the same overrides and config shares it.
  */
-function effectiveTemplate(catalog: Catalog, spec: ServiceSpec, base: TemplateEntry): TemplateEntry {
-    if (!hasOverrides(spec.overrides)) return base;
-    const derived = deriveTemplate(base, spec.namespace, spec.overrides, spec.configName);
-    const existing = catalog.templates.get(spec.namespace, derived.spec.name);
-    if (existing) return existing;
-    new AIMServiceTemplate(derived.pulumiName, derived.spec, { parent: base.declaredBy.resource });
-    return catalog.templates.get(spec.namespace, derived.spec.name)!;
+function registerTemplate(catalog: Catalog, namespace: string, plan: ServicePlan): TemplateEntry {
+    if (plan.template) return plan.template;
+    const derived = plan.newTemplate!;
+    new AIMServiceTemplate(derived.pulumiName, derived.spec, { parent: plan.base.declaredBy.resource });
+    return catalog.templates.get(namespace, derived.spec.name)!;
 }
 
-/**
- * The caches of the effective template in the service's namespace: a declared template cache, or one created for
- * the template (parented to it, for the same reason as derived templates), passing the token on to the downloads.
- */
-function templateCaches(
-    catalog: Catalog,
-    spec: ServiceSpec,
-    config: ResolvedConfig,
-    template: TemplateEntry,
-    tokenEnv: EnvVar[],
-    tokenSecret: k8s.core.v1.Secret | undefined,
-): ModelCacheEntry[] {
-    const { namespace } = spec;
-    const declared = catalog.templateCaches.values().find((c) => c.namespace === namespace && c.template === template);
-    if (declared && declared.configName !== config.name) {
-        throw new AimError(
-            `AIMService "${spec.name}": cacheModel: template "${template.spec.name}" is already cached in namespace ` +
-                `"${namespace}" with config "${declared.configName}", not "${config.name}": declare one AIMTemplateCache ` +
-                `for it, or use the same configName`,
-        );
-    }
-    if (declared) return declared.caches;
-    new AIMTemplateCache(
-        `${template.declaredBy.pulumiName}-${namespace}-cache`,
-        {
-            name: template.spec.name,
-            namespace,
-            templateRef: template.spec.name,
-            configName: spec.configName,
-            env: mergeEnv(spec.env, tokenEnv),
-        },
-        { parent: template.declaredBy.resource, dependsOn: tokenSecret ? [tokenSecret] : [] },
-    );
-    return catalog.templateCaches.get(namespace, template.spec.name)!.caches;
+/** The model caches to mount: a declared template cache's, or those of the cache the plan creates for the template. */
+function registerCaches(catalog: Catalog, namespace: string, configName: string | undefined, plan: ServicePlan, template: TemplateEntry): ModelCacheEntry[] {
+    if (!plan.cache) return [];
+    if ("reuse" in plan.cache) return plan.cache.reuse.caches;
+    const { name, pulumiName, env } = plan.cache.create;
+    new AIMTemplateCache(pulumiName, { name, namespace, templateRef: name, configName, env }, { parent: template.declaredBy.resource });
+    return catalog.templateCaches.get(namespace, name)!.caches;
 }
 
 /**
@@ -125,60 +94,30 @@ export class AIMService extends pulumi.ComponentResource {
     public readonly serviceName: pulumi.Output<string>;
 
     constructor(name: string, args: AIMServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        // The component's inputs are kept in the state too: the token must be secret there, however it was given.
-        super(typeToken("AIMService"), name, { ...args, ...(args?.hfToken !== undefined && { hfToken: pulumi.secret(args.hfToken) }) }, opts);
+        super(typeToken("AIMService"), name, withSecretToken(args), opts);
         const kind = "AIMService";
         const spec = validateArgs(this, kind, name, serviceSchema, args);
         const { namespace } = spec;
-        const fail = (field: string, problem: string) => new AimError(`${kind} "${spec.name}": ${field}: ${problem}`);
         const catalog = catalogOf(this);
 
-        // Resolve everything before the first child exists, so a bad reference registers nothing.
+        // Plan everything that can fail before the first child exists, so a bad reference registers nothing.
         const image = orFail(this, () => findImage(catalog, namespace, spec.aimImageName));
         const { config } = resolveConfigOf(this, { kind, aimName: spec.name, namespace, configName: spec.configName });
-        const baseName = spec.templateRef ?? (image.spec.defaultServiceTemplate || undefined);
-        const base = orFail(this, () => {
-            if (!baseName) {
-                throw fail(
-                    "templateRef",
-                    "No template reference specified and no default template found on the image. " +
-                        "Provide templateRef or configure the image's defaultServiceTemplate field.",
-                );
-            }
-            const found = findTemplate(catalog, namespace, baseName);
-            if (found.spec.aimImageName !== spec.aimImageName) {
-                throw fail("templateRef", `template "${baseName}" runs image "${found.spec.aimImageName}", not "${spec.aimImageName}"`);
-            }
-            return found;
-        });
-        if (spec.cacheModel) orFail(this, () => requireModelSources(kind, spec.name, "cacheModel", base));
-        const routing = orFail(this, () => resolveRouting({ aimName: spec.name, namespace, routing: spec.routing }, config));
-        const path =
-            routing &&
-            orFail(this, () => {
-                try {
-                    return routePath(routing.pathTemplate, { name: spec.name, namespace, labels: spec.labels ?? {} });
-                } catch (err) {
-                    throw fail("routing.pathTemplate", (err as Error).message);
-                }
-            });
+        const plan = orFail(this, () => planService(catalog, spec, image, config));
+        if (plan.warning) pulumi.log.warn(plan.warning, this);
 
-        const template = orFail(this, () => effectiveTemplate(catalog, spec, base));
+        const template = registerTemplate(catalog, namespace, plan);
+        const caches = registerCaches(catalog, namespace, spec.configName, plan, template);
+        const gpuCount = template.spec.gpuSelector?.count ?? 1;
         const labelInput = { serviceName: spec.name, templateName: template.spec.name, aimImageName: spec.aimImageName, labels: spec.labels };
-        const tokenSecretName = `${spec.name}-hf-token`;
         const tokenSecret =
             spec.hfToken !== undefined
                 ? new k8s.core.v1.Secret(
                       `${name}-hf-token`,
-                      renderTokenSecret(tokenSecretName, namespace, serviceLabels(labelInput), pulumi.secret(spec.hfToken)),
+                      renderTokenSecret(tokenSecretName(spec.name), namespace, serviceLabels(labelInput), spec.hfToken),
                       { parent: this },
                   )
                 : undefined;
-        const tokenEnv = tokenSecret ? [hfTokenEnv(tokenSecretName)] : [];
-        const caches = spec.cacheModel
-            ? orFail(this, () => templateCaches(catalog, spec, config, template, tokenEnv, tokenSecret))
-            : [];
-        const gpuCount = template.spec.gpuSelector?.count ?? 1;
 
         const deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
@@ -191,20 +130,21 @@ export class AIMService extends pulumi.ComponentResource {
                 gpuModel: template.spec.gpuSelector?.model,
                 metric: template.spec.metric,
                 precision: template.spec.precision,
-                templateEnv: "env" in template.spec ? template.spec.env : undefined,
+                templateEnv: namespaceFields(template.spec).env,
                 serviceEnv: spec.env,
-                hfTokenSecretName: tokenSecret && tokenSecretName,
+                hfTokenSecretName: tokenSecret && tokenSecretName(spec.name),
                 imagePullSecrets: mergePullSecrets(spec.imagePullSecrets, config.imagePullSecrets),
                 resources: spec.resources,
                 caches: caches.map((c) => ({ claimName: c.pvcName, modelName: c.modelName })),
             }),
             {
                 parent: this,
-                dependsOn: [template.declaredBy.resource, ...caches.flatMap((c) => c.resources), ...(tokenSecret ? [tokenSecret] : [])],
+                dependsOn: [template.discoveryJob, ...caches.flatMap((c) => c.resources), ...(tokenSecret ? [tokenSecret] : [])],
             },
         );
         const service = new k8s.core.v1.Service(`${name}-service`, renderService({ ...labelInput, namespace }), { parent: this });
-        if (routing && path) {
+        const { routing } = plan;
+        if (routing) {
             new k8s.apiextensions.CustomResource(
                 `${name}-route`,
                 renderHttpRoute({
@@ -213,7 +153,7 @@ export class AIMService extends pulumi.ComponentResource {
                     labels: serviceLabels(labelInput),
                     annotations: routing.annotations,
                     gateway: routing.gateway,
-                    path,
+                    path: routing.path,
                     requestTimeout: routing.requestTimeout,
                 }),
                 { parent: this, dependsOn: [service] },
@@ -230,7 +170,7 @@ export class AIMService extends pulumi.ComponentResource {
             gpuCount,
         });
         this.routeGateway = pulumi.output(routing?.gateway);
-        this.routePath = pulumi.output(path);
+        this.routePath = pulumi.output(routing?.path);
         this.deploymentName = deployment.metadata.name;
         this.serviceName = service.metadata.name;
         this.registerOutputs({

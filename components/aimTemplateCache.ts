@@ -1,12 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { renderCachePvc, renderDownloadJob } from "../render/modelCache";
-import { mergePullSecrets } from "../render/pod";
+import { aimLabel, standardLabels } from "../render/labels";
+import { mergeEnv, mergePullSecrets } from "../render/pod";
+import { hfTokenEnv, renderTokenSecret, tokenSecretName } from "../render/tokenSecret";
 import { cacheStorageClass, planModelCaches, PlannedModelCache, requireModelSources } from "../resolve/cache";
 import { ModelCacheEntry } from "../resolve/catalog";
 import { findTemplate } from "../resolve/template";
 import { templateCacheSchema } from "../validate/cache";
-import { catalogOf, orFail, resolveConfigOf, typeToken, validateArgs } from "./internal";
+import { catalogOf, orFail, resolveConfigOf, typeToken, validateArgs, withSecretToken } from "./internal";
 import { EnvVar, LocalObjectReference, ResolvedConfig } from "./types";
 
 export interface AIMTemplateCacheArgs {
@@ -32,6 +34,8 @@ export interface AIMTemplateCacheArgs {
     retainOnDelete?: boolean;
     /** Refuse to delete or replace the PVCs (Pulumi `protect`). Default: false. @default false */
     protect?: boolean;
+    /** Hugging Face token for gated models: stored in a Kubernetes Secret and passed to the downloads as `HF_TOKEN`. */
+    hfToken?: pulumi.Input<string>;
 }
 
 /**
@@ -51,21 +55,45 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
     public readonly persistentVolumeClaims: pulumi.Output<string[]>;
 
     constructor(name: string, args: AIMTemplateCacheArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(typeToken("AIMTemplateCache"), name, args ?? {}, opts);
+        super(typeToken("AIMTemplateCache"), name, withSecretToken(args), opts);
         const kind = "AIMTemplateCache";
         const spec = validateArgs(this, kind, name, templateCacheSchema, args);
         const { namespace } = spec;
         const catalog = catalogOf(this);
         const template = orFail(this, () => findTemplate(catalog, namespace, spec.templateRef));
-        const sources = orFail(this, () => requireModelSources(kind, spec.name, "templateRef", template));
+        const sources = orFail(this, () => requireModelSources(kind, spec.name, "templateRef", template.spec));
         const { config } = resolveConfigOf(this, { kind, aimName: spec.name, namespace, configName: spec.configName });
         const storageClassName = cacheStorageClass(spec.storageClassName, config);
         const plan = orFail(this, () =>
-            planModelCaches(catalog, { kind, aimName: spec.name, namespace, storageClassName }, sources),
+            planModelCaches(
+                catalog,
+                {
+                    kind,
+                    aimName: spec.name,
+                    namespace,
+                    storageClassName,
+                    protect: spec.protect,
+                    retainOnDelete: spec.retainOnDelete,
+                    fields: { storageClassName: "storageClassName", protection: "protect", sources: "templateRef" },
+                },
+                sources,
+            ),
         );
-        const entry = { namespace, template, configName: config.name, caches: [] as ModelCacheEntry[] };
+        const tokenSecret =
+            spec.hfToken !== undefined && plan.some((planned) => !planned.existing)
+                ? tokenSecretName(spec.name)
+                : undefined;
+        const env = mergeEnv(spec.env, tokenSecret ? [hfTokenEnv(tokenSecret)] : []);
+        const entry = { namespace, template, configName: config.name, env, caches: [] as ModelCacheEntry[] };
         orFail(this, () => catalog.templateCaches.declare(namespace, spec.name, entry));
 
+        const secret =
+            tokenSecret &&
+            new k8s.core.v1.Secret(
+                `${name}-hf-token`,
+                renderTokenSecret(tokenSecret, namespace, { ...standardLabels("aim-model-cache", "credentials"), ...aimLabel("template-cache", spec.name) }, spec.hfToken!),
+                { parent: this },
+            );
         const imagePullSecrets = mergePullSecrets(spec.imagePullSecrets, config.imagePullSecrets);
         const createModelCache = (planned: PlannedModelCache): ModelCacheEntry => {
             const input = { cacheName: planned.cacheName, namespace, templateCacheName: spec.name, source: planned.source, storageClassName };
@@ -79,11 +107,11 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
                 renderDownloadJob({
                     ...input,
                     downloadImage: spec.downloadImage,
-                    env: spec.env,
+                    env,
                     imagePullSecrets,
                     timeoutSeconds: spec.downloadTimeoutSeconds,
                 }),
-                { parent: this, dependsOn: [pvc] },
+                { parent: this, dependsOn: secret ? [pvc, secret] : [pvc] },
             );
             const cache: ModelCacheEntry = {
                 namespace,
@@ -93,6 +121,8 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
                 sourceUri: planned.source.sourceUri,
                 storageClassName,
                 templateCacheName: spec.name,
+                protect: spec.protect,
+                retainOnDelete: spec.retainOnDelete,
                 resources: [pvc, download],
             };
             orFail(this, () => catalog.modelCaches.declare(namespace, planned.cacheName, cache));

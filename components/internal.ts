@@ -55,3 +55,11 @@ export function resolveConfigOf(component: pulumi.Resource, request: ConfigReque
     if (warning) pulumi.log.warn(warning, component);
     return resolution;
 }
+
+/**
+ * Args as the component registers them: the engine keeps a component's inputs in the state too, so a Hugging Face
+ * token must be a secret there, however it was given. (Null args from JavaScript become {} and fail validation.)
+ */
+export function withSecretToken<A extends { hfToken?: pulumi.Input<string> }>(args: A | undefined): pulumi.Inputs {
+    return args?.hfToken === undefined ? { ...args } : { ...args, hfToken: pulumi.secret(args.hfToken) };
+}

@@ -52,12 +52,12 @@ export function declareTemplate(
     });
 
     const registry = namespace === undefined ? catalog.clusterTemplates : catalog.templates;
-    const declaredBy = { resource: component, pulumiName };
-    const entry = { scope, namespace, spec, image, config, declaredBy, discoveryJobName: job.metadata.name };
-    if (caching?.enabled) orFail(component, () => requireModelSources(kind, spec.name, "caching.enabled", entry));
-    orFail(component, () => registry.declare(namespace, spec.name, entry));
+    if (caching?.enabled) orFail(component, () => requireModelSources(kind, spec.name, "caching.enabled", spec));
+    orFail(component, () => registry.ensureFree(namespace, spec.name));
 
     const discovery = new k8s.batch.v1.Job(`${pulumiName}-discovery`, job, { parent: component });
+    const declaredBy = { resource: component, pulumiName };
+    registry.declare(namespace, spec.name, { scope, namespace, spec, image, config, declaredBy, discoveryJob: discovery });
     if (caching?.enabled && namespace !== undefined) {
         // Pre-warming: the template's own cache, named after it and using the template's config.
         new AIMTemplateCache(

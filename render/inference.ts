@@ -1,13 +1,13 @@
 // The GPU inference workload of an AIMService: a Deployment running the AIM container and the Service in front.
 
 import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
 import { EnvVar, LocalObjectReference, Metric, Precision } from "../components/types";
 import { quantityToBytes } from "../validate/quantity";
 import { GPU_RESOURCE } from "../validate/service";
 import { gpuNodeAffinity } from "./gpu";
 import { aimLabel, standardLabels } from "./labels";
 import { envValue, mergeEnv, podPullSecrets, renderEnv } from "./pod";
+import { hfTokenEnv } from "./tokenSecret";
 
 export const AIM_PORT = 8000;
 export const SERVICE_PORT = 80;
@@ -46,12 +46,6 @@ export interface InferenceInput {
     labels?: Record<string, string>;
 }
 
-export const HF_TOKEN_KEY = "token";
-
-/** `HF_TOKEN` from the token Secret, for the inference container and the model downloads. */
-export function hfTokenEnv(secretName: string): EnvVar {
-    return { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: secretName, key: HF_TOKEN_KEY } } };
-}
 
 /** Pods of one service: stable across template changes, since a Deployment's selector is immutable. */
 export function selectorLabels(serviceName: string): Record<string, string> {
@@ -70,19 +64,25 @@ export function serviceLabels(input: Pick<InferenceInput, "serviceName" | "templ
 }
 
 /**
- * Upstream's per-GPU defaults (4 CPUs, 32Gi requested and 48Gi limit of memory per GPU), overlaid key by key. A
- * default limit below the service's own request is raised to it: the API server rejects a request above its limit.
+ * Upstream's per-GPU defaults (4 CPUs, 32Gi requested and 48Gi limit of memory per GPU), overlaid key by key by the
+ * service's own. The API server rejects a request above its limit, so a default never crosses a value the service
+ * set: a default limit rises to the service's request, a default request drops to the service's limit.
  */
 function containerResources(input: InferenceInput) {
     const gpus = input.gpuCount;
-    const requests: Record<string, string> = { cpu: String(4 * gpus), memory: `${32 * gpus}Gi`, ...input.resources?.requests };
-    const defaultLimits: Record<string, string> = { memory: `${48 * gpus}Gi` };
-    for (const [key, limit] of Object.entries(defaultLimits)) {
-        if (quantityToBytes(requests[key]) > quantityToBytes(limit)) defaultLimits[key] = requests[key];
+    const own = { requests: input.resources?.requests ?? {}, limits: input.resources?.limits ?? {} };
+    const requests: Record<string, string> = { cpu: String(4 * gpus), memory: `${32 * gpus}Gi` };
+    const limits: Record<string, string> = { memory: `${48 * gpus}Gi` };
+    const exceeds = (a: string, b: string) => quantityToBytes(a) > quantityToBytes(b);
+    for (const [key, limit] of Object.entries(own.limits)) {
+        if (requests[key] !== undefined && exceeds(requests[key], limit)) requests[key] = limit;
+    }
+    for (const [key, request] of Object.entries(own.requests)) {
+        if (limits[key] !== undefined && exceeds(request, limits[key])) limits[key] = request;
     }
     return {
-        requests: { ...requests, [GPU_RESOURCE]: String(gpus) },
-        limits: { ...defaultLimits, ...input.resources?.limits, [GPU_RESOURCE]: String(gpus) },
+        requests: { ...requests, ...own.requests, [GPU_RESOURCE]: String(gpus) },
+        limits: { ...limits, ...own.limits, [GPU_RESOURCE]: String(gpus) },
     };
 }
 
@@ -145,15 +145,4 @@ export function renderService(input: Pick<InferenceInput, "serviceName" | "names
             ports: [{ name: "http", port: SERVICE_PORT, targetPort: AIM_PORT, protocol: "TCP" }],
         },
     } satisfies k8s.core.v1.ServiceArgs;
-}
-
-/** The Secret holding a Hugging Face token; `token` should be a secret Output, so it never shows in plaintext. */
-export function renderTokenSecret(name: string, namespace: string, labels: Record<string, string>, token: pulumi.Input<string>) {
-    return {
-        apiVersion: "v1",
-        kind: "Secret",
-        metadata: { name, namespace, labels },
-        type: "Opaque",
-        stringData: { [HF_TOKEN_KEY]: token },
-    } satisfies k8s.core.v1.SecretArgs;
 }

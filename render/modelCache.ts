@@ -85,7 +85,8 @@ export function renderDownloadJob(input: DownloadJobInput) {
         spec: {
             backoffLimit: 2,
             template: {
-                metadata: { labels },
+                // A new storage class replaces the PVC, empty: the changed template replaces the Job, which refills it.
+                metadata: { labels, annotations: { "aim.silogen.ai/storage-class": input.storageClassName ?? "" } },
                 spec: {
                     restartPolicy: "Never",
                     securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 },

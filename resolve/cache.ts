@@ -3,8 +3,9 @@
 
 import { ModelSource, ResolvedConfig } from "../components/types";
 import { cachePvcName, modelCacheName } from "./names";
-import { AimError } from "../validate/common";
-import { Catalog, ModelCacheEntry, TemplateEntry } from "./catalog";
+import { AimError, fieldError } from "../validate/common";
+import { TemplateSpec } from "../validate/template";
+import { Catalog, ModelCacheEntry } from "./catalog";
 
 /** Storage class precedence: the cache's own, else the resolved config's; absent means the cluster default. */
 export function cacheStorageClass(own: string | undefined, config: ResolvedConfig): string | undefined {
@@ -12,11 +13,11 @@ export function cacheStorageClass(own: string | undefined, config: ResolvedConfi
 }
 
 /** A template's model sources; caching a template without them is an error that says why. */
-export function requireModelSources(kind: string, aimName: string, field: string, template: TemplateEntry): ModelSource[] {
-    const sources = template.spec.modelSources ?? [];
+export function requireModelSources(kind: string, aimName: string, field: string, template: TemplateSpec): ModelSource[] {
+    const sources = template.modelSources ?? [];
     if (sources.length > 0) return sources;
     throw new AimError(
-        `${kind} "${aimName}": ${field}: template "${template.spec.name}" has no modelSources, so it cannot be cached: ` +
+        `${kind} "${aimName}": ${field}: template "${template.name}" has no modelSources, so it cannot be cached: ` +
             `cache sizes must be known at preview time, and discovery results exist only after its discovery Job has ` +
             `run. Set modelSources on the template.`,
     );
@@ -35,27 +36,44 @@ export function describeStorageClass(storageClassName: string | undefined): stri
     return storageClassName ? `"${storageClassName}"` : "the cluster default";
 }
 
+/** Who asks for model caches, and how their PVCs must be made. */
+export interface CacheRequest {
+    kind: string;
+    aimName: string;
+    namespace: string;
+    storageClassName?: string;
+    protect: boolean;
+    retainOnDelete: boolean;
+    /** Fields errors name: the cache's own fields, or the service's `cacheModel`. */
+    fields: { storageClassName: string; protection: string; sources: string };
+}
+
 /**
  * Plans one model cache per source. A source already cached in the namespace is shared, as upstream shares caches
- * by `sourceUri`, unless the storage classes differ: that would need a second PVC for the same model, so it is an
- * error. Two sources whose model names give the same cache name are an error too, before anything is created.
+ * by `sourceUri`. A shared PVC was made by the first cache of the source, so a later one cannot change it: another
+ * storage class, or protection the PVC lacks, is an error (declare the cache that needs it first). Two sources
+ * whose model names give the same cache name are an error too. All of it before anything is created.
  */
-export function planModelCaches(
-    catalog: Catalog,
-    request: { kind: string; aimName: string; namespace: string; storageClassName?: string },
-    sources: ModelSource[],
-): PlannedModelCache[] {
-    const fail = (field: string, problem: string) => new AimError(`${request.kind} "${request.aimName}": ${field}: ${problem}`);
+export function planModelCaches(catalog: Catalog, request: CacheRequest, sources: ModelSource[]): PlannedModelCache[] {
+    const fail = (field: string, problem: string) => fieldError(request.kind, request.aimName, field, problem);
     const inNamespace = catalog.modelCaches.values().filter((c) => c.namespace === request.namespace);
     const planned: PlannedModelCache[] = [];
     for (const source of sources) {
         const existing = inNamespace.find((c) => c.sourceUri === source.sourceUri);
         if (existing && existing.storageClassName !== request.storageClassName) {
             throw fail(
-                "storageClassName",
+                request.fields.storageClassName,
                 `${source.sourceUri} is already cached in namespace "${request.namespace}" by AIMTemplateCache ` +
                     `"${existing.templateCacheName}" on storage class ${describeStorageClass(existing.storageClassName)}, ` +
                     `not ${describeStorageClass(request.storageClassName)}`,
+            );
+        }
+        if (existing && ((request.protect && !existing.protect) || (request.retainOnDelete && !existing.retainOnDelete))) {
+            throw fail(
+                request.fields.protection,
+                `${source.sourceUri} is already cached in namespace "${request.namespace}" by AIMTemplateCache ` +
+                    `"${existing.templateCacheName}", whose PVC has protect ${existing.protect} and retainOnDelete ` +
+                    `${existing.retainOnDelete}; declare the cache that asks for more protection first, so that it creates the PVC`,
             );
         }
         if (existing) {
@@ -67,7 +85,7 @@ export function planModelCaches(
         if (clash) {
             const clashUri = "sourceUri" in clash ? clash.sourceUri : clash.source.sourceUri;
             throw fail(
-                "templateRef",
+                request.fields.sources,
                 `model "${source.name}" (${source.sourceUri}) would be cached as "${cacheName}" in namespace ` +
                     `"${request.namespace}", which already holds ${clashUri}; give the model sources distinct names`,
             );

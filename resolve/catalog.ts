@@ -4,7 +4,7 @@
 // declared before it (like variables) and a reference can be checked synchronously, during preview.
 
 import * as pulumi from "@pulumi/pulumi";
-import { ResolvedConfig, ResolvedImage, Scope } from "../components/types";
+import { EnvVar, ResolvedConfig, ResolvedImage, Scope } from "../components/types";
 import { AimError } from "../validate/common";
 import { ConfigSpec } from "../validate/config";
 import { ImageSpec } from "../validate/image";
@@ -24,14 +24,18 @@ export class Registry<T> {
         return `${namespace ?? ""}/${name}`;
     }
 
-    /** Records an object; a second declaration of the same name in the same scope and cluster is an error. */
-    declare(namespace: string | undefined, name: string, value: T): void {
-        const key = Registry.key(namespace, name);
-        if (this.entries.has(key)) {
+    /** Throws if the name is taken in that scope: a component checks this before it registers any child. */
+    ensureFree(namespace: string | undefined, name: string): void {
+        if (this.entries.has(Registry.key(namespace, name))) {
             const where = namespace ? ` in namespace "${namespace}"` : "";
             throw new AimError(`${this.kind} "${name}"${where} is already declared for this cluster`);
         }
-        this.entries.set(key, value);
+    }
+
+    /** Records an object; a second declaration of the same name in the same scope and cluster is an error. */
+    declare(namespace: string | undefined, name: string, value: T): void {
+        this.ensureFree(namespace, name);
+        this.entries.set(Registry.key(namespace, name), value);
     }
 
     get(namespace: string | undefined, name: string): T | undefined {
@@ -70,9 +74,10 @@ export interface TemplateEntry {
     spec: TemplateSpec;
     image: ResolvedImage;
     config: ResolvedConfig;
-    /** The template component: workloads depend on it, and so wait for its discovery Job. */
+    /** The template component: what services share through the template is parented to it. */
     declaredBy: DeclaredBy;
-    discoveryJobName: string;
+    /** Workloads of the template depend on its discovery Job (not on the component, which parents shared children). */
+    discoveryJob: pulumi.Resource;
 }
 
 /** A model source cached in a namespace: its PVC and download Job, shared by every cache of that source. */
@@ -86,6 +91,9 @@ export interface ModelCacheEntry {
     storageClassName?: string;
     /** The template cache that created the PVC. */
     templateCacheName: string;
+    /** Resource options of the PVC, set by the cache that created it. */
+    protect: boolean;
+    retainOnDelete: boolean;
     /** The PVC and its download Job: workloads mounting the cache depend on them. */
     resources: pulumi.Resource[];
 }
@@ -96,6 +104,8 @@ export interface TemplateCacheEntry {
     template: TemplateEntry;
     /** Name of the config the cache resolved. */
     configName: string;
+    /** Environment of its downloads. */
+    env: EnvVar[];
     caches: ModelCacheEntry[];
 }
 

@@ -5,6 +5,7 @@ import { AimError } from "../validate/common";
 import { TemplateSpec } from "../validate/template";
 import { shortHash, truncateName } from "./names";
 import { Catalog, TemplateEntry } from "./catalog";
+import { DEFAULT_CONFIG_NAME } from "./config";
 
 /** The namespaced template of that name first, then the cluster template. */
 export function findTemplate(catalog: Catalog, namespace: string, templateRef: string): TemplateEntry {
@@ -58,7 +59,9 @@ export function deriveTemplate(
     serviceConfigName: string | undefined,
 ): DerivedTemplate {
     const configName = serviceConfigName ?? base.spec.configName;
-    const name = derivedTemplateName(base.spec.name, overrides, configName !== base.spec.configName ? configName : undefined);
+    // An explicit "default" is the same config as none: it must not split the derived template.
+    const sameConfig = (configName ?? DEFAULT_CONFIG_NAME) === (base.spec.configName ?? DEFAULT_CONFIG_NAME);
+    const name = derivedTemplateName(base.spec.name, overrides, sameConfig ? undefined : configName);
     const { metric, precision, gpuSelector } = overrides;
     // A derived template serves services, which cache through their own `cacheModel`; it pre-warms nothing itself.
     const { caching, ...baseSpec } = base.spec as TemplateSpec & { caching?: unknown };
@@ -66,7 +69,7 @@ export function deriveTemplate(
         ...baseSpec,
         name,
         namespace,
-        configName,
+        configName: sameConfig ? base.spec.configName : configName,
         ...(metric && { metric }),
         ...(precision && { precision }),
         ...(gpuSelector && { gpuSelector }),

@@ -14,7 +14,7 @@ import {
     cacheStorageClasses,
 } from "../index";
 import { LLAMA_IMAGE, LLAMA_SOURCE } from "./fixtures";
-import { children, named, ofType, scenario, scenarioThrows, single, valueOf } from "./harness";
+import { children, isSecretWrapper, maskSecrets, named, ofType, scenario, scenarioThrows, single, valueOf } from "./harness";
 import { validateManifest } from "./k8sSchemas";
 
 type Opts = { provider: k8s.Provider };
@@ -251,7 +251,7 @@ describe("AIMTemplateCache", () => {
         assert.strictEqual(single(resources, PVC).inputs.spec.storageClassName, "fast");
     });
 
-    it("11. a new storage class on the config changes exactly the PVCs of caches using it", async () => {
+    it("11. a new storage class on the config changes exactly the caches using it: their PVCs, and the downloads that refill them", async () => {
         const render = async (storageClassName: string) => {
             const { resources } = await scenario((opts) => {
                 llamaCluster(opts, { caching: { storageClassName } });
@@ -270,7 +270,16 @@ describe("AIMTemplateCache", () => {
         const before = await render("ceph");
         const after = await render("ceph-ssd");
         const changed = Object.keys(before).filter((name) => before[name] !== after[name]);
-        assert.deepStrictEqual(changed.sort(), ["qwen-qwen-qwen3-32b-pvc", "uses-default-amd-llama-3-1-8b-instruct-fp8-kv-pvc"]);
+        // The PVC is replaced (storageClassName is immutable) and comes back empty, so its download Job must run
+        // again: its pod template records the storage class, which makes Pulumi replace the Job with the PVC.
+        assert.deepStrictEqual(changed.sort(), [
+            "qwen-qwen-qwen3-32b-download",
+            "qwen-qwen-qwen3-32b-pvc",
+            "uses-default-amd-llama-3-1-8b-instruct-fp8-kv-download",
+            "uses-default-amd-llama-3-1-8b-instruct-fp8-kv-pvc",
+        ]);
+        const pvcChange = JSON.parse(after["qwen-qwen-qwen3-32b-pvc"]).spec;
+        assert.deepStrictEqual([JSON.parse(before["qwen-qwen-qwen3-32b-pvc"]).spec.storageClassName, pvcChange.storageClassName], ["ceph", "ceph-ssd"]);
     });
 
     it("pre-pulls AIM base images with the config's pull secrets when cacheAimImageBase is set", async () => {
@@ -334,5 +343,45 @@ describe("AIMTemplateCache", () => {
             await valueOf(unchanged.result);
             assert.deepStrictEqual(unchanged.warnings, []);
         }
+    });
+
+    it("passes its own hfToken to the downloads through a Secret, secret everywhere", async () => {
+        const token = "hf_cache_token";
+        const { resources } = await scenario((opts) => {
+            llamaCluster(opts);
+            llamaCache(opts, { hfToken: token });
+        });
+        const secret = single(resources, "kubernetes:core/v1:Secret");
+        assert.strictEqual(secret.inputs.metadata.name, "llama-cache-hf-token");
+        assert.ok(isSecretWrapper(secret.inputs.stringData));
+        assert.ok(isSecretWrapper(single(resources, "aim:index:AIMTemplateCache").inputs.hfToken));
+        const download = named(resources, "llama-cache-amd-llama-3-1-8b-instruct-fp8-kv-download");
+        assert.deepStrictEqual(download.inputs.spec.template.spec.containers[0].env.at(-1), {
+            name: "HF_TOKEN",
+            valueFrom: { secretKeyRef: { name: "llama-cache-hf-token", key: "token" } },
+        });
+        assert.ok(download.dependencies.includes(secret.urn));
+        assert.ok(!JSON.stringify(resources.map((r) => maskSecrets(r.inputs))).includes(token));
+    });
+
+    it("lets a later cache share a PVC only with no more protection than it has", async () => {
+        const { error, resources } = await scenarioThrows((opts) => {
+            llamaCluster(opts);
+            llamaCache(opts, {}, "first");
+            llamaCache(opts, { protect: true }, "second");
+        });
+        assert.strictEqual(
+            error.message,
+            'AIMTemplateCache "second": protect: hf://amd/Llama-3.1-8B-Instruct-FP8-KV is already cached in namespace ' +
+                '"ml-team" by AIMTemplateCache "first", whose PVC has protect false and retainOnDelete false; declare the ' +
+                "cache that asks for more protection first, so that it creates the PVC",
+        );
+        assert.deepStrictEqual(resources.filter((r) => r.parent.endsWith("AIMTemplateCache::second")), []);
+        const protectedFirst = await scenario((opts) => {
+            llamaCluster(opts);
+            llamaCache(opts, { protect: true, retainOnDelete: true }, "first");
+            llamaCache(opts, {}, "second");
+        });
+        assert.deepStrictEqual([single(protectedFirst.resources, PVC).protect, single(protectedFirst.resources, PVC).retainOnDelete], [true, true]);
     });
 });

@@ -148,6 +148,14 @@ export function unwrapSecrets(value: any): any {
     return value;
 }
 
+/** A copy of recorded inputs with each secret replaced by "[secret]": what may show in plaintext. */
+export function maskSecrets(value: unknown): unknown {
+    if (isSecretWrapper(value)) return "[secret]";
+    if (Array.isArray(value)) return value.map(maskSecrets);
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v)]));
+    return value;
+}
+
 /** Registered resources of one type token (e.g. `kubernetes:batch/v1:Job`). */
 export function ofType(resources: Registered[], type: string): Registered[] {
     return resources.filter((r) => r.type === type);

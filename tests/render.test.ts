@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import { baseImageOf } from "../render/baseImageCacher";
 import { deviceIds } from "../render/gpu";
-import { routePath } from "../render/httpRoute";
+import { routePath } from "../resolve/routing";
 import { discoveryJobName, modelCacheName, toLabelValue } from "../resolve/names";
 import { pvcSize } from "../render/modelCache";
 import { quantityToBytes } from "../validate/quantity";

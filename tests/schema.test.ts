@@ -119,6 +119,7 @@ const KINDS: Record<string, KindSpec> = {
             "downloadTimeoutSeconds",
             "retainOnDelete",
             "protect",
+            "hfToken",
         ],
         requiredInputs: ["namespace", "templateRef"],
         outputs: {

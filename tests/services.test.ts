@@ -11,11 +11,13 @@ import {
     AIMService,
     AIMServiceArgs,
     AIMServiceTemplate,
+    AIMTemplateCache,
 } from "../index";
 import { KAIWO_GATEWAY, LLAMA_IMAGE, LLAMA_SOURCE } from "./fixtures";
 import {
     children,
     isSecretWrapper,
+    maskSecrets,
     JOB,
     named,
     ofType,
@@ -135,7 +137,7 @@ describe("AIMService", () => {
         );
     });
 
-    it("raises a default limit to the service's larger request, and rejects a request above its own limit", async () => {
+    it("keeps defaults on the right side of the service's own requests and limits, and rejects a request above its limit", async () => {
         const { resources } = await scenario((opts) => {
             llamaCluster(opts);
             llamaChat(opts, { resources: { requests: { memory: "128Gi" } } });
@@ -143,6 +145,14 @@ describe("AIMService", () => {
         assert.deepStrictEqual(container(single(resources, DEPLOYMENT)).resources, {
             requests: { cpu: "8", memory: "128Gi", "amd.com/gpu": "2" },
             limits: { memory: "128Gi", "amd.com/gpu": "2" },
+        });
+        const lowLimits = await scenario((opts) => {
+            llamaCluster(opts);
+            llamaChat(opts, { resources: { limits: { memory: "16Gi", cpu: "2" } } });
+        });
+        assert.deepStrictEqual(container(single(lowLimits.resources, DEPLOYMENT)).resources, {
+            requests: { cpu: "2", memory: "16Gi", "amd.com/gpu": "2" },
+            limits: { memory: "16Gi", cpu: "2", "amd.com/gpu": "2" },
         });
         const { error } = await scenarioThrows((opts) => {
             llamaCluster(opts);
@@ -370,16 +380,8 @@ describe("AIMService", () => {
         // The component's own inputs carry it as a secret too.
         const component = single(resources, "aim:index:AIMService");
         assert.ok(isSecretWrapper(component.inputs.hfToken));
-        // Nowhere in plaintext: strip every secret wrapper and the token must be gone.
-        const withoutSecrets = (value: unknown): unknown =>
-            isSecretWrapper(value)
-                ? "[secret]"
-                : Array.isArray(value)
-                  ? value.map(withoutSecrets)
-                  : value && typeof value === "object"
-                    ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutSecrets(v)]))
-                    : value;
-        for (const r of resources) assert.ok(!JSON.stringify(withoutSecrets(r.inputs)).includes(token), `${r.name} leaks the token`);
+        // Nowhere in plaintext: mask every secret and the token must be gone.
+        for (const r of resources) assert.ok(!JSON.stringify(maskSecrets(r.inputs)).includes(token), `${r.name} leaks the token`);
         for (const output of [result.resolvedConfig, result.resolvedTemplate, result.routePath, result.routeGateway]) {
             assert.ok(!JSON.stringify(await valueOf(output as pulumi.Output<unknown>) ?? null).includes(token));
         }
@@ -502,17 +504,79 @@ describe("AIMService", () => {
         );
     });
 
-    it("passes the token to the model downloads of the caches it creates", async () => {
-        const { resources } = await scenario((opts) => {
+    it("says when its token cannot reach the downloads of a shared cache", async () => {
+        const { resources, warnings } = await scenario((opts) => {
             llamaCluster(opts);
             llamaChat(opts, { cacheModel: true, hfToken: pulumi.secret("hf_x") });
         });
+        assert.deepStrictEqual(warnings, [
+            'hfToken reaches the inference container only: the model downloads of template cache "base" run without ' +
+                "HF_TOKEN (a cache is shared by every service of its template, so it takes no service's token: declare " +
+                "an AIMTemplateCache for the template with hfToken, or set HF_TOKEN in its caching.env)",
+        ]);
         const download = resources.find((r) => r.type === JOB && r.name.endsWith("-download"))!;
-        assert.deepStrictEqual(download.inputs.spec.template.spec.containers[0].env.at(-1), {
-            name: "HF_TOKEN",
-            valueFrom: { secretKeyRef: { name: "llama-chat-hf-token", key: "token" } },
+        assert.ok(!download.inputs.spec.template.spec.containers[0].env.some((e: { name: string }) => e.name === "HF_TOKEN"));
+
+        const declared = await scenario((opts) => {
+            llamaCluster(opts);
+            new AIMTemplateCache("base-cache", { name: "base", namespace: "ml-team", templateRef: "base", hfToken: pulumi.secret("hf_y") }, opts);
+            llamaChat(opts, { cacheModel: true, hfToken: pulumi.secret("hf_x") });
         });
-        const cache = single(resources, "aim:index:AIMTemplateCache");
-        assert.ok(cache.dependencies.includes(single(resources, SECRET).urn));
+        assert.deepStrictEqual(declared.warnings, []);
+    });
+
+    it("plans shared caches before creating anything: a failing service registers no child anywhere", async () => {
+        const baseline = await scenario((opts) => {
+            llamaCluster(opts);
+            new AIMClusterConfig("prod", { caching: { storageClassName: "fast" } }, opts);
+            new AIMTemplateCache("c1", { namespace: "ml-team", templateRef: "base" }, opts);
+        });
+        const { error, resources } = await scenarioThrows((opts) => {
+            llamaCluster(opts);
+            new AIMClusterConfig("prod", { caching: { storageClassName: "fast" } }, opts);
+            new AIMTemplateCache("c1", { namespace: "ml-team", templateRef: "base" }, opts);
+            llamaChat(opts, { cacheModel: true, configName: "prod", overrides: { metric: "throughput" }, hfToken: "hf_x" });
+        });
+        assert.strictEqual(
+            error.message,
+            'AIMService "llama-chat": cacheModel: hf://amd/Llama-3.1-8B-Instruct-FP8-KV is already cached in namespace ' +
+                '"ml-team" by AIMTemplateCache "c1" on storage class the cluster default, not "fast"',
+        );
+        const urns = (rs: Registered[]) => rs.filter((r) => r.type !== "aim:index:AIMService").map((r) => r.urn).sort();
+        assert.deepStrictEqual(urns(resources), urns(baseline.resources));
+
+        const nameTaken = await scenarioThrows((opts) => {
+            llamaCluster(opts);
+            new AIMClusterServiceTemplate("other", { aimImageName: "llama", modelSources: [LLAMA_SOURCE] }, opts);
+            new AIMTemplateCache("base-named", { name: "base", namespace: "ml-team", templateRef: "other" }, opts);
+            llamaChat(opts, { cacheModel: true });
+        });
+        assert.strictEqual(
+            nameTaken.error.message,
+            'AIMService "llama-chat": cacheModel: an AIMTemplateCache "base" in namespace "ml-team" caches another ' +
+                'template, so the cache for template "base" cannot take its name',
+        );
+    });
+
+    it("refuses a declared template of the derived name that is not the base with these overrides", async () => {
+        const { error } = await scenarioThrows((opts) => {
+            llamaCluster(opts);
+            new AIMServiceTemplate("impostor", { name: "base-ovr-99ad0cdb", namespace: "ml-team", aimImageName: "llama", metric: "latency" }, opts);
+            llamaChat(opts, { overrides: { metric: "throughput" } });
+        });
+        assert.strictEqual(
+            error.message,
+            'AIMService "llama-chat": overrides: the template "base-ovr-99ad0cdb" declared in namespace "ml-team" is not ' +
+                '"base" with these overrides (metric, gpuSelector, modelSources differ)',
+        );
+    });
+
+    it("shares a derived template between an explicit configName \"default\" and none", async () => {
+        const { resources } = await scenario((opts) => {
+            llamaCluster(opts);
+            llamaChat(opts, { overrides: { metric: "throughput" } }, "chat-a");
+            llamaChat(opts, { overrides: { metric: "throughput" }, configName: "default" }, "chat-b");
+        });
+        assert.deepStrictEqual(ofType(resources, TEMPLATE).map((t) => t.inputs.name), ["base-ovr-99ad0cdb"]);
     });
 });

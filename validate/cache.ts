@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dnsLabel, dnsSubdomain, envList, nonEmpty, pullSecrets } from "./common";
+import { dnsLabel, dnsSubdomain, envList, nonEmpty, pullSecrets, stringInput } from "./common";
 
 export const DEFAULT_DOWNLOAD_IMAGE = "kserve/storage-initializer:v0.16.0";
 
@@ -15,5 +15,6 @@ export const templateCacheSchema = z.strictObject({
     downloadTimeoutSeconds: z.number().int("must be an integer").min(1, "must be >= 1").default(3600),
     retainOnDelete: z.boolean().default(false),
     protect: z.boolean().default(false),
+    hfToken: stringInput.optional(),
 });
 export type TemplateCacheSpec = z.output<typeof templateCacheSchema>;

@@ -16,6 +16,11 @@ export class AimError extends Error {
     }
 }
 
+/** The error of one field of one AIM object: `<Kind> "<name>": <field>: <problem>`. */
+export function fieldError(kind: string, aimName: string, field: string, problem: string): AimError {
+    return new AimError(`${kind} "${aimName}": ${field}: ${problem}`);
+}
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 // Kubernetes resource.Quantity, non-negative (sizes and requests).

@@ -31,3 +31,8 @@ export const serviceTemplateSchema = z.strictObject({
 
 /** One shape for both scopes: namespace-only fields are simply absent on cluster templates. */
 export type TemplateSpec = z.output<typeof serviceTemplateSchema> | z.output<typeof clusterServiceTemplateSchema>;
+
+/** A template's namespace-only fields, absent (undefined) on cluster templates. */
+export function namespaceFields(spec: TemplateSpec): Partial<z.output<typeof serviceTemplateSchema>> {
+    return spec;
+}

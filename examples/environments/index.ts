@@ -45,6 +45,16 @@ new aim.AIMClusterServiceTemplate("llama-3-8b-mi300x", {
     ],
 });
 
+// Declared rather than left to `cacheModel`, so the model downloads get the token as well: a cache that a service
+// creates is shared by every service of the template and takes no service's token.
+new aim.AIMTemplateCache("llama-3-8b-mi300x-cache", {
+    name: "llama-3-8b-mi300x",
+    namespace: "ml-team",
+    templateRef: "llama-3-8b-mi300x",
+    configName,
+    hfToken,
+});
+
 const chat = new aim.AIMService("llama-chat", {
     namespace: "ml-team",
     aimImageName: "llama-3-8b",

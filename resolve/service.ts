@@ -1,0 +1,121 @@
+// Planning an AIMService (design §4.3, §5): everything that can fail is decided here, before the component creates
+// its first child — which template it runs (deriving one from overrides), which caches it mounts, its route.
+
+import { EnvVar, ResolvedConfig } from "../components/types";
+import { fieldError } from "../validate/common";
+import { ServiceSpec } from "../validate/service";
+import { namespaceFields, TemplateSpec } from "../validate/template";
+import { cacheStorageClass, planModelCaches, requireModelSources } from "./cache";
+import { Catalog, ImageEntry, TemplateCacheEntry, TemplateEntry } from "./catalog";
+import { EffectiveRouting, resolveRouting } from "./routing";
+import { DerivedTemplate, deriveTemplate, findTemplate, hasOverrides } from "./template";
+
+/** A template cache the service will create for its template (none was declared for it in the namespace). */
+export interface NewTemplateCache {
+    /** AIM name: the template's, as upstream names a service's template cache. */
+    name: string;
+    /** Pulumi name: after the template that parents it, not after the first service that asked for it. */
+    pulumiName: string;
+    /** The template's own `caching.env`; services' env never reaches a shared cache (it would depend on order). */
+    env: EnvVar[];
+}
+
+export interface ServicePlan {
+    /** The template named by `templateRef` or the image's default. */
+    base: TemplateEntry;
+    /** The template to run when it exists already: the base, or a derived template declared earlier. */
+    template?: TemplateEntry;
+    /** The derived template to create, when overrides derive one that does not exist yet. */
+    newTemplate?: DerivedTemplate;
+    /** With `cacheModel`: a declared template cache to reuse, or the one to create. */
+    cache?: { reuse: TemplateCacheEntry } | { create: NewTemplateCache };
+    routing?: EffectiveRouting;
+    /** Set when a given `hfToken` will not reach the model downloads. */
+    warning?: string;
+}
+
+const DERIVED_FIELDS = ["aimImageName", "metric", "precision", "gpuSelector", "modelSources", "configName"] as const;
+
+/** Plans the service; throws an AimError naming the field at fault. */
+export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEntry, config: ResolvedConfig): ServicePlan {
+    const { namespace, name } = spec;
+    const fail = (field: string, problem: string) => fieldError("AIMService", name, field, problem);
+
+    const baseName = spec.templateRef ?? (image.spec.defaultServiceTemplate || undefined);
+    if (!baseName) {
+        throw fail(
+            "templateRef",
+            "No template reference specified and no default template found on the image. " +
+                "Provide templateRef or configure the image's defaultServiceTemplate field.",
+        );
+    }
+    const base = findTemplate(catalog, namespace, baseName);
+    if (base.spec.aimImageName !== spec.aimImageName) {
+        throw fail("templateRef", `template "${baseName}" runs image "${base.spec.aimImageName}", not "${spec.aimImageName}"`);
+    }
+
+    const derived = hasOverrides(spec.overrides) ? deriveTemplate(base, namespace, spec.overrides, spec.configName) : undefined;
+    const existing = derived ? catalog.templates.get(namespace, derived.spec.name) : base;
+    if (derived && existing) {
+        const differs = DERIVED_FIELDS.filter((f) => JSON.stringify(existing.spec[f]) !== JSON.stringify(derived.spec[f]));
+        if (differs.length > 0) {
+            throw fail(
+                "overrides",
+                `the template "${derived.spec.name}" declared in namespace "${namespace}" is not "${baseName}" with these ` +
+                    `overrides (${differs.join(", ")} differ)`,
+            );
+        }
+    }
+    const templateSpec: TemplateSpec = existing?.spec ?? derived!.spec;
+
+    let cache: ServicePlan["cache"];
+    let warning: string | undefined;
+    if (spec.cacheModel) {
+        const sources = requireModelSources("AIMService", name, "cacheModel", templateSpec);
+        const declared = existing && catalog.templateCaches.values().find((c) => c.namespace === namespace && c.template === existing);
+        if (declared && declared.configName !== config.name) {
+            throw fail(
+                "cacheModel",
+                `template "${templateSpec.name}" is already cached in namespace "${namespace}" with config ` +
+                    `"${declared.configName}", not "${config.name}": declare one AIMTemplateCache for it, or use the same configName`,
+            );
+        }
+        if (declared) {
+            cache = { reuse: declared };
+        } else {
+            if (catalog.templateCaches.get(namespace, templateSpec.name)) {
+                throw fail(
+                    "cacheModel",
+                    `an AIMTemplateCache "${templateSpec.name}" in namespace "${namespace}" caches another template, ` +
+                        `so the cache for template "${templateSpec.name}" cannot take its name`,
+                );
+            }
+            planModelCaches(
+                catalog,
+                {
+                    kind: "AIMService",
+                    aimName: name,
+                    namespace,
+                    storageClassName: cacheStorageClass(undefined, config),
+                    protect: false,
+                    retainOnDelete: false,
+                    fields: { storageClassName: "cacheModel", protection: "cacheModel", sources: "cacheModel" },
+                },
+                sources,
+            );
+            const templatePulumiName = existing?.declaredBy.pulumiName ?? derived!.pulumiName;
+            const env = namespaceFields(templateSpec).caching?.env ?? [];
+            cache = { create: { name: templateSpec.name, pulumiName: `${templatePulumiName}-${namespace}-cache`, env } };
+        }
+        const downloadEnv = "reuse" in cache ? cache.reuse.env : cache.create.env;
+        if (spec.hfToken !== undefined && !downloadEnv.some((e) => e.name === "HF_TOKEN")) {
+            warning =
+                `hfToken reaches the inference container only: the model downloads of template cache "${templateSpec.name}" ` +
+                `run without HF_TOKEN (a cache is shared by every service of its template, so it takes no service's ` +
+                `token: declare an AIMTemplateCache for the template with hfToken, or set HF_TOKEN in its caching.env)`;
+        }
+    }
+
+    const routing = resolveRouting({ aimName: name, namespace, labels: spec.labels, routing: spec.routing }, config);
+    return { base, template: existing, newTemplate: existing ? undefined : derived, cache, routing, warning };
+}
