@@ -23,10 +23,18 @@ export type ImportedNamespaceConfig = AIMNamespaceConfigArgs & { name: string; s
 const SCHEMAS = { AIMClusterConfig: clusterConfigSchema, AIMNamespaceConfig: namespaceConfigSchema };
 
 function importConfig(kind: keyof typeof SCHEMAS, config: ImportedNamespaceConfig | ImportedClusterConfig, options: ImportConfigOptions) {
+    if (pulumi.Output.isInstance(config)) {
+        // Lookups are synchronous, so that a missing reference fails the preview on the dependent that has it.
+        throw new pulumi.RunError(
+            `importing ${kind}: takes a plain value, not an Output: await it first, e.g. ` +
+                `importClusterConfig(await stackReference.getOutputValue("aimConfig"))`,
+        );
+    }
     // `source` comes with an exported `spec` output; it says where that stack's config came from, not a setting.
     const { source, ...args } = config ?? {};
+    const displayName = typeof args.name === "string" ? args.name : "(no name)";
     try {
-        const parsed: ConfigSpec & { name: string; namespace?: string } = parseArgs(kind, String(args.name), SCHEMAS[kind], args);
+        const parsed: ConfigSpec & { name: string; namespace?: string } = parseArgs(kind, displayName, SCHEMAS[kind], args);
         const { name, namespace, ...spec } = parsed;
         const catalog = catalogFor(options.provider ?? DEFAULT_CLUSTER);
         const registry = kind === "AIMClusterConfig" ? catalog.clusterConfigs : catalog.namespaceConfigs;

@@ -2,6 +2,7 @@
 // of its public Args interface, with the same types. The interfaces are hand-written for schema inference (design
 // §6), the schemas validate at runtime; this keeps the two from drifting apart.
 
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
     AIMClusterConfigArgs,
@@ -20,8 +21,22 @@ import { serviceSchema } from "../validate/service";
 import { clusterServiceTemplateSchema, serviceTemplateSchema } from "../validate/template";
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-/** Same field names and, field by field, the same types (structural checks alone let extra optional fields by). */
-type Matches<A, B> = Same<keyof A, keyof B> extends true ? Same<A, B> : false;
+/** Values compared as wholes: Inputs (Outputs, Promises) and primitives. */
+type Leaf = string | number | boolean | pulumi.Output<unknown> | Promise<unknown>;
+/** Same field names at every depth (structural checks alone let extra optional fields by). */
+type SameKeys<A, B> = [A] extends [Leaf]
+    ? true
+    : [A] extends [readonly (infer EA)[]]
+      ? [B] extends [readonly (infer EB)[]]
+          ? SameKeys<NonNullable<EA>, NonNullable<EB>>
+          : false
+      : Same<keyof A, keyof B> extends true
+        ? false extends { [K in keyof A & keyof B]: SameKeys<NonNullable<A[K]>, NonNullable<B[K]>> }[keyof A & keyof B]
+            ? false
+            : true
+        : false;
+/** Same field names at every depth, and the same types. */
+type Matches<A, B> = SameKeys<A, B> extends true ? Same<A, B> : false;
 type Assert<T extends true> = T;
 /** What a schema accepts from a user: the component fills in `name` (the Pulumi name) when Args leave it out. */
 type ArgsOf<S extends z.ZodType> = Omit<z.input<S>, "name"> & { name?: string };

@@ -130,7 +130,8 @@ describe("templates and config resolution", () => {
             return single(resources, JOB).inputs.metadata.name as string;
         };
         const first = await jobName(LLAMA_IMAGE);
-        assert.match(first, /^discover-llama-3-8b-latency-[0-9a-f]{8}$/);
+        // A golden value: a change to what the name hashes renames every discovery Job of every user.
+        assert.strictEqual(first, "discover-llama-3-8b-latency-a323387a");
         assert.strictEqual(await jobName(LLAMA_IMAGE), first);
         const other = await jobName(LLAMA_IMAGE.replace("v20251006", "v20251101"));
         assert.match(other, /^discover-llama-3-8b-latency-[0-9a-f]{8}$/);
@@ -330,6 +331,14 @@ describe("templates and config resolution", () => {
         await assert.rejects(
             scenario((opts) => importClusterConfig({ name: "production", routing: { gateway: { name: "gw", port: 0 } } }, opts)),
             (err: Error) => pulumi.RunError.isInstance(err) && err.message === 'importing AIMClusterConfig "production": routing.gateway.port: must be >= 1',
+        );
+        await assert.rejects(
+            scenario(() => importClusterConfig(pulumi.output(platformExport) as never)),
+            (err: Error) => pulumi.RunError.isInstance(err) && /^importing AIMClusterConfig: takes a plain value, not an Output: await it first/.test(err.message),
+        );
+        await assert.rejects(
+            scenario(() => importClusterConfig(undefined as never)),
+            (err: Error) => err.message === 'importing AIMClusterConfig "(no name)": name: is required',
         );
     });
 });
