@@ -6,10 +6,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { renderDiscoveryJob } from "../render/discoveryJob";
-import { requireModelSources } from "../resolve/cache";
+import { implicitCacheRequest, planModelCaches, requireModelSources } from "../resolve/cache";
 import { mergePullSecrets } from "../render/pod";
 import { findImage, resolvedImage } from "../resolve/image";
-import { TemplateSpec } from "../validate/template";
+import { namespaceFields, TemplateSpec } from "../validate/template";
 import { AIMTemplateCache } from "./aimTemplateCache";
 import { catalogOf, orFail, resolveConfigOf, systemNamespace, validateArgs } from "./internal";
 import { ResolvedConfig, ResolvedImage, Scope } from "./types";
@@ -29,14 +29,12 @@ export function declareTemplate(
     args: object,
 ): TemplateOutputs {
     const spec = validateArgs(component, kind, pulumiName, schema, args);
-    const namespace = "namespace" in spec ? spec.namespace : undefined;
+    const { namespace, imagePullSecrets, env, caching } = namespaceFields(spec);
     const catalog = catalogOf(component);
 
     // Upstream resolves the image before the config, so a missing image is the error a user sees first.
     const image = resolvedImage(orFail(component, () => findImage(catalog, namespace, spec.aimImageName)));
     const { config } = resolveConfigOf(component, { kind, aimName: spec.name, namespace, configName: spec.configName });
-    const ownSecrets = "imagePullSecrets" in spec ? spec.imagePullSecrets : undefined;
-    const caching = "caching" in spec ? spec.caching : undefined;
     const scope = namespace === undefined ? Scope.Cluster : Scope.Namespace;
     const job = renderDiscoveryJob({
         templateName: spec.name,
@@ -47,13 +45,20 @@ export function declareTemplate(
         metric: spec.metric,
         precision: spec.precision,
         gpuSelector: spec.gpuSelector,
-        env: "env" in spec ? spec.env : undefined,
-        imagePullSecrets: mergePullSecrets(ownSecrets, config.imagePullSecrets),
+        env,
+        imagePullSecrets: mergePullSecrets(imagePullSecrets, config.imagePullSecrets),
     });
 
     const registry = namespace === undefined ? catalog.clusterTemplates : catalog.templates;
-    if (caching?.enabled) orFail(component, () => requireModelSources(kind, spec.name, "caching.enabled", spec));
     orFail(component, () => registry.ensureFree(namespace, spec.name));
+    // The pre-warming cache is planned here too, so that nothing is registered when it cannot be made.
+    if (caching?.enabled && namespace !== undefined) {
+        orFail(component, () => {
+            const sources = requireModelSources(kind, spec.name, "caching.enabled", spec);
+            catalog.templateCaches.ensureFree(namespace, spec.name);
+            planModelCaches(catalog, implicitCacheRequest(kind, spec.name, namespace, config, "caching.enabled"), sources);
+        });
+    }
 
     const discovery = new k8s.batch.v1.Job(`${pulumiName}-discovery`, job, { parent: component });
     const declaredBy = { resource: component, pulumiName };

@@ -49,6 +49,22 @@ export interface CacheRequest {
 }
 
 /**
+ * The request of a cache created on a dependent's behalf (a template's pre-warming, a service's `cacheModel`): the
+ * resolved config's storage class, no extra protection, and errors that name the dependent's field.
+ */
+export function implicitCacheRequest(kind: string, aimName: string, namespace: string, config: ResolvedConfig, field: string): CacheRequest {
+    return {
+        kind,
+        aimName,
+        namespace,
+        storageClassName: cacheStorageClass(undefined, config),
+        protect: false,
+        retainOnDelete: false,
+        fields: { storageClassName: field, protection: field, sources: field },
+    };
+}
+
+/**
  * Plans one model cache per source. A source already cached in the namespace is shared, as upstream shares caches
  * by `sourceUri`. A shared PVC was made by the first cache of the source, so a later one cannot change it: another
  * storage class, or protection the PVC lacks, is an error (declare the cache that needs it first). Two sources

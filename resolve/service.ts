@@ -5,7 +5,7 @@ import { EnvVar, ResolvedConfig } from "../components/types";
 import { fieldError } from "../validate/common";
 import { ServiceSpec } from "../validate/service";
 import { namespaceFields, TemplateSpec } from "../validate/template";
-import { cacheStorageClass, planModelCaches, requireModelSources } from "./cache";
+import { implicitCacheRequest, planModelCaches, requireModelSources } from "./cache";
 import { Catalog, ImageEntry, TemplateCacheEntry, TemplateEntry } from "./catalog";
 import { EffectiveRouting, resolveRouting } from "./routing";
 import { DerivedTemplate, deriveTemplate, findTemplate, hasOverrides } from "./template";
@@ -90,19 +90,7 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
                         `so the cache for template "${templateSpec.name}" cannot take its name`,
                 );
             }
-            planModelCaches(
-                catalog,
-                {
-                    kind: "AIMService",
-                    aimName: name,
-                    namespace,
-                    storageClassName: cacheStorageClass(undefined, config),
-                    protect: false,
-                    retainOnDelete: false,
-                    fields: { storageClassName: "cacheModel", protection: "cacheModel", sources: "cacheModel" },
-                },
-                sources,
-            );
+            planModelCaches(catalog, implicitCacheRequest("AIMService", name, namespace, config, "cacheModel"), sources);
             const templatePulumiName = existing?.declaredBy.pulumiName ?? derived!.pulumiName;
             const env = namespaceFields(templateSpec).caching?.env ?? [];
             cache = { create: { name: templateSpec.name, pulumiName: `${templatePulumiName}-${namespace}-cache`, env } };

@@ -207,6 +207,19 @@ describe("AIMTemplateCache", () => {
             new AIMServiceTemplate("chat", { namespace: "ml-team", aimImageName: "llama", caching: { enabled: true } }, opts);
         });
         assert.match(error.message, /^AIMServiceTemplate "chat": caching\.enabled: template "chat" has no modelSources/);
+
+        // A pre-warming cache that cannot be made fails the template before its discovery Job exists.
+        const conflict = await scenarioThrows((opts) => {
+            llamaCluster(opts);
+            llamaCache(opts, { storageClassName: "nfs" }, "c1");
+            new AIMServiceTemplate("chat", { namespace: "ml-team", aimImageName: "llama", modelSources: [LLAMA_SOURCE], caching: { enabled: true } }, opts);
+        });
+        assert.strictEqual(
+            conflict.error.message,
+            'AIMServiceTemplate "chat": caching.enabled: hf://amd/Llama-3.1-8B-Instruct-FP8-KV is already cached in ' +
+                'namespace "ml-team" by AIMTemplateCache "c1" on storage class "nfs", not the cluster default',
+        );
+        assert.deepStrictEqual(conflict.resources.filter((r) => r.urn.includes("AIMServiceTemplate")), []);
     });
 
     it("cacheModel mounts the template's caches into the service, reusing a declared cache", async () => {
