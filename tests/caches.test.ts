@@ -219,7 +219,7 @@ describe("AIMTemplateCache", () => {
             'AIMServiceTemplate "chat": caching.enabled: hf://amd/Llama-3.1-8B-Instruct-FP8-KV is already cached in ' +
                 'namespace "ml-team" by AIMTemplateCache "c1" on storage class "nfs", not the cluster default',
         );
-        assert.deepStrictEqual(conflict.resources.filter((r) => r.urn.includes("AIMServiceTemplate")), []);
+        assert.deepStrictEqual(conflict.resources.filter((r) => r.parent.endsWith("AIMServiceTemplate::chat")), []);
     });
 
     it("cacheModel mounts the template's caches into the service, reusing a declared cache", async () => {
