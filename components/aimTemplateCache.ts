@@ -79,21 +79,19 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
                 sources,
             ),
         );
-        const tokenSecret =
-            spec.hfToken !== undefined && plan.some((planned) => !planned.existing)
-                ? tokenSecretName(spec.name)
-                : undefined;
-        const env = mergeEnv(spec.env, tokenSecret ? [hfTokenEnv(tokenSecret)] : []);
+        // The token is needed only by downloads this cache runs itself (a shared PVC was filled by its creator).
+        const token = spec.hfToken !== undefined && plan.some((planned) => !planned.existing) ? spec.hfToken : undefined;
+        const env = mergeEnv(spec.env, token !== undefined ? [hfTokenEnv(tokenSecretName(spec.name))] : []);
         const entry = { namespace, template, configName: config.name, env, caches: [] as ModelCacheEntry[] };
         orFail(this, () => catalog.templateCaches.declare(namespace, spec.name, entry));
 
+        const labels = { ...standardLabels("aim-model-cache", "credentials"), ...aimLabel("template-cache", spec.name) };
         const secret =
-            tokenSecret &&
-            new k8s.core.v1.Secret(
-                `${name}-hf-token`,
-                renderTokenSecret(tokenSecret, namespace, { ...standardLabels("aim-model-cache", "credentials"), ...aimLabel("template-cache", spec.name) }, spec.hfToken!),
-                { parent: this },
-            );
+            token !== undefined
+                ? new k8s.core.v1.Secret(`${name}-hf-token`, renderTokenSecret(tokenSecretName(spec.name), namespace, labels, token), {
+                      parent: this,
+                  })
+                : undefined;
         const imagePullSecrets = mergePullSecrets(spec.imagePullSecrets, config.imagePullSecrets);
         const createModelCache = (planned: PlannedModelCache): ModelCacheEntry => {
             const input = { cacheName: planned.cacheName, namespace, templateCacheName: spec.name, source: planned.source, storageClassName };

@@ -5,10 +5,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { baseImageCacherName, baseImageOf, renderBaseImageCacher } from "../render/baseImageCacher";
-import { DeclaredBy } from "../resolve/catalog";
+import { DeclaredBy, scopeOf } from "../resolve/catalog";
 import { ImageSpec } from "../validate/image";
 import { catalogOf, orFail, resolveConfigOf, systemNamespace, validateArgs } from "./internal";
-import { ResolvedConfig, Scope } from "./types";
+import { ResolvedConfig } from "./types";
 
 export interface ImageOutputs {
     aimName: pulumi.Output<string>;
@@ -43,8 +43,7 @@ export function declareImage(
     const { config, owner } = resolveConfigOf(component, { kind, aimName: spec.name, namespace, configName: spec.configName });
     const catalog = catalogOf(component);
     const registry = namespace === undefined ? catalog.clusterImages : catalog.images;
-    const scope = namespace === undefined ? Scope.Cluster : Scope.Namespace;
-    orFail(component, () => registry.declare(namespace, spec.name, { scope, namespace, spec }));
+    orFail(component, () => registry.declare(namespace, spec.name, { scope: scopeOf(namespace), spec }));
     if (config.caching.cacheAimImageBase) prePullBaseImage(owner ?? { resource: component, pulumiName }, spec.image, config);
     return {
         aimName: pulumi.output(spec.name),

@@ -6,13 +6,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { renderDiscoveryJob } from "../render/discoveryJob";
-import { implicitCacheRequest, planModelCaches, requireModelSources } from "../resolve/cache";
+import { planImplicitCache } from "../resolve/cache";
 import { mergePullSecrets } from "../render/pod";
 import { findImage, resolvedImage } from "../resolve/image";
 import { namespaceFields, TemplateSpec } from "../validate/template";
 import { AIMTemplateCache } from "./aimTemplateCache";
 import { catalogOf, orFail, resolveConfigOf, systemNamespace, validateArgs } from "./internal";
-import { ResolvedConfig, ResolvedImage, Scope } from "./types";
+import { ResolvedConfig, ResolvedImage } from "./types";
+import { scopeOf } from "../resolve/catalog";
 
 export interface TemplateOutputs {
     aimName: pulumi.Output<string>;
@@ -35,7 +36,7 @@ export function declareTemplate(
     // Upstream resolves the image before the config, so a missing image is the error a user sees first.
     const image = resolvedImage(orFail(component, () => findImage(catalog, namespace, spec.aimImageName)));
     const { config } = resolveConfigOf(component, { kind, aimName: spec.name, namespace, configName: spec.configName });
-    const scope = namespace === undefined ? Scope.Cluster : Scope.Namespace;
+    const scope = scopeOf(namespace);
     const job = renderDiscoveryJob({
         templateName: spec.name,
         templateScope: scope,
@@ -53,16 +54,14 @@ export function declareTemplate(
     orFail(component, () => registry.ensureFree(namespace, spec.name));
     // The pre-warming cache is planned here too, so that nothing is registered when it cannot be made.
     if (caching?.enabled && namespace !== undefined) {
-        orFail(component, () => {
-            const sources = requireModelSources(kind, spec.name, "caching.enabled", spec);
-            catalog.templateCaches.ensureFree(namespace, spec.name);
-            planModelCaches(catalog, implicitCacheRequest(kind, spec.name, namespace, config, "caching.enabled"), sources);
-        });
+        orFail(component, () =>
+            planImplicitCache(catalog, { kind, aimName: spec.name, field: "caching.enabled" }, namespace, config, spec),
+        );
     }
 
     const discovery = new k8s.batch.v1.Job(`${pulumiName}-discovery`, job, { parent: component });
     const declaredBy = { resource: component, pulumiName };
-    registry.declare(namespace, spec.name, { scope, namespace, spec, image, config, declaredBy, discoveryJob: discovery });
+    registry.declare(namespace, spec.name, { scope, spec, image, config, declaredBy, discoveryJob: discovery });
     if (caching?.enabled && namespace !== undefined) {
         // Pre-warming: the template's own cache, named after it and using the template's config.
         new AIMTemplateCache(

@@ -49,22 +49,6 @@ export interface CacheRequest {
 }
 
 /**
- * The request of a cache created on a dependent's behalf (a template's pre-warming, a service's `cacheModel`): the
- * resolved config's storage class, no extra protection, and errors that name the dependent's field.
- */
-export function implicitCacheRequest(kind: string, aimName: string, namespace: string, config: ResolvedConfig, field: string): CacheRequest {
-    return {
-        kind,
-        aimName,
-        namespace,
-        storageClassName: cacheStorageClass(undefined, config),
-        protect: false,
-        retainOnDelete: false,
-        fields: { storageClassName: field, protection: field, sources: field },
-    };
-}
-
-/**
  * Plans one model cache per source. A source already cached in the namespace is shared, as upstream shares caches
  * by `sourceUri`. A shared PVC was made by the first cache of the source, so a later one cannot change it: another
  * storage class, or protection the PVC lacks, is an error (declare the cache that needs it first). Two sources
@@ -109,4 +93,39 @@ export function planModelCaches(catalog: Catalog, request: CacheRequest, sources
         planned.push({ source, cacheName, pvcName: cachePvcName(cacheName) });
     }
     return planned;
+}
+
+/**
+ * Plans the template cache a dependent makes on its template's behalf — a template's pre-warming, a service's
+ * `cacheModel` — named after the template, with the resolved config's storage class and no extra protection. It
+ * checks everything that could fail, before anything is created; errors name the dependent's field.
+ */
+export function planImplicitCache(
+    catalog: Catalog,
+    dependent: { kind: string; aimName: string; field: string },
+    namespace: string,
+    config: ResolvedConfig,
+    template: TemplateSpec,
+): void {
+    const { kind, aimName, field } = dependent;
+    const sources = requireModelSources(kind, aimName, field, template);
+    if (catalog.templateCaches.get(namespace, template.name)) {
+        throw fieldError(
+            kind,
+            aimName,
+            field,
+            `an AIMTemplateCache "${template.name}" in namespace "${namespace}" caches another template, ` +
+                `so the cache for template "${template.name}" cannot take its name`,
+        );
+    }
+    const request = {
+        kind,
+        aimName,
+        namespace,
+        storageClassName: cacheStorageClass(undefined, config),
+        protect: false,
+        retainOnDelete: false,
+        fields: { storageClassName: field, protection: field, sources: field },
+    };
+    planModelCaches(catalog, request, sources);
 }

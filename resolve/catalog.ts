@@ -10,6 +10,11 @@ import { ConfigSpec } from "../validate/config";
 import { ImageSpec } from "../validate/image";
 import { TemplateSpec } from "../validate/template";
 
+/** Namespaced kinds are declared with a namespace; cluster-scoped ones without. */
+export function scopeOf(namespace: string | undefined): Scope {
+    return namespace === undefined ? Scope.Cluster : Scope.Namespace;
+}
+
 /** Identifies a cluster: the Kubernetes provider resource a component uses, or the default provider. */
 export type ClusterKey = object;
 export const DEFAULT_CLUSTER: ClusterKey = Object.freeze({ cluster: "default Kubernetes provider" });
@@ -63,14 +68,12 @@ export interface ConfigEntry {
 /** An image catalog entry as declared. */
 export interface ImageEntry {
     scope: Scope;
-    namespace?: string;
     spec: ImageSpec;
 }
 
 /** A declared service template, with what it resolved when it was declared. */
 export interface TemplateEntry {
     scope: Scope;
-    namespace?: string;
     spec: TemplateSpec;
     image: ResolvedImage;
     config: ResolvedConfig;

@@ -5,7 +5,7 @@ import { EnvVar, ResolvedConfig } from "../components/types";
 import { fieldError } from "../validate/common";
 import { ServiceSpec } from "../validate/service";
 import { namespaceFields, TemplateSpec } from "../validate/template";
-import { implicitCacheRequest, planModelCaches, requireModelSources } from "./cache";
+import { planImplicitCache } from "./cache";
 import { Catalog, ImageEntry, TemplateCacheEntry, TemplateEntry } from "./catalog";
 import { EffectiveRouting, resolveRouting } from "./routing";
 import { DerivedTemplate, deriveTemplate, findTemplate, hasOverrides } from "./template";
@@ -71,7 +71,6 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
     let cache: ServicePlan["cache"];
     let warning: string | undefined;
     if (spec.cacheModel) {
-        const sources = requireModelSources("AIMService", name, "cacheModel", templateSpec);
         const declared = existing && catalog.templateCaches.values().find((c) => c.namespace === namespace && c.template === existing);
         if (declared && declared.configName !== config.name) {
             throw fail(
@@ -83,14 +82,7 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
         if (declared) {
             cache = { reuse: declared };
         } else {
-            if (catalog.templateCaches.get(namespace, templateSpec.name)) {
-                throw fail(
-                    "cacheModel",
-                    `an AIMTemplateCache "${templateSpec.name}" in namespace "${namespace}" caches another template, ` +
-                        `so the cache for template "${templateSpec.name}" cannot take its name`,
-                );
-            }
-            planModelCaches(catalog, implicitCacheRequest("AIMService", name, namespace, config, "cacheModel"), sources);
+            planImplicitCache(catalog, { kind: "AIMService", aimName: name, field: "cacheModel" }, namespace, config, templateSpec);
             const templatePulumiName = existing?.declaredBy.pulumiName ?? derived!.pulumiName;
             const env = namespaceFields(templateSpec).caching?.env ?? [];
             cache = { create: { name: templateSpec.name, pulumiName: `${templatePulumiName}-${namespace}-cache`, env } };

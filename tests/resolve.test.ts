@@ -75,7 +75,7 @@ describe("resolve", () => {
     it("finds a namespaced image before a cluster image; cluster dependents see cluster images only", () => {
         const catalog = new Catalog();
         catalog.clusterImages.declare(undefined, "llama", { scope: "Cluster", spec: { name: "llama", image: "cluster:1" } });
-        catalog.images.declare("ml", "llama", { scope: "Namespace", namespace: "ml", spec: { name: "llama", image: "ns:1" } });
+        catalog.images.declare("ml", "llama", { scope: "Namespace", spec: { name: "llama", image: "ns:1" } });
         assert.strictEqual(findImage(catalog, "ml", "llama").spec.image, "ns:1");
         assert.strictEqual(findImage(catalog, "other", "llama").spec.image, "cluster:1");
         assert.strictEqual(findImage(catalog, undefined, "llama").spec.image, "cluster:1");

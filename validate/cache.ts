@@ -17,4 +17,3 @@ export const templateCacheSchema = z.strictObject({
     protect: z.boolean().default(false),
     hfToken: stringInput.optional(),
 });
-export type TemplateCacheSpec = z.output<typeof templateCacheSchema>;
