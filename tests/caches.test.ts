@@ -1,6 +1,5 @@
 // Template caches under the mock runtime: PVCs, download Jobs, sharing, storage classes, pre-warming.
 
-import * as k8s from "@pulumi/kubernetes";
 import * as assert from "assert";
 import {
     AIMClusterConfig,
@@ -14,13 +13,25 @@ import {
     cacheStorageClasses,
 } from "../index";
 import { LLAMA_IMAGE, LLAMA_SOURCE } from "./fixtures";
-import { children, isSecretWrapper, maskSecrets, named, ofType, scenario, scenarioThrows, single, valueOf } from "./harness";
+import {
+    children,
+    DAEMONSET,
+    DEPLOYMENT,
+    isSecretWrapper,
+    maskSecrets,
+    named,
+    ofType,
+    Opts,
+    PVC,
+    scenario,
+    scenarioThrows,
+    SECRET,
+    single,
+    TEMPLATE_CACHE,
+    valueOf,
+} from "./harness";
 import { validateManifest } from "./k8sSchemas";
 
-type Opts = { provider: k8s.Provider };
-const PVC = "kubernetes:core/v1:PersistentVolumeClaim";
-const DAEMONSET = "kubernetes:apps/v1:DaemonSet";
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 
 function llamaCluster(opts: Opts, config: AIMClusterConfigArgs = {}) {
     new AIMClusterConfig("default", config, opts);
@@ -194,7 +205,7 @@ describe("AIMTemplateCache", () => {
                 caching: { enabled: true, env: [{ name: "HF_ENDPOINT", value: "https://mirror.example" }] },
             }, opts);
         });
-        const cache = single(resources, "aim:index:AIMTemplateCache");
+        const cache = single(resources, TEMPLATE_CACHE);
         assert.deepStrictEqual([cache.name, cache.inputs.name, cache.inputs.templateRef], ["chat-cache", "chat", "chat"]);
         const pvc = single(resources, PVC);
         assert.strictEqual(pvc.inputs.spec.storageClassName, "ceph");
@@ -228,7 +239,7 @@ describe("AIMTemplateCache", () => {
             llamaCache(opts);
             new AIMService("llama-chat", { namespace: "ml-team", aimImageName: "llama", templateRef: "llama-tmpl", cacheModel: true }, opts);
         });
-        assert.strictEqual(ofType(resources, "aim:index:AIMTemplateCache").length, 1);
+        assert.strictEqual(ofType(resources, TEMPLATE_CACHE).length, 1);
         const deployment = single(resources, DEPLOYMENT);
         const container = deployment.inputs.spec.template.spec.containers[0];
         assert.deepStrictEqual(container.env[0], { name: "AIM_CACHE_PATH", value: "/workspace/model-cache" });
@@ -257,7 +268,7 @@ describe("AIMTemplateCache", () => {
                 configName: "production",
             }, opts);
         });
-        const cache = single(resources, "aim:index:AIMTemplateCache");
+        const cache = single(resources, TEMPLATE_CACHE);
         // Named after and parented to the template, so it keeps its URN whichever service asks for it first.
         assert.deepStrictEqual([cache.name, cache.inputs.name, cache.inputs.configName], ["llama-tmpl-ml-team-cache", "llama-tmpl", "production"]);
         assert.strictEqual(cache.parent, "urn:pulumi:test::aim::aim:index:AIMClusterServiceTemplate::llama-tmpl");
@@ -364,10 +375,10 @@ describe("AIMTemplateCache", () => {
             llamaCluster(opts);
             llamaCache(opts, { hfToken: token });
         });
-        const secret = single(resources, "kubernetes:core/v1:Secret");
+        const secret = single(resources, SECRET);
         assert.strictEqual(secret.inputs.metadata.name, "llama-cache-hf-token");
         assert.ok(isSecretWrapper(secret.inputs.stringData));
-        assert.ok(isSecretWrapper(single(resources, "aim:index:AIMTemplateCache").inputs.hfToken));
+        assert.ok(isSecretWrapper(single(resources, TEMPLATE_CACHE).inputs.hfToken));
         const download = named(resources, "llama-cache-amd-llama-3-1-8b-instruct-fp8-kv-download");
         assert.deepStrictEqual(download.inputs.spec.template.spec.containers[0].env.at(-1), {
             name: "HF_TOKEN",

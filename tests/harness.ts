@@ -182,4 +182,16 @@ export function children(resources: Registered[]): Registered[] {
     return resources.filter((r) => !r.type.startsWith("aim:index:"));
 }
 
+/** Type tokens of what the components register. */
 export const JOB = "kubernetes:batch/v1:Job";
+export const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+export const DAEMONSET = "kubernetes:apps/v1:DaemonSet";
+export const SERVICE = "kubernetes:core/v1:Service";
+export const SECRET = "kubernetes:core/v1:Secret";
+export const PVC = "kubernetes:core/v1:PersistentVolumeClaim";
+export const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+export const TEMPLATE = "aim:index:AIMServiceTemplate";
+export const TEMPLATE_CACHE = "aim:index:AIMTemplateCache";
+
+/** What a scenario's program gets: the options that put every component on the scenario's own cluster. */
+export type Opts = { provider: k8s.Provider };

@@ -1,6 +1,5 @@
 // AIMService under the mock runtime: the GPU Deployment, Service, HTTPRoute and token Secret it renders.
 
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import {
@@ -16,26 +15,26 @@ import {
 import { KAIWO_GATEWAY, LLAMA_IMAGE, LLAMA_SOURCE } from "./fixtures";
 import {
     children,
+    DEPLOYMENT,
     isSecretWrapper,
-    maskSecrets,
     JOB,
+    maskSecrets,
     named,
     ofType,
+    Opts,
     Registered,
+    ROUTE,
     scenario,
     scenarioThrows,
+    SECRET,
+    SERVICE,
     single,
+    TEMPLATE,
     valueOf,
 } from "./harness";
 import { validateManifest } from "./k8sSchemas";
 import { derivedTemplateName } from "../resolve/template";
 
-type Opts = { provider: k8s.Provider };
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
-const SERVICE = "kubernetes:core/v1:Service";
-const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
-const SECRET = "kubernetes:core/v1:Secret";
-const TEMPLATE = "aim:index:AIMServiceTemplate";
 
 const podSpec = (deployment: Registered) => deployment.inputs.spec.template.spec;
 const container = (deployment: Registered) => podSpec(deployment).containers[0];

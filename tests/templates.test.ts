@@ -13,11 +13,10 @@ import {
     importClusterConfig,
     importNamespaceConfig,
 } from "../index";
-import { children, JOB, named, Registered, scenario, scenarioThrows, single, valueOf } from "./harness";
+import { children, JOB, named, Opts, Registered, scenario, scenarioThrows, single, valueOf } from "./harness";
 import { KAIWO_GATEWAY, LLAMA_IMAGE } from "./fixtures";
 import { validateManifest } from "./k8sSchemas";
 
-type Opts = { provider: k8s.Provider };
 
 const container = (job: Registered) => job.inputs.spec.template.spec.containers[0];
 const podSpec = (job: Registered) => job.inputs.spec.template.spec;
