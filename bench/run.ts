@@ -1,0 +1,282 @@
+// `npm run bench`: what the package costs a Pulumi program beyond registering the same objects by hand.
+//
+//   npm run bench                     # N = 100 (5 runs) and 1,000 (3 runs), import times; prints markdown tables
+//   npm run bench -- --large          # adds N = 10,000 (1 run)
+//   npm run bench -- --n 100:9,1000:5 # other sizes and repetitions
+//   npm run bench -- --golden         # checks bench/golden-n100.json against a fresh N = 100 run, byte for byte
+//   npm run bench -- --update-golden  # rewrites it
+//
+// `npm run bench` compiles the package and bench/ with tsc (bench/tsconfig.json) into node_modules/.cache/aim-bench
+// and runs plain JS: no ts-node, no source maps. Every measured run is a process of its own (this file with
+// `--child`), variants interleaved. See bench/README.md for the method.
+
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { Dump } from "./monitor";
+
+const HERE = __dirname; // <out>/bench
+const OUT = path.resolve(HERE, "..");
+const ROOT = path.resolve(OUT, "../../.."); // <repo>/node_modules/.cache/aim-bench → <repo>
+const GOLDEN = path.join(ROOT, "bench", "golden-n100.json");
+const RESULT = "@@RESULT ";
+
+type Variant = "package" | "hand";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Child: one program run under the mock runtime.
+
+async function programChild(variant: Variant, n: number, recordTo: string | undefined, dumpFrom: string | undefined) {
+    const k8s = require("@pulumi/kubernetes") as typeof import("@pulumi/kubernetes");
+    const { installMocks } = require("./monitor") as typeof import("./monitor");
+    // @internal but stable: how the program host waits for every registration (see tests/harness.ts).
+    const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+    const { PerformanceObserver } = require("perf_hooks") as typeof import("perf_hooks");
+
+    // Everything a variant needs is loaded before the clock starts: the package, or the replay and its dump.
+    let run: (provider: import("@pulumi/kubernetes").Provider) => number;
+    if (variant === "package") {
+        const aim = require(path.join(OUT, "index")) as typeof import("../index");
+        const { program } = require("./workload") as typeof import("./workload");
+        run = (provider) => program(aim, provider, n);
+    } else {
+        const { replay, classOf } = require("./replay") as typeof import("./replay");
+        const dump = JSON.parse(fs.readFileSync(dumpFrom!, "utf8")) as Dump;
+        for (const type of new Set(dump.registrations.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:")).map((r) => r.type))) classOf(type);
+        run = (provider) => replay(dump.registrations, provider);
+    }
+    const monitor = await installMocks(recordTo !== undefined);
+
+    let gcMs = 0;
+    const gc = new PerformanceObserver((list) => list.getEntries().forEach((e) => (gcMs += e.duration)));
+    gc.observe({ entryTypes: ["gc"] });
+    (global as any).gc?.();
+    const rssStart = process.memoryUsage().rss;
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const provider = new k8s.Provider("bench", {});
+    const constructed = run(provider);
+    const t1 = performance.now();
+    await waitForRPCs();
+    const t2 = performance.now();
+    const cpu = process.cpuUsage(cpu0);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // GC entries are delivered asynchronously
+    gc.disconnect();
+    const heap = process.memoryUsage().heapUsed;
+
+    if (recordTo) fs.writeFileSync(recordTo, require("./monitor").dumpText(monitor.dump(n)));
+    emit({
+        resources: monitor.count(),
+        constructed,
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        wallMs: t2 - t0,
+        constructMs: t1 - t0,
+        gcMs,
+        heapEndMB: heap / 2 ** 20,
+        rssStartMB: rssStart / 2 ** 20,
+        maxRssMB: process.resourceUsage().maxRSS / 1024,
+        errors: monitor.errors.slice(0, 3),
+        errorCount: monitor.errors.length,
+    });
+}
+
+function emit(result: object): void {
+    process.stdout.write(`${RESULT}${JSON.stringify(result)}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parent.
+
+interface ChildResult {
+    resources: number;
+    cpuMs: number;
+    wallMs: number;
+    gcMs: number;
+    heapEndMB: number;
+    rssStartMB: number;
+    maxRssMB: number;
+    errors: string[];
+    errorCount: number;
+}
+
+function spawnNode(args: string[]): any {
+    const res = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 256 * 2 ** 20, timeout: 900_000 });
+    const line = res.stdout?.split("\n").find((l) => l.startsWith(RESULT));
+    if (res.status !== 0 || !line) {
+        throw new Error(`node ${args.join(" ")} failed (${res.status ?? res.signal}):\n${(res.stderr || res.stdout || "").trim().split("\n").slice(-12).join("\n")}`);
+    }
+    return JSON.parse(line.slice(RESULT.length));
+}
+
+function child(variant: Variant, n: number, extra: string[] = []): ChildResult {
+    const result = spawnNode([path.join(HERE, "run.js"), "--child", variant, "--n", String(n), ...extra]) as ChildResult;
+    if (result.errorCount > 0) throw new Error(`${variant} N=${n}: ${result.errorCount} registration errors, e.g. ${result.errors.join("; ")}`);
+    return result;
+}
+
+/** Runs the package at N with recording and returns the dump's text (canonical, one registration per line). */
+function record(n: number, file: string): string {
+    child("package", n, ["--record", file]);
+    return fs.readFileSync(file, "utf8");
+}
+
+/** Registrations that differ between two dump texts (line by line: one registration per line). */
+function differences(expected: string, actual: string, ignoreOutputs: boolean): string[] {
+    const lines = (text: string) =>
+        text.split("\n").map((line) => (ignoreOutputs ? line.replace(/,"outputs":\{.*\},"parent"/, ',"parent"') : line));
+    const a = lines(expected);
+    const b = lines(actual);
+    const out: string[] = [];
+    if (a.length !== b.length) out.push(`${a.length - 3} registrations expected, ${b.length - 3} found`);
+    for (let i = 0; i < Math.max(a.length, b.length) && out.length < 5; i++) {
+        if (a[i] !== b[i]) out.push(`- ${(a[i] ?? "").slice(0, 400)}\n+ ${(b[i] ?? "").slice(0, 400)}`);
+    }
+    return out;
+}
+
+function golden(update: boolean): void {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "aim-bench-"));
+    const text = record(100, path.join(tmp, "dump-100.json"));
+    fs.rmSync(tmp, { recursive: true, force: true });
+    if (update || !fs.existsSync(GOLDEN)) {
+        fs.writeFileSync(GOLDEN, text);
+        console.log(`wrote ${path.relative(ROOT, GOLDEN)}: ${text.split("\n").length - 3} registrations, ${text.length} bytes`);
+        return;
+    }
+    const diffs = differences(fs.readFileSync(GOLDEN, "utf8"), text, false);
+    if (diffs.length > 0) {
+        console.error(`golden dump differs (bench/golden-n100.json; \`npm run bench -- --update-golden\` if intended):\n${diffs.join("\n")}`);
+        process.exit(1);
+    }
+    console.log(`golden dump unchanged: ${text.split("\n").length - 3} registrations, ${text.length} bytes identical`);
+}
+
+const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const mid = s.length >> 1;
+    return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+const min = (xs: number[]) => Math.min(...xs);
+const f0 = (x: number) => x.toLocaleString("en-US", { maximumFractionDigits: 0 });
+const f2 = (x: number) => x.toFixed(2);
+
+function table(headers: string[], rows: string[][]): string {
+    const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ")} |`;
+    return [line(headers), `|${widths.map((w, i) => (i === 0 ? ` ${"-".repeat(w)} ` : ` ${"-".repeat(w - 1)}: `)).join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+function programRuns(sizes: [number, number][]): { rows: string[][]; ratios: string[][]; growth: string[] } {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "aim-bench-"));
+    const rows: string[][] = [];
+    const ratios: string[][] = [];
+    const cpuMedian = new Map<number, number>();
+    try {
+        for (const [n, reps] of sizes) {
+            // The baseline must register exactly what the package did: recorded both ways and compared first.
+            const dumpFile = path.join(tmp, `dump-${n}.json`);
+            const expected = record(n, dumpFile);
+            const replayFile = path.join(tmp, `replay-${n}.json`);
+            child("hand", n, ["--dump", dumpFile, "--record", replayFile]);
+            const diffs = differences(expected, fs.readFileSync(replayFile, "utf8"), true);
+            if (diffs.length > 0) throw new Error(`N=${n}: the hand-written replay registers something else:\n${diffs.join("\n")}`);
+            console.error(`N=${n}: replay registers the same ${expected.split("\n").length - 3} resources; ${reps} runs per variant…`);
+
+            const runs: Record<Variant, ChildResult[]> = { package: [], hand: [] };
+            for (let rep = 0; rep < reps; rep++) {
+                const order: Variant[] = rep % 2 === 0 ? ["package", "hand"] : ["hand", "package"];
+                for (const variant of order) runs[variant].push(child(variant, n, variant === "hand" ? ["--dump", dumpFile] : []));
+            }
+            const stat = (v: Variant, key: keyof ChildResult) => runs[v].map((r) => r[key] as number);
+            for (const v of ["package", "hand"] as Variant[]) {
+                rows.push([
+                    `${f0(n)}`,
+                    v === "package" ? "package" : "hand-written",
+                    f0(runs[v][0].resources),
+                    `${f0(min(stat(v, "cpuMs")))} / ${f0(median(stat(v, "cpuMs")))}`,
+                    `${f0(min(stat(v, "wallMs")))} / ${f0(median(stat(v, "wallMs")))}`,
+                    f0(median(stat(v, "gcMs"))),
+                    f0(median(stat(v, "heapEndMB"))),
+                    `${f0(median(stat(v, "maxRssMB")))} (${f0(median(stat(v, "rssStartMB")))})`,
+                ]);
+            }
+            const ratio = (key: keyof ChildResult, agg: (xs: number[]) => number) => f2(agg(stat("package", key)) / agg(stat("hand", key)));
+            ratios.push([
+                f0(n),
+                f0(runs.package[0].resources),
+                `${ratio("cpuMs", min)} / ${ratio("cpuMs", median)}`,
+                `${ratio("wallMs", min)} / ${ratio("wallMs", median)}`,
+                `${f0(median(stat("package", "maxRssMB")))} / ${f0(median(stat("hand", "maxRssMB")))} = ${ratio("maxRssMB", median)}`,
+            ]);
+            cpuMedian.set(n, median(stat("package", "cpuMs")));
+        }
+    } finally {
+        fs.rmSync(tmp, { recursive: true, force: true });
+    }
+    const ns = [...cpuMedian.keys()];
+    const growth = ns.slice(1).map((n, i) => `CPU growth of the package, N=${f0(ns[i])} → ${f0(n)}: ${(cpuMedian.get(n)! / cpuMedian.get(ns[i])!).toFixed(1)}×`);
+    return { rows, ratios, growth };
+}
+
+/** `require` time of each module in a fresh process, cases interleaved (rotating order) so drift hits all alike. */
+function importRuns(reps: number): string[][] {
+    const cases = [
+        { label: "`@pulumi/pulumi`", target: "@pulumi/pulumi" },
+        { label: "`@pulumi/kubernetes`", target: "@pulumi/kubernetes" },
+        { label: "the package (`index.js`)", target: path.join(OUT, "index.js") },
+    ];
+    const script = (target: string) =>
+        `const c=process.cpuUsage(),t=performance.now();require(${JSON.stringify(target)});const u=process.cpuUsage(c);` +
+        `process.stdout.write(${JSON.stringify(RESULT)}+JSON.stringify({ms:performance.now()-t,cpuMs:(u.user+u.system)/1000})+"\\n")`;
+    const results = cases.map(() => [] as { ms: number; cpuMs: number }[]);
+    for (let rep = 0; rep < reps; rep++) {
+        for (let k = 0; k < cases.length; k++) {
+            const i = (k + rep) % cases.length;
+            results[i].push(spawnNode(["-e", script(cases[i].target)]));
+        }
+    }
+    const k8sMedian = median(results[1].map((r) => r.ms));
+    return cases.map((c, i) => [
+        c.label,
+        `${f0(min(results[i].map((r) => r.ms)))} / ${f0(median(results[i].map((r) => r.ms)))}`,
+        `${f0(min(results[i].map((r) => r.cpuMs)))} / ${f0(median(results[i].map((r) => r.cpuMs)))}`,
+        f2(median(results[i].map((r) => r.ms)) / k8sMedian),
+    ]);
+}
+
+function parent(argv: string[]): void {
+    if (argv.includes("--golden") || argv.includes("--update-golden")) return golden(argv.includes("--update-golden"));
+    const sizesArg = argv.includes("--n") ? argv[argv.indexOf("--n") + 1] : argv.includes("--large") ? "100:5,1000:3,10000:1" : "100:5,1000:3";
+    const sizes = sizesArg.split(",").map((s) => s.split(":").map(Number) as [number, number]);
+    const started = performance.now();
+    const load = os.loadavg()[0];
+    const { rows, ratios, growth } = programRuns(sizes);
+    const imports = importRuns(9);
+    const cpus = os.cpus();
+    console.log(
+        `Machine: ${cpus.length} × ${cpus[0]?.model.trim()}, ${f0(os.totalmem() / 2 ** 30)} GiB; Node ${process.version}; ` +
+            `@pulumi/pulumi ${require("@pulumi/pulumi/package.json").version}, @pulumi/kubernetes ${require("@pulumi/kubernetes/package.json").version}; ` +
+            `load average ${load.toFixed(2)} at the start; ${f0((performance.now() - started) / 1000)} s in all.\n`,
+    );
+    console.log("Package / hand-written (min / median of the runs; peak RSS medians):\n");
+    console.log(table(["N", "resources", "CPU ratio", "wall ratio", "peak RSS MB"], ratios));
+    console.log(`\n${growth.join("\n")}\n`);
+    console.log("Program runs (ms: min / median; user+sys CPU and wall from the provider's creation until every registration settled):\n");
+    console.log(table(["N", "variant", "resources", "CPU ms", "wall ms", "GC ms", "heap end MB", "peak RSS MB (at start)"], rows));
+    console.log("\nImport (`require` in a fresh process, 9 runs interleaved; ms: min / median):\n");
+    console.log(table(["module", "require ms", "CPU ms", "÷ @pulumi/kubernetes"], imports));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const argv = process.argv.slice(2);
+if (argv[0] === "--child") {
+    const opt = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+    programChild(argv[1] as Variant, Number(opt("--n")), opt("--record"), opt("--dump")).catch((err) => {
+        console.error(err);
+        process.exit(1);
+    });
+} else {
+    parent(argv);
+}
