@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { catalogOf, orFail, typeToken, validateArgs } from "./internal";
-import { ConfigCaching, ConfigRouting, ConfigSource, LocalObjectReference, ResolvedConfig } from "./types";
+import { ConfigCaching, ConfigRouting, ConfigSource, LocalObjectReference, ResolvedConfig } from "../types";
 import { configWithDefaults } from "../resolve/config";
 import { clusterConfigSchema } from "../validate/config";
 

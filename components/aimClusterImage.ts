@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { clusterImageSchema } from "../validate/image";
 import { declareImage } from "./imageEntry";
 import { typeToken } from "./internal";
-import { ResolvedConfig } from "./types";
+import { ResolvedConfig } from "../types";
 
 export interface AIMClusterImageArgs {
     /** AIM name that templates and services reference through `aimImageName`. Default: the Pulumi resource name. @default the Pulumi resource name */

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { clusterServiceTemplateSchema } from "../validate/template";
 import { typeToken } from "./internal";
 import { declareTemplate } from "./templateEntry";
-import { GpuSelector, Metric, ModelSource, Precision, ResolvedConfig, ResolvedImage } from "./types";
+import { GpuSelector, Metric, ModelSource, Precision, ResolvedConfig, ResolvedImage } from "../types";
 
 export interface AIMClusterServiceTemplateArgs {
     /** AIM name that services and caches reference through `templateRef`. Default: the Pulumi resource name. @default the Pulumi resource name */

@@ -3,7 +3,7 @@ import { imageSchema } from "../validate/image";
 import { AIMClusterImageArgs } from "./aimClusterImage";
 import { declareImage } from "./imageEntry";
 import { typeToken } from "./internal";
-import { ResolvedConfig } from "./types";
+import { ResolvedConfig } from "../types";
 
 export interface AIMImageArgs extends AIMClusterImageArgs {
     /** Namespace it is visible in; there it wins over an AIMClusterImage of the same name. */

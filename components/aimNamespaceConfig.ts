@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { catalogOf, orFail, typeToken, validateArgs } from "./internal";
 import { AIMClusterConfigArgs } from "./aimClusterConfig";
-import { ConfigSource, ResolvedConfig } from "./types";
+import { ConfigSource, ResolvedConfig } from "../types";
 import { configWithDefaults } from "../resolve/config";
 import { namespaceConfigSchema } from "../validate/config";
 

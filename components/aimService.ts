@@ -21,7 +21,7 @@ import {
     ServiceOverrides,
     ServiceResources,
     ServiceRouting,
-} from "./types";
+} from "../types";
 
 export interface AIMServiceArgs {
     /** AIM name; it names the Deployment, Service and HTTPRoute (an RFC 1035 label). Default: the Pulumi resource name. @default the Pulumi resource name */

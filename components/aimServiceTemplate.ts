@@ -3,7 +3,7 @@ import { serviceTemplateSchema } from "../validate/template";
 import { AIMClusterServiceTemplateArgs } from "./aimClusterServiceTemplate";
 import { typeToken } from "./internal";
 import { declareTemplate } from "./templateEntry";
-import { EnvVar, LocalObjectReference, ResolvedConfig, ResolvedImage, TemplateCaching } from "./types";
+import { EnvVar, LocalObjectReference, ResolvedConfig, ResolvedImage, TemplateCaching } from "../types";
 
 export interface AIMServiceTemplateArgs extends AIMClusterServiceTemplateArgs {
     /** Namespace of the template; there it wins over an AIMClusterServiceTemplate of the same name. */

@@ -9,7 +9,7 @@ import { ModelCacheEntry } from "../resolve/catalog";
 import { findTemplate } from "../resolve/template";
 import { templateCacheSchema } from "../validate/cache";
 import { catalogOf, orFail, resolveConfigOf, typeToken, validateArgs, withSecretToken } from "./internal";
-import { EnvVar, LocalObjectReference, ResolvedConfig } from "./types";
+import { EnvVar, LocalObjectReference, ResolvedConfig } from "../types";
 
 export interface AIMTemplateCacheArgs {
     /** AIM name. Default: the Pulumi resource name. @default the Pulumi resource name */

@@ -8,7 +8,7 @@ import { baseImageCacherName, baseImageOf, renderBaseImageCacher } from "../rend
 import { DeclaredBy, scopeOf } from "../resolve/catalog";
 import { ImageSpec } from "../validate/image";
 import { catalogOf, orFail, resolveConfigOf, systemNamespace, validateArgs } from "./internal";
-import { ResolvedConfig } from "./types";
+import { ResolvedConfig } from "../types";
 
 export interface ImageOutputs {
     aimName: pulumi.Output<string>;

@@ -12,7 +12,7 @@ import { findImage, resolvedImage } from "../resolve/image";
 import { namespaceFields, TemplateSpec } from "../validate/template";
 import { AIMTemplateCache } from "./aimTemplateCache";
 import { catalogOf, orFail, resolveConfigOf, systemNamespace, validateArgs } from "./internal";
-import { ResolvedConfig, ResolvedImage } from "./types";
+import { ResolvedConfig, ResolvedImage } from "../types";
 import { scopeOf } from "../resolve/catalog";
 
 export interface TemplateOutputs {

@@ -1,7 +1,7 @@
 // A model cache (aim-reference §2.9): a ReadWriteMany PVC per model source and the Job that downloads into it.
 
 import * as k8s from "@pulumi/kubernetes";
-import { EnvVar, LocalObjectReference, ModelSource } from "../components/types";
+import { EnvVar, LocalObjectReference, ModelSource } from "../types";
 import { aimLabel, standardLabels } from "./labels";
 import { cachePvcName } from "../resolve/names";
 import { envValue, mergeEnv, podPullSecrets, renderEnv } from "./pod";

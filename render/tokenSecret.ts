@@ -2,7 +2,7 @@
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvVar } from "../components/types";
+import { EnvVar } from "../types";
 
 const TOKEN_KEY = "token";
 

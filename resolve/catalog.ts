@@ -4,7 +4,7 @@
 // declared before it (like variables) and a reference can be checked synchronously, during preview.
 
 import * as pulumi from "@pulumi/pulumi";
-import { EnvVar, ResolvedConfig, ResolvedImage, Scope } from "../components/types";
+import { EnvVar, ResolvedConfig, ResolvedImage, Scope } from "../types";
 import { AimError } from "../validate/common";
 import { ConfigSpec } from "../validate/config";
 import { ImageSpec } from "../validate/image";

@@ -1,6 +1,6 @@
 // Config resolution (design §4.2): which AIMNamespaceConfig / AIMClusterConfig applies to a dependent, merged how.
 
-import { ConfigSource, GatewayParentReference, ResolvedConfig } from "../components/types";
+import { ConfigSource, GatewayParentReference, ResolvedConfig } from "../types";
 import { AimError } from "../validate/common";
 import { ConfigSpec } from "../validate/config";
 import { Catalog, DeclaredBy } from "./catalog";

@@ -1,6 +1,6 @@
 // Image lookup (design §4.3): a namespaced AIMImage first, then the AIMClusterImage of the same name.
 
-import { ResolvedImage } from "../components/types";
+import { ResolvedImage } from "../types";
 import { AimError } from "../validate/common";
 import { Catalog, ImageEntry } from "./catalog";
 

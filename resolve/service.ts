@@ -1,7 +1,7 @@
 // Planning an AIMService (design §4.3, §5): everything that can fail is decided here, before the component creates
 // its first child — which template it runs (deriving one from overrides), which caches it mounts, its route.
 
-import { EnvVar, ResolvedConfig } from "../components/types";
+import { EnvVar, ResolvedConfig } from "../types";
 import { fieldError } from "../validate/common";
 import { ServiceSpec } from "../validate/service";
 import { namespaceFields, TemplateSpec } from "../validate/template";

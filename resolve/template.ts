@@ -1,6 +1,6 @@
 // Template lookup (design §4.3) and templates derived from service overrides (aim-reference §4.2).
 
-import { ServiceOverrides } from "../components/types";
+import { ServiceOverrides } from "../types";
 import { AimError } from "../validate/common";
 import { TemplateSpec } from "../validate/template";
 import { shortHash, truncateName } from "./names";

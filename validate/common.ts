@@ -3,7 +3,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { Metric, Precision } from "../components/types";
+import { Metric, Precision } from "../types";
 
 /**
  * A validation or resolution failure of one AIM object. Pure layers throw it; the component turns it into a
