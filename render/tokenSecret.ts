@@ -6,11 +6,6 @@ import { EnvVar } from "../types";
 
 const TOKEN_KEY = "token";
 
-/** `<owner>-hf-token`: the Secret of a service's or a cache's token. */
-export function tokenSecretName(owner: string): string {
-    return `${owner}-hf-token`;
-}
-
 /** `HF_TOKEN` from the token Secret. */
 export function hfTokenEnv(secretName: string): EnvVar {
     return { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: secretName, key: TOKEN_KEY } } };
