@@ -1,7 +1,7 @@
 // Routing for a service (design §5, aim-reference §3.2): the service's `routing` wins field by field over the
 // resolved config.
 
-import { GatewayParentReference, ResolvedConfig, ServiceRouting } from "../components/types";
+import { GatewayParentReference, ResolvedConfig, ServiceRouting } from "../types";
 import { fieldError } from "../validate/common";
 import { withGatewayDefaults } from "./config";
 import { toDnsLabel } from "./names";

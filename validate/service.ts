@@ -7,6 +7,7 @@ import {
     envList,
     gatewayRef,
     gpuSelector,
+    int32,
     metric,
     nonEmpty,
     precision,
@@ -22,7 +23,7 @@ export const GPU_RESOURCE = "amd.com/gpu";
 
 const resourceList = z
     .record(qualifiedName, quantity)
-    .refine((list) => !(GPU_RESOURCE in list), {
+    .refine((list) => !Object.hasOwn(list, GPU_RESOURCE), {
         error: `must not set ${GPU_RESOURCE}: the GPU count comes from overrides.gpuSelector or the template`,
     });
 
@@ -31,7 +32,7 @@ export const serviceSchema = z.strictObject({
     namespace: dnsLabel,
     aimImageName: dnsSubdomain,
     templateRef: dnsSubdomain.optional(),
-    replicas: z.number().int("must be an integer").min(0, "must be >= 0").default(1),
+    replicas: int32(0).default(1),
     cacheModel: z.boolean().default(false),
     configName: dnsSubdomain.optional(),
     overrides: z
@@ -43,7 +44,8 @@ export const serviceSchema = z.strictObject({
         .strictObject({ requests: resourceList.optional(), limits: resourceList.optional() })
         .superRefine(({ requests = {}, limits = {} }, ctx) => {
             for (const [key, request] of Object.entries(requests)) {
-                const limit = limits[key];
+                // Own keys only: `requests.constructor` must not meet Object.prototype.constructor in `limits`.
+                const limit = Object.hasOwn(limits, key) ? limits[key] : undefined;
                 if (limit !== undefined && quantityToBytes(request) > quantityToBytes(limit)) {
                     ctx.addIssue({ code: "custom", path: ["requests", key], message: `must not exceed limits.${key} (${limit})` });
                 }
