@@ -56,7 +56,7 @@ export interface CacheRequest {
  */
 export function planModelCaches(catalog: Catalog, request: CacheRequest, sources: ModelSource[]): PlannedModelCache[] {
     const fail = (field: string, problem: string) => fieldError(request.kind, request.aimName, field, problem);
-    const inNamespace = catalog.modelCaches.values().filter((c) => c.namespace === request.namespace);
+    const inNamespace = catalog.modelCaches.inNamespace(request.namespace);
     const planned: PlannedModelCache[] = [];
     for (const source of sources) {
         const existing = inNamespace.find((c) => c.sourceUri === source.sourceUri);

@@ -52,6 +52,8 @@ class PlanningSession {
 /** Declared objects of one kind, keyed by namespace (none for cluster-scoped kinds) and AIM name. */
 export class Registry<T> {
     private readonly entries = new Map<string, { value: T; declarer: string }>();
+    /** The same entries per namespace, in declaration order: dependents look in their namespace only. */
+    private readonly byNamespace = new Map<string, T[]>();
     /** Names looked up and not found, with the first dependent that then resolved something else. */
     private readonly missedBy = new Map<string, string>();
 
@@ -92,6 +94,10 @@ export class Registry<T> {
     declare(namespace: string | undefined, name: string, value: T, declarer: Declarer = { kind: this.kind, aimName: name }): void {
         this.ensureDeclarable(namespace, name);
         this.entries.set(Registry.key(namespace, name), { value, declarer: describe(declarer) });
+        const scope = namespace ?? "";
+        const inScope = this.byNamespace.get(scope);
+        if (inScope) inScope.push(value);
+        else this.byNamespace.set(scope, [value]);
     }
 
     /** The entry if declared; a miss is remembered for the component being planned. */
@@ -110,6 +116,14 @@ export class Registry<T> {
 
     values(): T[] {
         return [...this.entries.values()].map((e) => e.value);
+    }
+
+    /**
+     * The entries declared in a namespace, in declaration order, without scanning the others: every service and
+     * cache looks here, so a scan of all namespaces would make a program quadratic in its size.
+     */
+    inNamespace(namespace: string): readonly T[] {
+        return this.byNamespace.get(namespace) ?? [];
     }
 
     /** AIM names declared in that scope, for `did you mean` hints. */

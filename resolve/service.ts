@@ -74,7 +74,7 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
     let cache: ServicePlan["cache"];
     let warning: string | undefined;
     if (spec.cacheModel) {
-        const declared = existing && catalog.templateCaches.values().find((c) => c.namespace === namespace && c.template === existing);
+        const declared = existing && catalog.templateCaches.inNamespace(namespace).find((c) => c.template === existing);
         if (declared && declared.configName !== config.name) {
             throw fail(
                 "cacheModel",
