@@ -141,13 +141,11 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
         };
         entry.caches = plan.caches.map((planned) => planned.existing ?? createModelCache(planned));
 
+        const persistentVolumeClaims = entry.caches.map((c) => c.pvcName);
         this.aimName = pulumi.output(spec.name);
         this.resolvedConfig = pulumi.output(config);
-        this.persistentVolumeClaims = pulumi.output(entry.caches.map((c) => c.pvcName));
-        this.registerOutputs({
-            aimName: this.aimName,
-            resolvedConfig: this.resolvedConfig,
-            persistentVolumeClaims: this.persistentVolumeClaims,
-        });
+        this.persistentVolumeClaims = pulumi.output(persistentVolumeClaims);
+        // Plain values, as in AIMService: the same bytes reach the engine without serializing an Output each.
+        this.registerOutputs({ aimName: spec.name, resolvedConfig: config, persistentVolumeClaims });
     }
 }
