@@ -109,8 +109,11 @@ function spawnNode(args: string[]): any {
     return JSON.parse(line.slice(RESULT.length));
 }
 
+/** Node's default heap limit (~4 GB here) is too small for the SDK at N = 10,000; both variants get the same limit. */
+const heapFlags = (n: number) => (n > 2000 ? ["--max-old-space-size=16384"] : []);
+
 function child(variant: Variant, n: number, extra: string[] = []): ChildResult {
-    const result = spawnNode([path.join(HERE, "run.js"), "--child", variant, "--n", String(n), ...extra]) as ChildResult;
+    const result = spawnNode([...heapFlags(n), path.join(HERE, "run.js"), "--child", variant, "--n", String(n), ...extra]) as ChildResult;
     if (result.errorCount > 0) throw new Error(`${variant} N=${n}: ${result.errorCount} registration errors, e.g. ${result.errors.join("; ")}`);
     return result;
 }
