@@ -181,6 +181,7 @@ function pureChild(runtime: Runtime, count: number): void {
         config: templateConfig,
         declaredBy: { resource: {} as any, pulumiName: TEMPLATE }, // only components need it (dependsOn, parents)
         discoveryJob: {} as any, // only components need it (dependsOn)
+        backend: "deployment",
     });
 
     const inputs = Array.from({ length: count }, (_, i) => ({ ...serviceArgs(i), name: `svc-${i}` }));

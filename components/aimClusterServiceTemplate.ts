@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { clusterServiceTemplateSchema } from "../validate/template";
 import { typeToken } from "./internal";
 import { declareTemplate } from "./templateEntry";
-import { GpuSelector, Metric, ModelSource, Precision, ResolvedConfig, ResolvedImage } from "./types";
+import { GpuSelector, Metric, ModelSource, Precision, ResolvedConfig, ResolvedImage, ServingBackend } from "./types";
 
 export interface AIMClusterServiceTemplateArgs {
     /** AIM name that services and caches reference through `templateRef`. Default: the Pulumi resource name. @default the Pulumi resource name */
@@ -17,6 +17,8 @@ export interface AIMClusterServiceTemplateArgs {
     gpuSelector?: GpuSelector;
     /** Config to use. Default: "default". @default "default" */
     configName?: string;
+    /** What serves this template's services: `deployment` or `kserve`. Default: Pulumi config `aim:servingBackend`, else "deployment". @default Pulumi config `aim:servingBackend`, else "deployment" */
+    servingBackend?: ServingBackend;
     /** Model artifacts of the template, needed at preview time to size caches (discovery results are not known then). */
     modelSources?: ModelSource[];
 }

@@ -2,6 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { renderHttpRoute } from "../render/httpRoute";
 import { renderDeployment, renderService, serviceLabels } from "../render/inference";
+import { renderInferenceService } from "../render/kserve";
+import { inferenceServiceName, predictorName } from "../resolve/names";
 import { renderTokenSecret, tokenSecretName } from "../render/tokenSecret";
 import { mergePullSecrets } from "../render/pod";
 import { Catalog, ModelCacheEntry, TemplateEntry } from "../resolve/catalog";
@@ -21,6 +23,7 @@ import {
     ServiceOverrides,
     ServiceResources,
     ServiceRouting,
+    ServingBackend,
 } from "./types";
 
 export interface AIMServiceArgs {
@@ -88,10 +91,12 @@ export class AIMService extends pulumi.ComponentResource {
     public readonly routeGateway: pulumi.Output<GatewayParentReference | undefined>;
     /** The route's path prefix; absent without a route. */
     public readonly routePath: pulumi.Output<string | undefined>;
-    /** Name of the Deployment. */
+    /** Name of the Deployment (with KServe: the predictor Deployment KServe creates, `<isvc>-predictor`). */
     public readonly deploymentName: pulumi.Output<string>;
-    /** Name of the Service (port 80). */
+    /** Name of the Service on port 80 (with KServe: KServe's predictor Service, `<isvc>-predictor`). */
     public readonly serviceName: pulumi.Output<string>;
+    /** Name of the KServe InferenceService; absent with the Deployment backend. */
+    public readonly inferenceServiceName: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: AIMServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super(typeToken("AIMService"), name, withSecretToken(args), opts);
@@ -119,30 +124,35 @@ export class AIMService extends pulumi.ComponentResource {
                   )
                 : undefined;
 
-        const deployment = new k8s.apps.v1.Deployment(
-            `${name}-deployment`,
-            renderDeployment({
-                ...labelInput,
-                namespace,
-                image: template.image.image,
-                replicas: spec.replicas,
-                gpuCount,
-                gpuModel: template.spec.gpuSelector?.model,
-                metric: template.spec.metric,
-                precision: template.spec.precision,
-                templateEnv: namespaceFields(template.spec).env,
-                serviceEnv: spec.env,
-                hfTokenSecretName: tokenSecret && tokenSecretName(spec.name),
-                imagePullSecrets: mergePullSecrets(spec.imagePullSecrets, config.imagePullSecrets),
-                resources: spec.resources,
-                caches: caches.map((c) => ({ claimName: c.pvcName, modelName: c.modelName })),
-            }),
-            {
-                parent: this,
-                dependsOn: [template.discoveryJob, ...caches.flatMap((c) => c.resources), ...(tokenSecret ? [tokenSecret] : [])],
-            },
-        );
-        const service = new k8s.core.v1.Service(`${name}-service`, renderService({ ...labelInput, namespace }), { parent: this });
+        const workload = {
+            ...labelInput,
+            namespace,
+            image: template.image.image,
+            replicas: spec.replicas,
+            gpuCount,
+            gpuModel: template.spec.gpuSelector?.model,
+            metric: template.spec.metric,
+            precision: template.spec.precision,
+            templateEnv: namespaceFields(template.spec).env,
+            serviceEnv: spec.env,
+            hfTokenSecretName: tokenSecret && tokenSecretName(spec.name),
+            imagePullSecrets: mergePullSecrets(spec.imagePullSecrets, config.imagePullSecrets),
+            resources: spec.resources,
+            caches: caches.map((c) => ({ claimName: c.pvcName, modelName: c.modelName })),
+        };
+        const dependsOn = [template.discoveryJob, ...caches.flatMap((c) => c.resources), ...(tokenSecret ? [tokenSecret] : [])];
+        // With KServe, the service's traffic goes to the predictor Service KServe creates for the InferenceService.
+        const kserve = template.backend === ServingBackend.KServe;
+        const isvcName = inferenceServiceName(spec.name, namespace);
+        const workloadResource = kserve
+            ? new k8s.apiextensions.CustomResource(`${name}-inferenceservice`, renderInferenceService(workload), {
+                  parent: this,
+                  dependsOn: [...dependsOn, ...(template.runtime ? [template.runtime] : [])],
+              })
+            : new k8s.apps.v1.Deployment(`${name}-deployment`, renderDeployment(workload), { parent: this, dependsOn });
+        const service = kserve
+            ? undefined
+            : new k8s.core.v1.Service(`${name}-service`, renderService({ ...labelInput, namespace }), { parent: this });
         const { routing } = plan;
         if (routing) {
             new k8s.apiextensions.CustomResource(
@@ -150,13 +160,14 @@ export class AIMService extends pulumi.ComponentResource {
                 renderHttpRoute({
                     serviceName: spec.name,
                     namespace,
+                    backendName: kserve ? predictorName(isvcName) : spec.name,
                     labels: serviceLabels(labelInput),
                     annotations: routing.annotations,
                     gateway: routing.gateway,
                     path: routing.path,
                     requestTimeout: routing.requestTimeout,
                 }),
-                { parent: this, dependsOn: [service] },
+                { parent: this, dependsOn: [service ?? workloadResource] },
             );
         }
 
@@ -171,8 +182,9 @@ export class AIMService extends pulumi.ComponentResource {
         });
         this.routeGateway = pulumi.output(routing?.gateway);
         this.routePath = pulumi.output(routing?.path);
-        this.deploymentName = deployment.metadata.name;
-        this.serviceName = service.metadata.name;
+        this.deploymentName = kserve ? pulumi.output(predictorName(isvcName)) : workloadResource.metadata.name;
+        this.serviceName = service ? service.metadata.name : pulumi.output(predictorName(isvcName));
+        this.inferenceServiceName = pulumi.output(kserve ? isvcName : undefined);
         this.registerOutputs({
             resolvedConfig: this.resolvedConfig,
             resolvedTemplate: this.resolvedTemplate,
@@ -180,6 +192,7 @@ export class AIMService extends pulumi.ComponentResource {
             routePath: this.routePath,
             deploymentName: this.deploymentName,
             serviceName: this.serviceName,
+            inferenceServiceName: this.inferenceServiceName,
         });
     }
 }

@@ -4,7 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { Catalog, catalogFor, DEFAULT_CLUSTER } from "../resolve/catalog";
 import { ConfigRequest, ConfigResolution, resolveConfig } from "../resolve/config";
-import { AimError, dnsLabel, parseArgs } from "../validate/common";
+import { AimError, dnsLabel, parseArgs, parseStackServingBackend } from "../validate/common";
+import { ServingBackend } from "./types";
 
 /** Type tokens are `aim:index:<Class>`: frozen once released, since every child URN embeds them. */
 export function typeToken(className: string): string {
@@ -47,6 +48,11 @@ export function validateArgs<S extends z.ZodType>(
 export function systemNamespace(component: pulumi.Resource): string {
     const value = new pulumi.Config("aim").get("systemNamespace") ?? "aim-system";
     return orFail(component, () => parseArgs("Pulumi config", "aim:systemNamespace", dnsLabel, value));
+}
+
+/** The stack's default serving backend (Pulumi config `aim:servingBackend`); a template's own `servingBackend` wins. */
+export function stackServingBackend(component: pulumi.Resource): ServingBackend {
+    return orFail(component, () => parseStackServingBackend(new pulumi.Config("aim").get("servingBackend")));
 }
 
 /** Resolves the config a component uses; a missing implicit default is a warning on the component. */

@@ -11,8 +11,10 @@ import { mergePullSecrets } from "../render/pod";
 import { findImage, resolvedImage } from "../resolve/image";
 import { namespaceFields, TemplateSpec } from "../validate/template";
 import { AIMTemplateCache } from "./aimTemplateCache";
-import { catalogOf, orFail, resolveConfigOf, systemNamespace, validateArgs } from "./internal";
-import { ResolvedConfig, ResolvedImage } from "./types";
+import { renderServingRuntime } from "../render/kserve";
+import { templateBackend } from "../resolve/backend";
+import { catalogOf, orFail, resolveConfigOf, stackServingBackend, systemNamespace, validateArgs } from "./internal";
+import { ResolvedConfig, ResolvedImage, ServingBackend } from "./types";
 import { scopeOf } from "../resolve/catalog";
 
 export interface TemplateOutputs {
@@ -37,6 +39,8 @@ export function declareTemplate(
     const image = resolvedImage(orFail(component, () => findImage(catalog, namespace, spec.aimImageName)));
     const { config } = resolveConfigOf(component, { kind, aimName: spec.name, namespace, configName: spec.configName });
     const scope = scopeOf(namespace);
+    const backend = orFail(component, () => templateBackend(kind, spec, stackServingBackend(component)));
+    const pullSecrets = mergePullSecrets(imagePullSecrets, config.imagePullSecrets);
     const job = renderDiscoveryJob({
         templateName: spec.name,
         templateScope: scope,
@@ -47,7 +51,7 @@ export function declareTemplate(
         precision: spec.precision,
         gpuSelector: spec.gpuSelector,
         env,
-        imagePullSecrets: mergePullSecrets(imagePullSecrets, config.imagePullSecrets),
+        imagePullSecrets: pullSecrets,
     });
 
     const registry = namespace === undefined ? catalog.clusterTemplates : catalog.templates;
@@ -60,8 +64,23 @@ export function declareTemplate(
     }
 
     const discovery = new k8s.batch.v1.Job(`${pulumiName}-discovery`, job, { parent: component });
+    const runtime =
+        backend === ServingBackend.KServe
+            ? new k8s.apiextensions.CustomResource(
+                  `${pulumiName}-runtime`,
+                  renderServingRuntime({
+                      templateName: spec.name,
+                      namespace,
+                      aimImageName: spec.aimImageName,
+                      image: image.image,
+                      gpuCount: spec.gpuSelector?.count ?? 1,
+                      imagePullSecrets: pullSecrets,
+                  }),
+                  { parent: component },
+              )
+            : undefined;
     const declaredBy = { resource: component, pulumiName };
-    registry.declare(namespace, spec.name, { scope, spec, image, config, declaredBy, discoveryJob: discovery });
+    registry.declare(namespace, spec.name, { scope, spec, image, config, declaredBy, discoveryJob: discovery, backend, runtime });
     if (caching?.enabled && namespace !== undefined) {
         // Pre-warming: the template's own cache, named after it and using the template's config.
         new AIMTemplateCache(

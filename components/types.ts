@@ -28,6 +28,15 @@ export const Precision = {
 } as const;
 export type Precision = (typeof Precision)[keyof typeof Precision];
 
+/** What serves the services of a template. */
+export const ServingBackend = {
+    /** A GPU Deployment and a Service rendered by this package (no operator needed). */
+    Deployment: "deployment",
+    /** A KServe ServingRuntime (ClusterServingRuntime for cluster templates) and an InferenceService per service, as the AIM operator creates them (KServe >= 0.15 in raw deployment mode). */
+    KServe: "kserve",
+} as const;
+export type ServingBackend = (typeof ServingBackend)[keyof typeof ServingBackend];
+
 /** Whether an AIM object is namespaced or cluster-scoped. */
 export const Scope = {
     Namespace: "Namespace",

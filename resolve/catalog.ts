@@ -4,7 +4,7 @@
 // declared before it (like variables) and a reference can be checked synchronously, during preview.
 
 import * as pulumi from "@pulumi/pulumi";
-import { EnvVar, ResolvedConfig, ResolvedImage, Scope } from "../components/types";
+import { EnvVar, ResolvedConfig, ResolvedImage, Scope, ServingBackend } from "../components/types";
 import { AimError } from "../validate/common";
 import { ConfigSpec } from "../validate/config";
 import { ImageSpec } from "../validate/image";
@@ -81,6 +81,9 @@ export interface TemplateEntry {
     declaredBy: DeclaredBy;
     /** Workloads of the template depend on its discovery Job (not on the component, which parents shared children). */
     discoveryJob: pulumi.Resource;
+    /** What serves the template's services; with KServe, their InferenceServices depend on its runtime. */
+    backend: ServingBackend;
+    runtime?: pulumi.Resource;
 }
 
 /** A model source cached in a namespace: its PVC and download Job, shared by every cache of that source. */

@@ -34,7 +34,7 @@ export interface ServicePlan {
     warning?: string;
 }
 
-const DERIVED_FIELDS = ["aimImageName", "metric", "precision", "gpuSelector", "modelSources", "configName"] as const;
+const DERIVED_FIELDS = ["aimImageName", "metric", "precision", "gpuSelector", "modelSources", "configName", "servingBackend"] as const;
 
 /** Plans the service; throws an AimError naming the field at fault. */
 export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEntry, config: ResolvedConfig): ServicePlan {

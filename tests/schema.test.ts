@@ -85,7 +85,7 @@ const KINDS: Record<string, KindSpec> = {
         outputs: IMAGE_OUTPUTS,
     },
     AIMClusterServiceTemplate: {
-        inputs: ["name", "aimImageName", "metric", "precision", "gpuSelector", "configName", "modelSources"],
+        inputs: ["name", "aimImageName", "metric", "precision", "gpuSelector", "configName", "servingBackend", "modelSources"],
         requiredInputs: ["aimImageName"],
         outputs: TEMPLATE_OUTPUTS,
     },
@@ -98,6 +98,7 @@ const KINDS: Record<string, KindSpec> = {
             "precision",
             "gpuSelector",
             "configName",
+            "servingBackend",
             "modelSources",
             "env",
             "imagePullSecrets",
@@ -153,8 +154,9 @@ const KINDS: Record<string, KindSpec> = {
             routePath: STRING,
             deploymentName: STRING,
             serviceName: STRING,
+            inferenceServiceName: STRING,
         },
-        optionalOutputs: ["routeGateway", "routePath"],
+        optionalOutputs: ["routeGateway", "routePath", "inferenceServiceName"],
     },
 };
 
@@ -162,10 +164,11 @@ const KINDS: Record<string, KindSpec> = {
 const ENUMS: Record<string, string[]> = {
     Metric: ["latency", "throughput"],
     Precision: ["auto", "fp4", "fp8", "fp16", "fp32", "bf16", "int4", "int8"],
+    ServingBackend: ["deployment", "kserve"],
 };
 
 /** Inputs typed by an enum: input name → enum type name (checked on every kind that has the input). */
-const ENUM_INPUTS: Record<string, string> = { metric: "Metric", precision: "Precision" };
+const ENUM_INPUTS: Record<string, string> = { metric: "Metric", precision: "Precision", servingBackend: "ServingBackend" };
 
 const sorted = (names: Iterable<string>): string[] => [...names].sort();
 

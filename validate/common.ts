@@ -3,7 +3,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { Metric, Precision } from "../components/types";
+import { Metric, Precision, ServingBackend } from "../components/types";
 
 /**
  * A validation or resolution failure of one AIM object. Pure layers throw it; the component turns it into a
@@ -103,6 +103,17 @@ export const metric = z.enum(Object.values(Metric) as [Metric, ...Metric[]], {
 export const precision = z.enum(Object.values(Precision) as [Precision, ...Precision[]], {
     error: `must be one of ${Object.values(Precision).join(", ")}`,
 });
+
+export const servingBackend = z.enum(Object.values(ServingBackend) as [ServingBackend, ...ServingBackend[]], {
+    error: (issue) => `must be one of ${Object.values(ServingBackend).join(", ")}, not ${JSON.stringify(issue.input)}`,
+});
+
+/** The stack's default backend, Pulumi config `aim:servingBackend` (unset: the Deployment backend). */
+export function parseStackServingBackend(value: string | undefined): ServingBackend {
+    return parseArgs("Pulumi config", "aim:servingBackend", z.strictObject({ value: servingBackend }), {
+        value: value ?? ServingBackend.Deployment,
+    }).value;
+}
 
 export const gpuSelector = z.strictObject({
     count: z.number().int("must be an integer").min(1, "must be >= 1"),

@@ -1,0 +1,152 @@
+// The KServe backend (aim-reference §2.4, §2.6, VF column): a template becomes a ServingRuntime (namespaced) or a
+// ClusterServingRuntime (cluster), a service an InferenceService that runs on it. Both are built from the inference
+// container contract of render/container.ts, like the Deployment backend. KServe merges the InferenceService's
+// `predictor.model` container and pod fields over the runtime's (strategic merge: env by name, volumes by name, mounts
+// by path; kserve v0.15.2 `MergeRuntimeContainers`, `MergePodSpec`), so the runtime holds what every service of the
+// template shares and the InferenceService what is the service's own.
+
+import { Metric, Precision } from "../components/types";
+import { inferenceServiceName, predictorName } from "../resolve/names";
+import { ContainerInput, inferenceEnv, inferencePorts, inferenceResources, inferenceVolumes, SHM_VOLUME } from "./container";
+import { gpuNodeAffinity } from "./gpu";
+import { serviceLabels } from "./inference";
+import { aimLabel, standardLabels } from "./labels";
+import { envValue, podPullSecrets, renderEnv } from "./pod";
+import { GPU_RESOURCE } from "../validate/service";
+import { LocalObjectReference } from "../components/types";
+
+/** The container KServe fills from the runtime and overlays with the InferenceService's `predictor.model`. */
+export const KSERVE_CONTAINER = "kserve-container";
+/** Port of KServe's `<isvc>-predictor` Service; it targets the container port (8000). */
+export const PREDICTOR_PORT = 80;
+/** The model format AIM runtimes declare and AIM InferenceServices ask for. */
+const AIM_MODEL_FORMAT = { name: "aim", version: "1" };
+
+export interface RuntimeInput {
+    /** The template's name: the runtime's name. */
+    templateName: string;
+    /** The template's namespace; absent for a cluster template (a ClusterServingRuntime). */
+    namespace?: string;
+    aimImageName: string;
+    image: string;
+    gpuCount: number;
+    /** Already merged: the template's own, then the resolved config's. */
+    imagePullSecrets: LocalObjectReference[];
+}
+
+const isShm = (v: { name: string }) => v.name === SHM_VOLUME;
+
+export function renderServingRuntime(input: RuntimeInput) {
+    const gpus = String(input.gpuCount);
+    const shm = inferenceVolumes({ caches: [] });
+    return {
+        apiVersion: "serving.kserve.io/v1alpha1",
+        kind: input.namespace === undefined ? "ClusterServingRuntime" : "ServingRuntime",
+        metadata: {
+            name: input.templateName,
+            ...(input.namespace !== undefined && { namespace: input.namespace }),
+            labels: { ...standardLabels("aim-runtime", "serving-runtime"), ...aimLabel("model-id", input.aimImageName) },
+        },
+        spec: {
+            supportedModelFormats: [AIM_MODEL_FORMAT],
+            // The AIM container downloads its model itself; KServe's storage initializer has nothing to fetch.
+            storageHelper: { disabled: true },
+            ...podPullSecrets(input.imagePullSecrets),
+            containers: [
+                {
+                    name: KSERVE_CONTAINER,
+                    image: input.image,
+                    env: renderEnv([envValue("VLLM_ENABLE_METRICS", "true")]),
+                    ports: inferencePorts(),
+                    resources: { requests: { [GPU_RESOURCE]: gpus }, limits: { [GPU_RESOURCE]: gpus } },
+                    volumeMounts: shm.volumeMounts.filter(isShm),
+                },
+            ],
+            volumes: shm.volumes.filter(isShm),
+        },
+    };
+}
+
+export interface InferenceServiceInput extends ContainerInput {
+    serviceName: string;
+    namespace: string;
+    aimImageName: string;
+    /** Effective template (after overrides): the runtime's name. */
+    templateName: string;
+    replicas: number;
+    metric?: Metric;
+    precision?: Precision;
+    /** The service's own labels and annotations; the package's own win over them. */
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    serviceAccountName?: string;
+    /** `pulumi up` waits this long for `Ready` (the provider's default without it: 10 minutes). */
+    awaitTimeoutSeconds?: number;
+    /** Do not wait for `Ready` at all. */
+    skipAwait?: boolean;
+}
+
+/**
+ * Await annotations of the Kubernetes provider (pulumi-kubernetes `94977969`, the provider of SDK 4.34.2). A custom
+ * resource has no built-in await logic, so `pulumi.com/waitFor: condition=Ready` makes create and update wait for the
+ * InferenceService's `Ready` condition to be `True` (`provider/pkg/metadata/overrides.go` `ReadyCondition` l.100–160,
+ * called from `provider/pkg/await/await.go` l.321 (create) and l.504 (update); `condition/custom.go` `NewCustom`
+ * l.30). `pulumi.com/timeoutSeconds` bounds the wait (`overrides.go` `TimeoutDuration` l.53–66; default 10 minutes,
+ * `await.go` l.306 and l.491). `pulumi.com/skipAwait: "true"` returns at once (`overrides.go` l.108).
+ */
+function awaitAnnotations(input: Pick<InferenceServiceInput, "awaitTimeoutSeconds" | "skipAwait">): Record<string, string> {
+    if (input.skipAwait) return { "pulumi.com/skipAwait": "true" };
+    return {
+        "pulumi.com/waitFor": "condition=Ready",
+        ...(input.awaitTimeoutSeconds !== undefined && { "pulumi.com/timeoutSeconds": String(input.awaitTimeoutSeconds) }),
+    };
+}
+
+export function renderInferenceService(input: InferenceServiceInput) {
+    const { volumes, volumeMounts } = inferenceVolumes(input);
+    return {
+        apiVersion: "serving.kserve.io/v1beta1",
+        kind: "InferenceService",
+        metadata: {
+            name: inferenceServiceName(input.serviceName, input.namespace),
+            namespace: input.namespace,
+            labels: {
+                ...serviceLabels(input),
+                ...(input.metric && aimLabel("template.metric", input.metric)),
+                ...(input.precision && aimLabel("template.precision", input.precision)),
+            },
+            annotations: {
+                ...input.annotations,
+                // Replicas are fixed (min = max); upstream turns KServe's autoscaler off unless autoscaling is asked for.
+                "serving.kserve.io/autoscalerClass": "none",
+                // The predictor Service `<isvc>-predictor` on port 80 that routes target exists in raw deployment mode;
+                // set per object, so a cluster whose default mode is Serverless still serves it that way.
+                "serving.kserve.io/deploymentMode": "RawDeployment",
+                ...awaitAnnotations(input),
+            },
+        },
+        spec: {
+            predictor: {
+                minReplicas: input.replicas,
+                maxReplicas: input.replicas,
+                ...(input.serviceAccountName && { serviceAccountName: input.serviceAccountName }),
+                ...gpuNodeAffinity(input.gpuModel),
+                ...podPullSecrets(input.imagePullSecrets),
+                // The runtime provides /dev/shm; the service adds its caches.
+                ...(volumes.some((v) => !isShm(v)) && { volumes: volumes.filter((v) => !isShm(v)) }),
+                model: {
+                    modelFormat: AIM_MODEL_FORMAT,
+                    runtime: input.templateName,
+                    env: renderEnv(inferenceEnv(input)),
+                    resources: inferenceResources(input),
+                    ...(volumeMounts.some((m) => !isShm(m)) && { volumeMounts: volumeMounts.filter((m) => !isShm(m)) }),
+                },
+            },
+        },
+    };
+}
+
+/** In-cluster URL of a service served by KServe: its predictor Service. */
+export function kserveEndpoint(serviceName: string, namespace: string): string {
+    return `http://${predictorName(inferenceServiceName(serviceName, namespace))}.${namespace}.svc.cluster.local`;
+}
