@@ -141,6 +141,8 @@ function describe(issue: z.core.$ZodRawIssue): string | undefined {
     }
     if (issue.code === "invalid_type") return `must be of type ${issue.expected}`;
     if (issue.code === "unrecognized_keys") return `unknown field(s) ${issue.keys.join(", ")}`;
+    // A record key (label, annotation or resource name) that its schema rejects: say why, at the key's path.
+    if (issue.code === "invalid_key") return `is not a valid key: ${issue.issues[0]?.message ?? "rejected"}`;
     return undefined;
 }
 

@@ -21,8 +21,15 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 
 export const GPU_RESOURCE = "amd.com/gpu";
 
+// What the API server accepts as a container resource name: a standard resource, or an extended one qualified by a
+// domain (`amd.com/gpu`); anything else (`valueOf`, `gpu`) is rejected at apply time.
+const resourceName = qualifiedName.regex(
+    /^(cpu|memory|ephemeral-storage|hugepages-[^/]+|[^/]+\/.+)$/,
+    "must be cpu, memory, ephemeral-storage, hugepages-<size> or a domain-qualified extended resource",
+);
+
 const resourceList = z
-    .record(qualifiedName, quantity)
+    .record(resourceName, quantity)
     .refine((list) => !Object.hasOwn(list, GPU_RESOURCE), {
         error: `must not set ${GPU_RESOURCE}: the GPU count comes from overrides.gpuSelector or the template`,
     });
