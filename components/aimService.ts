@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { renderHttpRoute } from "../render/httpRoute";
 import { renderDeployment, renderService, serviceLabels } from "../render/inference";
 import { renderInferenceService } from "../render/kserve";
-import { inferenceServiceName, predictorName } from "../resolve/names";
-import { renderTokenSecret, tokenSecretName } from "../render/tokenSecret";
+import { renderTokenSecret } from "../render/tokenSecret";
+import { inferenceServiceName, predictorName, tokenSecretName } from "../resolve/names";
 import { mergePullSecrets } from "../render/pod";
 import { Catalog, ModelCacheEntry, TemplateEntry } from "../resolve/catalog";
 import { findImage } from "../resolve/image";
@@ -13,7 +13,8 @@ import { serviceSchema } from "../validate/service";
 import { namespaceFields } from "../validate/template";
 import { AIMServiceTemplate } from "./aimServiceTemplate";
 import { AIMTemplateCache } from "./aimTemplateCache";
-import { catalogOf, orFail, resolveConfigOf, typeToken, validateArgs, withSecretToken } from "./internal";
+import { planComponent, typeToken, warnAll, withSecretToken } from "./internal";
+import { resolveConfig } from "../resolve/config";
 import {
     EnvVar,
     GatewayParentReference,
@@ -24,7 +25,7 @@ import {
     ServiceResources,
     ServiceRouting,
     ServingBackend,
-} from "./types";
+} from "../types";
 
 export interface AIMServiceArgs {
     /** AIM name; it names the Deployment, Service and HTTPRoute (an RFC 1035 label). Default: the Pulumi resource name. @default the Pulumi resource name */
@@ -78,9 +79,11 @@ function registerCaches(catalog: Catalog, namespace: string, configName: string 
 }
 
 /**
- * An inference service: a GPU Deployment running the AIM container of its template, a Service on port 80, and —
- * when routing is enabled — a Gateway API HTTPRoute at `/<namespace>/<name>`. The Deployment waits for the
- * template's discovery Job (and the model downloads when `cacheModel` is set), so a failed discovery stops the rollout.
+ * An inference service. With its template's backend `deployment`: a GPU Deployment running the AIM container of its
+ * template and a Service on port 80; with `kserve`: a KServe InferenceService on the template's ServingRuntime (KServe
+ * creates the predictor Deployment and Service `<isvc>-predictor`). When routing is enabled, a Gateway API HTTPRoute at
+ * `/<namespace>/<name>` to that Service. The workload waits for the template's discovery Job (and the model downloads
+ * when `cacheModel` is set), so a failed discovery stops the rollout.
  */
 export class AIMService extends pulumi.ComponentResource {
     /** The config this service resolved, with every default filled in. */
@@ -99,17 +102,19 @@ export class AIMService extends pulumi.ComponentResource {
     public readonly inferenceServiceName: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: AIMServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(typeToken("AIMService"), name, withSecretToken(args), opts);
         const kind = "AIMService";
-        const spec = validateArgs(this, kind, name, serviceSchema, args);
+        const { spec, catalog, plan: planned } = planComponent(kind, name, serviceSchema, args, opts, (spec, catalog, declarer) => {
+            // Everything that can fail, before the component exists: a bad reference registers nothing.
+            const image = findImage(catalog, { kind, aimName: spec.name }, spec.namespace, spec.aimImageName);
+            const { config, warning } = resolveConfig(catalog, { kind, aimName: spec.name, namespace: spec.namespace, configName: spec.configName });
+            const plan = planService(catalog, spec, image, config);
+            catalog.claimObjects(declarer, plan.objects);
+            return { config, plan, warnings: [warning, plan.warning] };
+        });
+        super(typeToken(kind), name, withSecretToken(spec), opts);
+        warnAll(this, planned.warnings);
         const { namespace } = spec;
-        const catalog = catalogOf(this);
-
-        // Plan everything that can fail before the first child exists, so a bad reference registers nothing.
-        const image = orFail(this, () => findImage(catalog, namespace, spec.aimImageName));
-        const { config } = resolveConfigOf(this, { kind, aimName: spec.name, namespace, configName: spec.configName });
-        const plan = orFail(this, () => planService(catalog, spec, image, config));
-        if (plan.warning) pulumi.log.warn(plan.warning, this);
+        const { config, plan } = planned;
 
         const template = registerTemplate(catalog, namespace, plan);
         const caches = registerCaches(catalog, namespace, spec.configName, plan, template);
@@ -141,7 +146,7 @@ export class AIMService extends pulumi.ComponentResource {
             caches: caches.map((c) => ({ claimName: c.pvcName, modelName: c.modelName })),
         };
         const dependsOn = [template.discoveryJob, ...caches.flatMap((c) => c.resources), ...(tokenSecret ? [tokenSecret] : [])];
-        // With KServe, the service's traffic goes to the predictor Service KServe creates for the InferenceService.
+        // With KServe, traffic goes to the predictor Service that KServe creates for the InferenceService.
         const kserve = template.backend === ServingBackend.KServe;
         const isvcName = inferenceServiceName(spec.name, namespace);
         const workloadResource = kserve

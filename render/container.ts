@@ -13,7 +13,7 @@
 //   inferencePodSpec(input, name?)    pod-level fields (affinity, pull secrets) + that container + its volumes
 
 import * as k8s from "@pulumi/kubernetes";
-import { EnvVar, LocalObjectReference, Metric, Precision } from "../components/types";
+import { EnvVar, LocalObjectReference, Metric, Precision } from "../types";
 import { quantityToBytes } from "../validate/quantity";
 import { GPU_RESOURCE } from "../validate/service";
 import { gpuNodeAffinity } from "./gpu";

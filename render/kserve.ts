@@ -5,7 +5,7 @@
 // by path; kserve v0.15.2 `MergeRuntimeContainers`, `MergePodSpec`), so the runtime holds what every service of the
 // template shares and the InferenceService what is the service's own.
 
-import { Metric, Precision } from "../components/types";
+import { LocalObjectReference, Metric, Precision } from "../types";
 import { inferenceServiceName, predictorName } from "../resolve/names";
 import { ContainerInput, inferenceEnv, inferencePorts, inferenceResources, inferenceVolumes, SHM_VOLUME } from "./container";
 import { gpuNodeAffinity } from "./gpu";
@@ -13,7 +13,6 @@ import { serviceLabels } from "./inference";
 import { aimLabel, standardLabels } from "./labels";
 import { envValue, podPullSecrets, renderEnv } from "./pod";
 import { GPU_RESOURCE } from "../validate/service";
-import { LocalObjectReference } from "../components/types";
 
 /** The container KServe fills from the runtime and overlays with the InferenceService's `predictor.model`. */
 export const KSERVE_CONTAINER = "kserve-container";

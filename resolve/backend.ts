@@ -2,7 +2,7 @@
 // config `aim:servingBackend`, else the Deployment backend. Services follow their (effective) template, so which
 // children exist never depends on declaration order.
 
-import { ServingBackend } from "../components/types";
+import { ServingBackend } from "../types";
 import { fieldError } from "../validate/common";
 import { TemplateSpec } from "../validate/template";
 

@@ -180,7 +180,7 @@ describe("examples under the offline runner", () => {
         assert.deepStrictEqual([discovery.metadata?.namespace, pullSecrets(discovery)], ["aim-system", ["ghcr-pull"]]);
     });
 
-    it("a reference to an undeclared config fails on that resource, with the registrations before it", async () => {
+    it("a reference to an undeclared config fails the program before the dependent registers anything", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aim-offline-"));
         try {
             fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: missing-config\nruntime: nodejs\n");
@@ -191,12 +191,15 @@ describe("examples under the offline runner", () => {
                     `new aim.AIMClusterImage("llama", { image: ${JSON.stringify(LLAMA_IMAGE)} });\n` +
                     `new aim.AIMClusterServiceTemplate("chat", { aimImageName: "llama", configName: "production" });\n`,
             );
-            expectProgramErrors(/^failed to get AIMClusterConfig "production": not found/);
+            const message = /^AIMClusterServiceTemplate "chat": configName: failed to get AIMClusterConfig "production": not found/;
+            expectProgramErrors(message);
             const run = await runOffline(dir);
-            assert.deepStrictEqual(run.errors.map((e) => e.resource), ["aim:index:AIMClusterServiceTemplate (chat)"]);
-            assert.match(run.errors[0].message, /^failed to get AIMClusterConfig "production": not found/);
+            // The template never registers, so the CLI shows the error on the stack; the message names the template.
+            assert.deepStrictEqual(run.errors.map((e) => e.resource), ["pulumi:pulumi:Stack (missing-config-dev)"]);
+            assert.match(run.errors[0].message, message);
             assert.deepStrictEqual(run.manifests, [], "no child of the failing template is registered");
-            assert.match(formatRun(run), /^ {4}error: failed to get AIMClusterConfig "production": not found/m);
+            assert.ok(!run.resources.some((r) => r.type === "aim:index:AIMClusterServiceTemplate"), "nor the template itself");
+            assert.match(formatRun(run), /^ {4}error: AIMClusterServiceTemplate "chat": configName: failed to get AIMClusterConfig "production": not found/m);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
