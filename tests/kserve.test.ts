@@ -370,3 +370,110 @@ describe("KServe backend", () => {
         });
     });
 });
+
+// ---------------------------------------------------------------- blast radius
+
+interface World {
+    templates: { backend: "deployment" | "kserve"; configName?: string }[];
+    services: { template: 0 | 1; configName?: string; overrides: boolean }[];
+    prodPullSecret: string;
+}
+
+const TEMPLATE_NAMES = ["base", "team"];
+
+/** Two configs (default and prod, both routed), the llama image, a cluster and a namespace template, and services. */
+function world(w: World) {
+    return (opts: Opts) => {
+        new AIMClusterConfig("default", { routing: { gateway: KAIWO_GATEWAY } }, opts);
+        new AIMClusterConfig("prod", { imagePullSecrets: [{ name: w.prodPullSecret }], routing: { gateway: KAIWO_GATEWAY } }, opts);
+        new AIMClusterImage("llama", { image: LLAMA_IMAGE, defaultServiceTemplate: "base" }, opts);
+        const [base, team] = w.templates;
+        new AIMClusterServiceTemplate("base", { aimImageName: "llama", servingBackend: base.backend, configName: base.configName, modelSources: [LLAMA_SOURCE] }, opts);
+        new AIMServiceTemplate("team", { namespace: "ml-team", aimImageName: "llama", servingBackend: team.backend, configName: team.configName }, opts);
+        w.services.forEach((s, i) =>
+            llamaChat(
+                opts,
+                { templateRef: TEMPLATE_NAMES[s.template], configName: s.configName, ...(s.overrides && { overrides: { metric: "throughput" as const } }) },
+                `chat-${i}`,
+            ),
+        );
+    };
+}
+
+/** URNs whose registration differs between two runs: added, removed, or other inputs or dependencies. */
+function touched(before: Registered[], after: Registered[]): Set<string> {
+    const state = (rs: Registered[]) => new Map(rs.map((r) => [r.urn, JSON.stringify([unwrapSecrets(r.inputs), [...r.dependencies].sort()])]));
+    const [a, b] = [state(before), state(after)];
+    return new Set([...a.keys(), ...b.keys()].filter((urn) => a.get(urn) !== b.get(urn)));
+}
+
+/** The resource and everything below it in the tree. */
+function descendants(resources: Registered[], roots: Registered[]): Set<string> {
+    const out = new Set(roots.map((r) => r.urn));
+    for (let grew = true; grew; ) {
+        grew = false;
+        for (const r of resources) if (!out.has(r.urn) && out.has(r.parent)) grew = out.add(r.urn).size > 0;
+    }
+    return out;
+}
+
+const arbWorld: fc.Arbitrary<World> = fc.record({
+    templates: fc.tuple(
+        ...[0, 1].map(() => fc.record({ backend: fc.constantFrom("deployment" as const, "kserve" as const), configName: fc.constantFrom(undefined, "prod") })),
+    ),
+    services: fc.array(fc.record({ template: fc.constantFrom(0 as const, 1 as const), configName: fc.constantFrom(undefined, "prod"), overrides: fc.boolean() }), {
+        minLength: 1,
+        maxLength: 3,
+    }),
+    prodPullSecret: fc.constant("prod-pull"),
+});
+
+describe("KServe backend: blast radius (property)", () => {
+    before(function () {
+        this.timeout(120_000);
+        loadKinds();
+    });
+
+    it("a config change touches only that config and the children of the resources that use it", async function () {
+        this.timeout(120_000);
+        await fc.assert(
+            fc.asyncProperty(arbWorld, async (w) => {
+                const before = (await scenario(world(w))).resources;
+                const after = (await scenario(world({ ...w, prodPullSecret: "prod-pull-2" }))).resources;
+                const users = after.filter((r) => r.type.startsWith("aim:index:") && (r.inputs.configName === "prod" || r.name === "prod"));
+                const allowed = descendants(after, users);
+                const changed = touched(before, after);
+                for (const urn of changed) assert.ok(allowed.has(urn), `${urn} changed, but uses no resource of config "prod"`);
+                assert.ok(changed.has(named(after, "prod").urn));
+                validateAll(after);
+            }),
+            { numRuns: 12 },
+        );
+    });
+
+    it("switching one template's backend touches only it, its runtime, and its services' workloads and routes", async function () {
+        this.timeout(120_000);
+        await fc.assert(
+            fc.asyncProperty(arbWorld, fc.constantFrom(0, 1), async (w, k) => {
+                const flipped = w.templates.map((t, i) => (i === k ? { ...t, backend: t.backend === "kserve" ? ("deployment" as const) : ("kserve" as const) } : t));
+                const before = (await scenario(world(w))).resources;
+                const after = (await scenario(world({ ...w, templates: flipped }))).resources;
+                const all = [...before, ...after];
+                const template = named(after, TEMPLATE_NAMES[k]);
+                const workloads = [ISVC, DEPLOYMENT, SERVICE, ROUTE];
+                const services = all.filter((r) => r.type === "aim:index:AIMService" && (r.inputs.templateRef ?? "base") === TEMPLATE_NAMES[k]);
+                const allowed = descendants(all, [template]);
+                for (const r of all) if (workloads.includes(r.type) && services.some((s) => s.urn === r.parent)) allowed.add(r.urn);
+                const changed = touched(before, after);
+                for (const urn of changed) assert.ok(allowed.has(urn), `${urn} changed, but is not of template "${TEMPLATE_NAMES[k]}"`);
+                assert.ok(changed.has(template.urn));
+                for (const s of services) {
+                    // Each of its services swapped its workload: an InferenceService for a Deployment and Service, or back.
+                    const kinds = (rs: Registered[]) => rs.filter((r) => r.parent === s.urn && workloads.slice(0, 3).includes(r.type)).map((r) => r.type);
+                    assert.notDeepStrictEqual(kinds(before), kinds(after));
+                }
+            }),
+            { numRuns: 12 },
+        );
+    });
+});
