@@ -101,6 +101,41 @@ describe("examples under the offline runner", () => {
         manifest(run, "Deployment", "llama-chat", "ml-team");
     });
 
+    it("kserve: stack dev renders Deployments and Services only, no KServe object", async function () {
+        this.timeout(120_000);
+        const dev = await runOffline(example("kserve"), { stack: "dev" });
+        await assertClean(dev);
+        assert.deepStrictEqual(dev.manifests.filter((m) => m.apiVersion?.startsWith("serving.kserve.io/")), []);
+        assert.strictEqual((manifest(dev, "Deployment", "llama-chat", "ml-team") as any).spec.replicas, 1);
+        manifest(dev, "Deployment", "llama-embed", "ml-team");
+        assert.deepStrictEqual((dev.outputs as any).backend, "deployment");
+        assert.strictEqual((dev.outputs as any).chatService, "llama-chat");
+        assert.strictEqual((dev.outputs as any).chatWorkload, "Deployment llama-chat");
+    });
+
+    it("kserve: stack prod renders the ClusterServingRuntime and an InferenceService; the pinned template stays on a Deployment", async function () {
+        this.timeout(120_000);
+        const prod = await runOffline(example("kserve"), { stack: "prod" });
+        await assertClean(prod); // KServe objects included, against the v0.15.2 CRDs
+        const runtime = manifest(prod, "ClusterServingRuntime", "llama-3-8b-mi300x") as any;
+        assert.strictEqual(runtime.spec.containers[0].image, LLAMA_IMAGE);
+        assert.deepStrictEqual(runtime.spec.imagePullSecrets, [{ name: "ghcr-pull" }]);
+        const isvc = manifest(prod, "InferenceService", "llama-chat", "ml-team") as any;
+        assert.deepStrictEqual([isvc.spec.predictor.minReplicas, isvc.spec.predictor.maxReplicas], [2, 2]);
+        assert.strictEqual(isvc.spec.predictor.model.runtime, "llama-3-8b-mi300x");
+        assert.deepStrictEqual(prod.manifests.filter((m) => m.kind === "Deployment").map((m) => m.metadata?.name), ["llama-embed"]);
+        assert.deepStrictEqual(prod.manifests.filter((m) => m.kind === "ServingRuntime"), []);
+        const route = manifest(prod, "HTTPRoute", "llama-chat", "ml-team") as any;
+        assert.deepStrictEqual(route.spec.rules[0].backendRefs, [{ group: "", kind: "Service", name: "llama-chat-predictor", port: 80 }]);
+        const outputs = prod.outputs as any;
+        assert.deepStrictEqual([outputs.backend, outputs.chatWorkload, outputs.chatService, outputs.embedService], [
+            "kserve",
+            "InferenceService llama-chat",
+            "llama-chat-predictor",
+            "llama-embed",
+        ]);
+    });
+
     it("environments: stack prod declares and references the config production", async () => {
         const prod = await runOffline(example("environments"), { stack: "prod" });
         await assertClean(prod);

@@ -1,7 +1,8 @@
 // Validates rendered objects against the published Kubernetes and Gateway API schemas (kubernetes-models and
-// @kubernetes-models/gateway-api). Both packages are ESM-only; `module: node16` keeps these dynamic imports real.
+// @kubernetes-models/gateway-api), and KServe's objects against KServe's CRDs (tests/kserveCrds.ts). Both packages are ESM-only; `module: node16` keeps these dynamic imports real.
 
 import { unwrapSecrets } from "./harness";
+import { validateKServe } from "./kserveCrds";
 
 interface Model {
     validate(): void;
@@ -24,6 +25,8 @@ const modelModules: Record<string, () => Promise<Record<string, unknown>>> = {
  * kind, or if no schema is known for that kind.
  */
 export async function validateManifest(manifest: { apiVersion?: string; kind?: string }): Promise<void> {
+    // KServe's kinds have no model package: they are checked against KServe's own CRDs.
+    if (manifest.apiVersion?.startsWith("serving.kserve.io/")) return validateKServe(unwrapSecrets(manifest));
     const key = `${manifest.apiVersion}/${manifest.kind}`;
     const load = modelModules[key];
     if (!load) throw new Error(`no schema for ${key}`);
