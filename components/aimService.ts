@@ -1,13 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { scratchVolumeFor } from "../render/container";
 import { renderHttpRoute } from "../render/httpRoute";
-import { renderDeployment, renderService, serviceLabels } from "../render/inference";
-import { renderTokenSecret, tokenSecretName } from "../render/tokenSecret";
+import { renderDeployment, renderService, serviceEndpoint, serviceLabels } from "../render/inference";
+import { renderSecret, renderTokenSecret, tokenSecretName } from "../render/tokenSecret";
 import { mergePullSecrets } from "../render/pod";
 import { Catalog, ModelCacheEntry, TemplateEntry } from "../resolve/catalog";
 import { findImage } from "../resolve/image";
 import { planService, ServicePlan } from "../resolve/service";
-import { serviceSchema } from "../validate/service";
+import { DEFAULT_AWAIT_TIMEOUT_SECONDS, serviceSchema } from "../validate/service";
 import { namespaceFields } from "../validate/template";
 import { AIMServiceTemplate } from "./aimServiceTemplate";
 import { AIMTemplateCache } from "./aimTemplateCache";
@@ -18,9 +20,11 @@ import {
     LocalObjectReference,
     ResolvedConfig,
     ResolvedTemplate,
+    ServiceApiKey,
     ServiceOverrides,
     ServiceResources,
     ServiceRouting,
+    ServiceScratch,
 } from "./types";
 
 export interface AIMServiceArgs {
@@ -52,6 +56,18 @@ export interface AIMServiceArgs {
     routing?: ServiceRouting;
     /** Hugging Face token: stored in a Kubernetes Secret and passed as `HF_TOKEN` through `secretKeyRef`. */
     hfToken?: pulumi.Input<string>;
+    /** Annotations of the Deployment and its pod template (as KServe propagates an InferenceService's). */
+    annotations?: Record<string, string>;
+    /** Service account of the inference pods. Default: the namespace's `default`. @default the namespace's default service account */
+    serviceAccountName?: string;
+    /** How long `pulumi up` waits for the pods to be ready (image pull, model download and load). Default: 3600. @default 3600 */
+    awaitTimeoutSeconds?: number;
+    /** Do not wait for the pods to be ready at all. Default: false. @default false */
+    skipAwait?: boolean;
+    /** Require an API key on `/v1/*` (`VLLM_API_KEY`): `{ enabled: true }` generates one, `{ secretName }` uses a Secret. */
+    apiKey?: ServiceApiKey;
+    /** The volume at `/workspace/model-cache` when `cacheModel` is off (a per-pod claim, or an emptyDir). */
+    scratch?: ServiceScratch;
 }
 
 /**
@@ -92,6 +108,10 @@ export class AIMService extends pulumi.ComponentResource {
     public readonly deploymentName: pulumi.Output<string>;
     /** Name of the Service (port 80). */
     public readonly serviceName: pulumi.Output<string>;
+    /** In-cluster URL of the service, `http://<name>.<namespace>.svc.cluster.local` (the API is under `/v1`). */
+    public readonly endpoint: pulumi.Output<string>;
+    /** The generated API key (a secret); absent without `apiKey` or with a `secretName` of one's own. */
+    public readonly apiKey: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: AIMServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super(typeToken("AIMService"), name, withSecretToken(args), opts);
@@ -104,7 +124,7 @@ export class AIMService extends pulumi.ComponentResource {
         const image = orFail(this, () => findImage(catalog, namespace, spec.aimImageName));
         const { config } = resolveConfigOf(this, { kind, aimName: spec.name, namespace, configName: spec.configName });
         const plan = orFail(this, () => planService(catalog, spec, image, config));
-        if (plan.warning) pulumi.log.warn(plan.warning, this);
+        for (const warning of plan.warnings) pulumi.log.warn(warning, this);
 
         const template = registerTemplate(catalog, namespace, plan);
         const caches = registerCaches(catalog, namespace, spec.configName, plan, template);
@@ -118,6 +138,18 @@ export class AIMService extends pulumi.ComponentResource {
                       { parent: this },
                   )
                 : undefined;
+        const password = plan.apiKey?.generate
+            ? new random.RandomPassword(`${name}-api-key`, { length: 48, special: false }, { parent: this })
+            : undefined;
+        const apiKeySecret =
+            plan.apiKey && password
+                ? new k8s.core.v1.Secret(
+                      `${name}-api-key`,
+                      renderSecret(plan.apiKey.secretName, namespace, serviceLabels(labelInput), plan.apiKey.key, password.result),
+                      { parent: this },
+                  )
+                : undefined;
+        const awaitInput = { awaitTimeoutSeconds: spec.awaitTimeoutSeconds ?? DEFAULT_AWAIT_TIMEOUT_SECONDS, skipAwait: spec.skipAwait };
 
         const deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
@@ -136,13 +168,22 @@ export class AIMService extends pulumi.ComponentResource {
                 imagePullSecrets: mergePullSecrets(spec.imagePullSecrets, config.imagePullSecrets),
                 resources: spec.resources,
                 caches: caches.map((c) => ({ claimName: c.pvcName, modelName: c.modelName })),
+                scratch: scratchVolumeFor(spec.scratch, template.spec.modelSources, config.caching.storageClassName),
+                apiKeySecret: plan.apiKey && { name: plan.apiKey.secretName, key: plan.apiKey.key },
+                serviceAccountName: spec.serviceAccountName,
+                annotations: spec.annotations,
+                await: awaitInput,
             }),
             {
                 parent: this,
-                dependsOn: [template.discoveryJob, ...caches.flatMap((c) => c.resources), ...(tokenSecret ? [tokenSecret] : [])],
+                dependsOn: [template.discoveryJob, ...caches.flatMap((c) => c.resources), tokenSecret, apiKeySecret].filter(
+                    (r) => r !== undefined,
+                ),
             },
         );
-        const service = new k8s.core.v1.Service(`${name}-service`, renderService({ ...labelInput, namespace }), { parent: this });
+        const service = new k8s.core.v1.Service(`${name}-service`, renderService({ ...labelInput, namespace, await: awaitInput }), {
+            parent: this,
+        });
         const { routing } = plan;
         if (routing) {
             new k8s.apiextensions.CustomResource(
@@ -173,6 +214,8 @@ export class AIMService extends pulumi.ComponentResource {
         this.routePath = pulumi.output(routing?.path);
         this.deploymentName = deployment.metadata.name;
         this.serviceName = service.metadata.name;
+        this.endpoint = pulumi.output(serviceEndpoint(spec.name, namespace));
+        this.apiKey = password ? pulumi.secret(password.result) : pulumi.output(undefined);
         this.registerOutputs({
             resolvedConfig: this.resolvedConfig,
             resolvedTemplate: this.resolvedTemplate,
@@ -180,6 +223,8 @@ export class AIMService extends pulumi.ComponentResource {
             routePath: this.routePath,
             deploymentName: this.deploymentName,
             serviceName: this.serviceName,
+            endpoint: this.endpoint,
+            apiKey: this.apiKey,
         });
     }
 }

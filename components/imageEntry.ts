@@ -7,7 +7,7 @@ import { z } from "zod";
 import { baseImageCacherName, baseImageOf, renderBaseImageCacher } from "../render/baseImageCacher";
 import { DeclaredBy, scopeOf } from "../resolve/catalog";
 import { ImageSpec } from "../validate/image";
-import { catalogOf, orFail, resolveConfigOf, systemNamespace, validateArgs } from "./internal";
+import { catalogOf, orFail, resolveConfigOf, systemNamespace, systemNamespaceResource, validateArgs } from "./internal";
 import { ResolvedConfig } from "./types";
 
 export interface ImageOutputs {
@@ -28,7 +28,10 @@ function prePullBaseImage(owner: DeclaredBy, image: string, config: ResolvedConf
     const input = { namespace: systemNamespace(owner.resource), baseImage, imagePullSecrets: config.imagePullSecrets };
     const name = baseImageCacherName(input);
     if (cachers.get(undefined, name)) return;
-    const daemonSet = new k8s.apps.v1.DaemonSet(`${owner.pulumiName}-${name}`, renderBaseImageCacher(input), { parent: owner.resource });
+    const daemonSet = new k8s.apps.v1.DaemonSet(`${owner.pulumiName}-${name}`, renderBaseImageCacher(input), {
+        parent: owner.resource,
+        dependsOn: [systemNamespaceResource(owner.resource)].filter((r) => r !== undefined),
+    });
     cachers.declare(undefined, name, daemonSet);
 }
 

@@ -1,7 +1,9 @@
 // Helpers of the register layer, shared by every component. Not exported from the package.
 
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { renderSystemNamespace, systemNamespacePulumiName } from "../render/namespace";
 import { Catalog, catalogFor, DEFAULT_CLUSTER } from "../resolve/catalog";
 import { ConfigRequest, ConfigResolution, resolveConfig } from "../resolve/config";
 import { AimError, dnsLabel, parseArgs } from "../validate/common";
@@ -47,6 +49,33 @@ export function validateArgs<S extends z.ZodType>(
 export function systemNamespace(component: pulumi.Resource): string {
     const value = new pulumi.Config("aim").get("systemNamespace") ?? "aim-system";
     return orFail(component, () => parseArgs("Pulumi config", "aim:systemNamespace", dnsLabel, value));
+}
+
+/**
+ * The Namespace resource of the system namespace, for workloads there to depend on. The package creates it once per
+ * cluster, with the cluster's provider passed explicitly and no parent, under a Pulumi name fixed per provider: its
+ * URN does not depend on which component needed it first. Pulumi config `aim:createSystemNamespace: false` leaves
+ * the namespace to whoever manages it (e.g. an AIM operator install); then there is nothing to depend on.
+ * Call it only once the component can no longer fail.
+ */
+export function systemNamespaceResource(component: pulumi.Resource): pulumi.Resource | undefined {
+    const catalog = catalogOf(component);
+    if (catalog.systemNamespace) return catalog.systemNamespace.resource;
+    const name = systemNamespace(component);
+    const create = orFail(component, () =>
+        parseArgs(
+            "Pulumi config",
+            "aim:createSystemNamespace",
+            z.enum(["true", "false"], { error: 'must be "true" or "false"' }),
+            new pulumi.Config("aim").get("createSystemNamespace") ?? "true",
+        ),
+    );
+    const provider = component.getProvider("kubernetes::");
+    // A provider passed by reference (multi-language programs) has no name here; it counts as the default one.
+    const pulumiName = systemNamespacePulumiName(provider && pulumi.resourceName(provider));
+    const resource = create === "true" ? new k8s.core.v1.Namespace(pulumiName, renderSystemNamespace(name), { provider }) : undefined;
+    catalog.systemNamespace = { resource };
+    return resource;
 }
 
 /** Resolves the config a component uses; a missing implicit default is a warning on the component. */

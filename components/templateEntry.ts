@@ -11,7 +11,7 @@ import { mergePullSecrets } from "../render/pod";
 import { findImage, resolvedImage } from "../resolve/image";
 import { namespaceFields, TemplateSpec } from "../validate/template";
 import { AIMTemplateCache } from "./aimTemplateCache";
-import { catalogOf, orFail, resolveConfigOf, systemNamespace, validateArgs } from "./internal";
+import { catalogOf, orFail, resolveConfigOf, systemNamespace, systemNamespaceResource, validateArgs } from "./internal";
 import { ResolvedConfig, ResolvedImage } from "./types";
 import { scopeOf } from "../resolve/catalog";
 
@@ -19,7 +19,7 @@ export interface TemplateOutputs {
     aimName: pulumi.Output<string>;
     resolvedConfig: pulumi.Output<ResolvedConfig>;
     resolvedImage: pulumi.Output<ResolvedImage>;
-    discoveryJobName: pulumi.Output<string>;
+    discoveryJobName: pulumi.Output<string | undefined>;
 }
 
 export function declareTemplate(
@@ -37,7 +37,10 @@ export function declareTemplate(
     const image = resolvedImage(orFail(component, () => findImage(catalog, namespace, spec.aimImageName)));
     const { config } = resolveConfigOf(component, { kind, aimName: spec.name, namespace, configName: spec.configName });
     const scope = scopeOf(namespace);
-    const job = renderDiscoveryJob({
+    // Inline model sources make discovery moot, as upstream skips it since kaiwo fa8a3e90 ("Using in-line model
+    // sources, skipping discovery"): nothing reads a dry-run's output at preview, and it pulls the whole image.
+    const discover = !spec.modelSources?.length;
+    const job = discover && renderDiscoveryJob({
         templateName: spec.name,
         templateScope: scope,
         namespace: namespace ?? systemNamespace(component),
@@ -59,7 +62,10 @@ export function declareTemplate(
         );
     }
 
-    const discovery = new k8s.batch.v1.Job(`${pulumiName}-discovery`, job, { parent: component });
+    const systemNs = namespace === undefined && job ? systemNamespaceResource(component) : undefined;
+    const discovery = job
+        ? new k8s.batch.v1.Job(`${pulumiName}-discovery`, job, { parent: component, dependsOn: systemNs ? [systemNs] : [] })
+        : undefined;
     const declaredBy = { resource: component, pulumiName };
     registry.declare(namespace, spec.name, { scope, spec, image, config, declaredBy, discoveryJob: discovery });
     if (caching?.enabled && namespace !== undefined) {
@@ -74,6 +80,6 @@ export function declareTemplate(
         aimName: pulumi.output(spec.name),
         resolvedConfig: pulumi.output(config),
         resolvedImage: pulumi.output(image),
-        discoveryJobName: discovery.metadata.name,
+        discoveryJobName: discovery ? discovery.metadata.name : pulumi.output(undefined),
     };
 }
