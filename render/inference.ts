@@ -75,6 +75,9 @@ export function renderDeployment(input: InferenceInput) {
             // A new pod must be ready before an old one goes: the service never drops below its replicas while a new
             // pod loads its model (this needs room for one more pod's GPUs while it rolls).
             strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+            // Loading a model makes no rollout progress for tens of minutes; the default 600 s deadline would mark
+            // the Deployment failed (Progressing=False, ProgressDeadlineExceeded) while it loads.
+            progressDeadlineSeconds: input.await.awaitTimeoutSeconds,
             template: {
                 metadata: { labels, ...(input.annotations && { annotations: input.annotations }) },
                 spec: inferencePodSpec(input),

@@ -60,6 +60,7 @@ describe("serving on a real cluster", () => {
             // 10 s × 720: two hours to download and load before the container is restarted.
             assert.deepStrictEqual(container(deployment).startupProbe, { tcpSocket: { port: 8000 }, periodSeconds: 10, failureThreshold: 720 });
             assert.deepStrictEqual(deployment.inputs.spec.strategy, { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
+            assert.strictEqual(deployment.inputs.spec.progressDeadlineSeconds, 3600);
             assert.deepStrictEqual(deployment.inputs.metadata.annotations, { "pulumi.com/timeoutSeconds": "3600" });
             // The Service is awaited too (until its endpoints target pods), with the same budget.
             assert.deepStrictEqual(single(resources, SERVICE).inputs.metadata.annotations, { "pulumi.com/timeoutSeconds": "3600" });
@@ -77,6 +78,8 @@ describe("serving on a real cluster", () => {
             assert.deepStrictEqual(annotations("slow", SERVICE), { "pulumi.com/timeoutSeconds": "7200" });
             assert.deepStrictEqual(annotations("async", DEPLOYMENT), { "pulumi.com/skipAwait": "true" });
             assert.deepStrictEqual(annotations("async", SERVICE), { "pulumi.com/skipAwait": "true" });
+            const deadline = (name: string) => ofType(resources, DEPLOYMENT).find((r) => r.inputs.metadata.name === name)!.inputs.spec.progressDeadlineSeconds;
+            assert.deepStrictEqual([deadline("slow"), deadline("async")], [7200, 3600]);
         });
 
         it("rejects a timeout that cannot apply and one that is not a positive integer", async () => {
