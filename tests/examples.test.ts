@@ -80,7 +80,7 @@ describe("examples under the offline runner", () => {
         const text = formatRun(quickstart);
         assert.match(text, /^Resources:\n {4}pulumi:pulumi:Stack aim-quickstart-dev\n {8}aim:index:AIMClusterConfig default\n/m);
         assert.match(text, /^ {12}kubernetes:apps\/v1:Deployment llama-chat-deployment$/m);
-        assert.match(text, /^Warnings: none$/m);
+        assert.match(text, /^Diagnostics: none$/m);
         const yamlText = text.slice(text.indexOf("\n---\n") + 1);
         const docs = YAML.parseAllDocuments(yamlText).map((d) => d.toJS());
         assert.deepStrictEqual(docs, quickstart.manifests);
@@ -180,6 +180,26 @@ describe("examples under the offline runner", () => {
         assert.deepStrictEqual([discovery.metadata?.namespace, pullSecrets(discovery)], ["aim-system", ["ghcr-pull"]]);
     });
 
+    it("prints each warning under the resource it belongs to, as the CLI's diagnostics do", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aim-offline-"));
+        try {
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: no-default\nruntime: nodejs\n");
+            fs.writeFileSync(
+                path.join(dir, "index.ts"),
+                `import * as aim from ${JSON.stringify(path.join(ROOT, "index"))};\n` +
+                    `new aim.AIMClusterImage("llama", { image: ${JSON.stringify(LLAMA_IMAGE)} });\n`,
+            );
+            const run = await runOffline(dir);
+            assert.deepStrictEqual(run.warnings.map((w) => w.resource), ["aim:index:AIMClusterImage (llama)"]);
+            assert.match(
+                formatRun(run),
+                /^Diagnostics:\n  aim:index:AIMClusterImage \(llama\):\n    warning: DefaultConfigNotFound: AIMClusterConfig "default" not found, proceeding with defaults/m,
+            );
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("a reference to an undeclared config fails the program before the dependent registers anything", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aim-offline-"));
         try {
@@ -217,7 +237,7 @@ describe("examples under the offline runner", () => {
         assert.strictEqual(script, "ts-node --transpile-only examples/run-offline.ts examples/quickstart");
         const [ok, failed] = await Promise.all([run(["examples/quickstart"]), run(["examples/environments", "--stack", "staging"])]);
         assert.strictEqual(ok.code, 0);
-        for (const section of [/^Resources:$/m, /^Warnings: none$/m, /^Outputs:$/m, /^Manifests \(6 Kubernetes objects\):$/m]) {
+        for (const section of [/^Resources:$/m, /^Diagnostics: none$/m, /^Outputs:$/m, /^Manifests \(6 Kubernetes objects\):$/m]) {
             assert.match(ok.stdout, section);
         }
         assert.strictEqual(failed.code, 1);
