@@ -180,49 +180,42 @@ describe("examples under the offline runner", () => {
         assert.deepStrictEqual([discovery.metadata?.namespace, pullSecrets(discovery)], ["aim-system", ["ghcr-pull"]]);
     });
 
-    it("prints each warning under the resource it belongs to, as the CLI's diagnostics do", async () => {
+    /** Runs a one-file program (lines after the package import) as a project of its own. */
+    async function runProgram(project: string, lines: string[]) {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aim-offline-"));
         try {
-            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: no-default\nruntime: nodejs\n");
-            fs.writeFileSync(
-                path.join(dir, "index.ts"),
-                `import * as aim from ${JSON.stringify(path.join(ROOT, "index"))};\n` +
-                    `new aim.AIMClusterImage("llama", { image: ${JSON.stringify(LLAMA_IMAGE)} });\n`,
-            );
-            const run = await runOffline(dir);
-            assert.deepStrictEqual(run.warnings.map((w) => w.resource), ["aim:index:AIMClusterImage (llama)"]);
-            assert.match(
-                formatRun(run),
-                /^Diagnostics:\n  aim:index:AIMClusterImage \(llama\):\n    warning: DefaultConfigNotFound: AIMClusterConfig "default" not found, proceeding with defaults/m,
-            );
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${project}\nruntime: nodejs\n`);
+            fs.writeFileSync(path.join(dir, "index.ts"), [`import * as aim from ${JSON.stringify(path.join(ROOT, "index"))};`, ...lines, ""].join("\n"));
+            return await runOffline(dir);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    }
+    const llamaImage = `new aim.AIMClusterImage("llama", { image: ${JSON.stringify(LLAMA_IMAGE)} });`;
+
+    it("prints each warning under the resource it belongs to, as the CLI's diagnostics do", async () => {
+        const run = await runProgram("no-default", [llamaImage]);
+        assert.deepStrictEqual(run.warnings.map((w) => w.resource), ["aim:index:AIMClusterImage (llama)"]);
+        assert.match(
+            formatRun(run),
+            /^Diagnostics:\n  aim:index:AIMClusterImage \(llama\):\n    warning: DefaultConfigNotFound: AIMClusterConfig "default" not found, proceeding with defaults/m,
+        );
     });
 
     it("a reference to an undeclared config fails the program before the dependent registers anything", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aim-offline-"));
-        try {
-            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: missing-config\nruntime: nodejs\n");
-            fs.writeFileSync(
-                path.join(dir, "index.ts"),
-                `import * as aim from ${JSON.stringify(path.join(ROOT, "index"))};\n` +
-                    `new aim.AIMClusterConfig("default", {});\n` +
-                    `new aim.AIMClusterImage("llama", { image: ${JSON.stringify(LLAMA_IMAGE)} });\n` +
-                    `new aim.AIMClusterServiceTemplate("chat", { aimImageName: "llama", configName: "production" });\n`,
-            );
-            const message = /^AIMClusterServiceTemplate "chat": configName: failed to get AIMClusterConfig "production": not found/;
-            expectProgramErrors(message);
-            const run = await runOffline(dir);
-            // The template never registers, so the CLI shows the error on the stack; the message names the template.
-            assert.deepStrictEqual(run.errors.map((e) => e.resource), ["pulumi:pulumi:Stack (missing-config-dev)"]);
-            assert.match(run.errors[0].message, message);
-            assert.deepStrictEqual(run.manifests, [], "no child of the failing template is registered");
-            assert.ok(!run.resources.some((r) => r.type === "aim:index:AIMClusterServiceTemplate"), "nor the template itself");
-            assert.match(formatRun(run), /^ {4}error: AIMClusterServiceTemplate "chat": configName: failed to get AIMClusterConfig "production": not found/m);
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
+        const message = /^AIMClusterServiceTemplate "chat": configName: failed to get AIMClusterConfig "production": not found/;
+        expectProgramErrors(message);
+        const run = await runProgram("missing-config", [
+            `new aim.AIMClusterConfig("default", {});`,
+            llamaImage,
+            `new aim.AIMClusterServiceTemplate("chat", { aimImageName: "llama", configName: "production" });`,
+        ]);
+        // The template never registers, so the CLI shows the error on the stack; the message names the template.
+        assert.deepStrictEqual(run.errors.map((e) => e.resource), ["pulumi:pulumi:Stack (missing-config-dev)"]);
+        assert.match(run.errors[0].message, message);
+        assert.deepStrictEqual(run.manifests, [], "no child of the failing template is registered");
+        assert.ok(!run.resources.some((r) => r.type === "aim:index:AIMClusterServiceTemplate"), "nor the template itself");
+        assert.match(formatRun(run), /^ {4}error: AIMClusterServiceTemplate "chat": configName: failed to get AIMClusterConfig "production": not found/m);
     });
 
     it("npm run example exits 0 with the report; a failing program exits non-zero", async () => {
