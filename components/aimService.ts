@@ -4,7 +4,8 @@ import * as random from "@pulumi/random";
 import { scratchVolumeFor } from "../render/container";
 import { renderHttpRoute } from "../render/httpRoute";
 import { renderDeployment, renderService, serviceEndpoint, serviceLabels } from "../render/inference";
-import { renderSecret, renderTokenSecret, tokenSecretName } from "../render/tokenSecret";
+import { renderSecret, renderTokenSecret } from "../render/tokenSecret";
+import { tokenSecretName } from "../resolve/names";
 import { mergePullSecrets } from "../render/pod";
 import { Catalog, ModelCacheEntry, TemplateEntry } from "../resolve/catalog";
 import { findImage } from "../resolve/image";
@@ -13,7 +14,8 @@ import { DEFAULT_AWAIT_TIMEOUT_SECONDS, serviceSchema } from "../validate/servic
 import { namespaceFields } from "../validate/template";
 import { AIMServiceTemplate } from "./aimServiceTemplate";
 import { AIMTemplateCache } from "./aimTemplateCache";
-import { catalogOf, orFail, resolveConfigOf, typeToken, validateArgs, withSecretToken } from "./internal";
+import { planComponent, typeToken, warnAll, withSecretToken } from "./internal";
+import { resolveConfig } from "../resolve/config";
 import {
     EnvVar,
     GatewayParentReference,
@@ -25,7 +27,7 @@ import {
     ServiceResources,
     ServiceRouting,
     ServiceScratch,
-} from "./types";
+} from "../types";
 
 export interface AIMServiceArgs {
     /** AIM name; it names the Deployment, Service and HTTPRoute (an RFC 1035 label). Default: the Pulumi resource name. @default the Pulumi resource name */
@@ -92,8 +94,9 @@ function registerCaches(catalog: Catalog, namespace: string, configName: string 
 
 /**
  * An inference service: a GPU Deployment running the AIM container of its template, a Service on port 80, and —
- * when routing is enabled — a Gateway API HTTPRoute at `/<namespace>/<name>`. The Deployment waits for the
- * template's discovery Job (and the model downloads when `cacheModel` is set), so a failed discovery stops the rollout.
+ * when routing is enabled — a Gateway API HTTPRoute at `/<namespace>/<name>`; with `apiKey`, a key vLLM requires. The
+ * Deployment waits for the template's discovery Job, if it has one (and the model downloads when `cacheModel` is set),
+ * so a failed discovery stops the rollout.
  */
 export class AIMService extends pulumi.ComponentResource {
     /** The config this service resolved, with every default filled in. */
@@ -114,17 +117,19 @@ export class AIMService extends pulumi.ComponentResource {
     public readonly apiKey: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: AIMServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(typeToken("AIMService"), name, withSecretToken(args), opts);
         const kind = "AIMService";
-        const spec = validateArgs(this, kind, name, serviceSchema, args);
+        const { spec, catalog, plan: planned } = planComponent(kind, name, serviceSchema, args, opts, (spec, catalog, declarer) => {
+            // Everything that can fail, before the component exists: a bad reference registers nothing.
+            const image = findImage(catalog, { kind, aimName: spec.name }, spec.namespace, spec.aimImageName);
+            const { config, warning } = resolveConfig(catalog, { kind, aimName: spec.name, namespace: spec.namespace, configName: spec.configName });
+            const plan = planService(catalog, spec, image, config);
+            catalog.claimObjects(declarer, plan.objects);
+            return { config, plan, warnings: [warning, ...plan.warnings] };
+        });
+        super(typeToken(kind), name, withSecretToken(spec), opts);
+        warnAll(this, planned.warnings);
         const { namespace } = spec;
-        const catalog = catalogOf(this);
-
-        // Plan everything that can fail before the first child exists, so a bad reference registers nothing.
-        const image = orFail(this, () => findImage(catalog, namespace, spec.aimImageName));
-        const { config } = resolveConfigOf(this, { kind, aimName: spec.name, namespace, configName: spec.configName });
-        const plan = orFail(this, () => planService(catalog, spec, image, config));
-        for (const warning of plan.warnings) pulumi.log.warn(warning, this);
+        const { config, plan } = planned;
 
         const template = registerTemplate(catalog, namespace, plan);
         const caches = registerCaches(catalog, namespace, spec.configName, plan, template);

@@ -1,5 +1,6 @@
-// One implementation for AIMServiceTemplate and AIMClusterServiceTemplate: validate → resolve image and config →
-// render the discovery Job → register it and record the template in the catalog.
+// One implementation for AIMServiceTemplate and AIMClusterServiceTemplate: plan (validate, resolve image and
+// config, render the discovery Job unless inline model sources make it moot, check the pre-warming cache) before the
+// component exists, then register the Job and record the template in the catalog.
 // (Each class still declares its own output properties: schema inference reads only a class's own members.)
 
 import * as k8s from "@pulumi/kubernetes";
@@ -9,10 +10,11 @@ import { renderDiscoveryJob } from "../render/discoveryJob";
 import { planImplicitCache } from "../resolve/cache";
 import { mergePullSecrets } from "../render/pod";
 import { findImage, resolvedImage } from "../resolve/image";
+import { resolveConfig } from "../resolve/config";
 import { namespaceFields, TemplateSpec } from "../validate/template";
 import { AIMTemplateCache } from "./aimTemplateCache";
-import { catalogOf, orFail, resolveConfigOf, systemNamespace, systemNamespaceResource, validateArgs } from "./internal";
-import { ResolvedConfig, ResolvedImage } from "./types";
+import { createsSystemNamespace, planComponent, Planned, systemNamespace, systemNamespaceResource, warnAll } from "./internal";
+import { ResolvedConfig, ResolvedImage } from "../types";
 import { scopeOf } from "../resolve/catalog";
 
 export interface TemplateOutputs {
@@ -22,64 +24,66 @@ export interface TemplateOutputs {
     discoveryJobName: pulumi.Output<string | undefined>;
 }
 
-export function declareTemplate(
-    component: pulumi.ComponentResource,
-    kind: "AIMServiceTemplate" | "AIMClusterServiceTemplate",
-    pulumiName: string,
-    schema: z.ZodType<TemplateSpec>,
-    args: object,
-): TemplateOutputs {
-    const spec = validateArgs(component, kind, pulumiName, schema, args);
-    const { namespace, imagePullSecrets, env, caching } = namespaceFields(spec);
-    const catalog = catalogOf(component);
+type TemplateKind = "AIMServiceTemplate" | "AIMClusterServiceTemplate";
 
-    // Upstream resolves the image before the config, so a missing image is the error a user sees first.
-    const image = resolvedImage(orFail(component, () => findImage(catalog, namespace, spec.aimImageName)));
-    const { config } = resolveConfigOf(component, { kind, aimName: spec.name, namespace, configName: spec.configName });
-    const scope = scopeOf(namespace);
-    // Inline model sources make discovery moot, as upstream skips it since kaiwo fa8a3e90 ("Using in-line model
-    // sources, skipping discovery"): nothing reads a dry-run's output at preview, and it pulls the whole image.
-    const discover = !spec.modelSources?.length;
-    const job = discover && renderDiscoveryJob({
-        templateName: spec.name,
-        templateScope: scope,
-        namespace: namespace ?? systemNamespace(component),
-        aimImageName: spec.aimImageName,
-        image: image.image,
-        metric: spec.metric,
-        precision: spec.precision,
-        gpuSelector: spec.gpuSelector,
-        env,
-        imagePullSecrets: mergePullSecrets(imagePullSecrets, config.imagePullSecrets),
+export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.ZodType<TemplateSpec>, args: unknown, opts: pulumi.ComponentResourceOptions | undefined) {
+    return planComponent(kind, pulumiName, schema, args, opts, (spec, catalog, declarer) => {
+        const { namespace, imagePullSecrets, env, caching } = namespaceFields(spec);
+        const aimName = spec.name;
+        (namespace === undefined ? catalog.clusterTemplates : catalog.templates).ensureDeclarable(namespace, aimName);
+        // Upstream resolves the image before the config, so a missing image is the error a user sees first.
+        const image = resolvedImage(findImage(catalog, { kind, aimName }, namespace, spec.aimImageName));
+        const { config, warning } = resolveConfig(catalog, { kind, aimName, namespace, configName: spec.configName });
+        // Inline model sources make discovery moot, as upstream skips it since kaiwo fa8a3e90 ("Using in-line model
+        // sources, skipping discovery"): nothing reads a dry-run's output at preview, and it pulls the whole image.
+        const discover = !spec.modelSources?.length;
+        // Cluster templates discover in the system namespace, which the package may have to create.
+        const system = discover && namespace === undefined
+            ? { name: systemNamespace(kind, aimName), create: createsSystemNamespace(kind, aimName) }
+            : undefined;
+        const job = discover ? renderDiscoveryJob({
+            templateName: aimName,
+            templateScope: scopeOf(namespace),
+            namespace: namespace ?? system!.name,
+            aimImageName: spec.aimImageName,
+            image: image.image,
+            metric: spec.metric,
+            precision: spec.precision,
+            gpuSelector: spec.gpuSelector,
+            env,
+            imagePullSecrets: mergePullSecrets(imagePullSecrets, config.imagePullSecrets),
+        }) : undefined;
+        // The pre-warming cache is planned here too, so that nothing is registered when it cannot be made.
+        const prewarm = caching?.enabled && namespace !== undefined;
+        if (prewarm) planImplicitCache(catalog, { kind, aimName, field: "caching.enabled" }, namespace, config, spec);
+        if (job) catalog.claimObjects(declarer, [{ kind: "Job", namespace: job.metadata.namespace, name: job.metadata.name }]);
+        return { image, config, warning, job, system, prewarm };
     });
+}
 
-    const registry = namespace === undefined ? catalog.clusterTemplates : catalog.templates;
-    orFail(component, () => registry.ensureFree(namespace, spec.name));
-    // The pre-warming cache is planned here too, so that nothing is registered when it cannot be made.
-    if (caching?.enabled && namespace !== undefined) {
-        orFail(component, () =>
-            planImplicitCache(catalog, { kind, aimName: spec.name, field: "caching.enabled" }, namespace, config, spec),
-        );
-    }
-
-    const systemNs = namespace === undefined && job ? systemNamespaceResource(component) : undefined;
-    const discovery = job
-        ? new k8s.batch.v1.Job(`${pulumiName}-discovery`, job, { parent: component, dependsOn: systemNs ? [systemNs] : [] })
+export function registerTemplate(component: pulumi.ComponentResource, pulumiName: string, planned: Planned<TemplateSpec, ReturnType<typeof planTemplate>["plan"]>): TemplateOutputs {
+    const { spec, catalog, declarer, plan } = planned;
+    const { namespace, caching } = namespaceFields(spec);
+    warnAll(component, [plan.warning]);
+    const systemNs = plan.system && systemNamespaceResource(component, catalog, plan.system.name, plan.system.create);
+    const discovery = plan.job
+        ? new k8s.batch.v1.Job(`${pulumiName}-discovery`, plan.job, { parent: component, dependsOn: systemNs ? [systemNs] : [] })
         : undefined;
     const declaredBy = { resource: component, pulumiName };
-    registry.declare(namespace, spec.name, { scope, spec, image, config, declaredBy, discoveryJob: discovery });
-    if (caching?.enabled && namespace !== undefined) {
+    const registry = namespace === undefined ? catalog.clusterTemplates : catalog.templates;
+    registry.declare(namespace, spec.name, { scope: scopeOf(namespace), spec, image: plan.image, config: plan.config, declaredBy, discoveryJob: discovery }, declarer);
+    if (plan.prewarm) {
         // Pre-warming: the template's own cache, named after it and using the template's config.
         new AIMTemplateCache(
             `${pulumiName}-cache`,
-            { name: spec.name, namespace, templateRef: spec.name, configName: spec.configName, env: caching.env },
+            { name: spec.name, namespace: namespace!, templateRef: spec.name, configName: spec.configName, env: caching?.env },
             { parent: component },
         );
     }
     return {
         aimName: pulumi.output(spec.name),
-        resolvedConfig: pulumi.output(config),
-        resolvedImage: pulumi.output(image),
+        resolvedConfig: pulumi.output(plan.config),
+        resolvedImage: pulumi.output(plan.image),
         discoveryJobName: discovery ? discovery.metadata.name : pulumi.output(undefined),
     };
 }

@@ -15,7 +15,7 @@
 //                                     + its volumes
 
 import * as k8s from "@pulumi/kubernetes";
-import { EnvVar, LocalObjectReference, Metric, ModelSource, Precision, ServiceScratch } from "../components/types";
+import { EnvVar, LocalObjectReference, Metric, ModelSource, Precision, ServiceScratch } from "../types";
 import { quantityToBytes } from "../validate/quantity";
 import { GPU_RESOURCE } from "../validate/service";
 import { gpuNodeAffinity } from "./gpu";

@@ -1,12 +1,13 @@
 // Planning an AIMService (design §4.3, §5): everything that can fail is decided here, before the component creates
 // its first child — which template it runs (deriving one from overrides), which caches it mounts, its route.
 
-import { EnvVar, ResolvedConfig } from "../components/types";
+import { EnvVar, ResolvedConfig } from "../types";
 import { fieldError } from "../validate/common";
 import { DEFAULT_API_KEY_KEY, ServiceSpec } from "../validate/service";
 import { namespaceFields, TemplateSpec } from "../validate/template";
 import { planImplicitCache } from "./cache";
-import { Catalog, ImageEntry, TemplateCacheEntry, TemplateEntry } from "./catalog";
+import { Catalog, ImageEntry, ObjectIdentity, TemplateCacheEntry, TemplateEntry } from "./catalog";
+import { tokenSecretName } from "./names";
 import { EffectiveRouting, resolveRouting } from "./routing";
 import { DerivedTemplate, deriveTemplate, findMatchingTemplate, findTemplate, hasOverrides } from "./template";
 
@@ -33,6 +34,8 @@ export interface ServicePlan {
     apiKey?: ApiKeyPlan;
     /** Preview warnings: an `hfToken` that will not reach the model downloads; a route open to anyone. */
     warnings: string[];
+    /** The Kubernetes objects the service renders itself. */
+    objects: ObjectIdentity[];
 }
 
 /** The Secret key the container reads `VLLM_API_KEY` from; `generate` when the package makes the key and Secret. */
@@ -69,7 +72,7 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
                 "Provide templateRef or configure the image's defaultServiceTemplate field.",
         );
     }
-    const base = findTemplate(catalog, namespace, baseName);
+    const base = findTemplate(catalog, { kind: "AIMService", aimName: name }, namespace, baseName);
     if (base.spec.aimImageName !== spec.aimImageName) {
         throw fail("templateRef", `template "${baseName}" runs image "${base.spec.aimImageName}", not "${spec.aimImageName}"`);
     }
@@ -128,5 +131,12 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
                 `require a key, or to false to confirm an open endpoint`,
         );
     }
-    return { base, template: existing, newTemplate: existing ? undefined : derived, cache, routing, apiKey, warnings };
+    const objects: ObjectIdentity[] = [
+        { kind: "Deployment", namespace, name },
+        { kind: "Service", namespace, name },
+        ...(routing ? [{ kind: "HTTPRoute", namespace, name }] : []),
+        ...(spec.hfToken !== undefined ? [{ kind: "Secret", namespace, name: tokenSecretName(name) }] : []),
+        ...(apiKey?.generate ? [{ kind: "Secret", namespace, name: apiKey.secretName }] : []),
+    ];
+    return { base, template: existing, newTemplate: existing ? undefined : derived, cache, routing, apiKey, warnings, objects };
 }

@@ -172,7 +172,10 @@ describe("serving on a real cluster", () => {
                     new AIMClusterServiceTemplate("discovered", { aimImageName: "llama" }, opts);
                 }),
             );
-            assert.strictEqual(error.message, 'Pulumi config "aim:createSystemNamespace": args: must be "true" or "false"');
+            assert.strictEqual(
+                error.message,
+                'AIMClusterServiceTemplate "discovered": aim:createSystemNamespace: Pulumi config must be "true" or "false", not "no"',
+            );
         });
     });
 
