@@ -1,6 +1,6 @@
 // One implementation for AIMServiceTemplate and AIMClusterServiceTemplate: plan (validate, resolve image and
-// config, render the discovery Job, check the pre-warming cache) before the component exists, then register the
-// Job and record the template in the catalog.
+// config, render the discovery Job unless inline model sources make it moot, check the pre-warming cache) before the
+// component exists, then register the Job and record the template in the catalog.
 // (Each class still declares its own output properties: schema inference reads only a class's own members.)
 
 import * as k8s from "@pulumi/kubernetes";
@@ -15,7 +15,7 @@ import { namespaceFields, TemplateSpec } from "../validate/template";
 import { AIMTemplateCache } from "./aimTemplateCache";
 import { renderServingRuntime } from "../render/kserve";
 import { templateBackend } from "../resolve/backend";
-import { planComponent, Planned, stackServingBackend, systemNamespace, warnAll } from "./internal";
+import { createsSystemNamespace, planComponent, Planned, stackServingBackend, systemNamespace, systemNamespaceResource, warnAll } from "./internal";
 import { ResolvedConfig, ResolvedImage, ServingBackend } from "../types";
 import { scopeOf } from "../resolve/catalog";
 
@@ -23,7 +23,7 @@ export interface TemplateOutputs {
     aimName: pulumi.Output<string>;
     resolvedConfig: pulumi.Output<ResolvedConfig>;
     resolvedImage: pulumi.Output<ResolvedImage>;
-    discoveryJobName: pulumi.Output<string>;
+    discoveryJobName: pulumi.Output<string | undefined>;
 }
 
 type TemplateKind = "AIMServiceTemplate" | "AIMClusterServiceTemplate";
@@ -38,10 +38,17 @@ export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.Z
         const { config, warning } = resolveConfig(catalog, { kind, aimName, namespace, configName: spec.configName });
         const backend = templateBackend(kind, spec, stackServingBackend(kind, aimName));
         const pullSecrets = mergePullSecrets(imagePullSecrets, config.imagePullSecrets);
-        const job = renderDiscoveryJob({
+        // Inline model sources make discovery moot, as upstream skips it since kaiwo fa8a3e90 ("Using in-line model
+        // sources, skipping discovery"): nothing reads a dry-run's output at preview, and it pulls the whole image.
+        const discover = !spec.modelSources?.length;
+        // Cluster templates discover in the system namespace, which the package may have to create.
+        const system = discover && namespace === undefined
+            ? { name: systemNamespace(kind, aimName), create: createsSystemNamespace(kind, aimName) }
+            : undefined;
+        const job = discover ? renderDiscoveryJob({
             templateName: aimName,
             templateScope: scopeOf(namespace),
-            namespace: namespace ?? systemNamespace(kind, aimName),
+            namespace: namespace ?? system!.name,
             aimImageName: spec.aimImageName,
             image: image.image,
             metric: spec.metric,
@@ -49,7 +56,7 @@ export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.Z
             gpuSelector: spec.gpuSelector,
             env,
             imagePullSecrets: pullSecrets,
-        });
+        }) : undefined;
         const runtime =
             backend === ServingBackend.KServe
                 ? renderServingRuntime({
@@ -65,10 +72,10 @@ export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.Z
         const prewarm = caching?.enabled && namespace !== undefined;
         if (prewarm) planImplicitCache(catalog, { kind, aimName, field: "caching.enabled" }, namespace, config, spec);
         catalog.claimObjects(declarer, [
-            { kind: "Job", namespace: job.metadata.namespace, name: job.metadata.name },
+            ...(job ? [{ kind: "Job", namespace: job.metadata.namespace, name: job.metadata.name }] : []),
             ...(runtime ? [{ kind: runtime.kind, namespace: runtime.metadata.namespace, name: runtime.metadata.name }] : []),
         ]);
-        return { image, config, warning, job, prewarm, backend, runtime };
+        return { image, config, warning, job, system, prewarm, backend, runtime };
     });
 }
 
@@ -76,7 +83,10 @@ export function registerTemplate(component: pulumi.ComponentResource, pulumiName
     const { spec, catalog, declarer, plan } = planned;
     const { namespace, caching } = namespaceFields(spec);
     warnAll(component, [plan.warning]);
-    const discovery = new k8s.batch.v1.Job(`${pulumiName}-discovery`, plan.job, { parent: component });
+    const systemNs = plan.system && systemNamespaceResource(component, catalog, plan.system.name, plan.system.create);
+    const discovery = plan.job
+        ? new k8s.batch.v1.Job(`${pulumiName}-discovery`, plan.job, { parent: component, dependsOn: systemNs ? [systemNs] : [] })
+        : undefined;
     const runtime = plan.runtime && new k8s.apiextensions.CustomResource(`${pulumiName}-runtime`, plan.runtime, { parent: component });
     const declaredBy = { resource: component, pulumiName };
     const registry = namespace === undefined ? catalog.clusterTemplates : catalog.templates;
@@ -94,6 +104,6 @@ export function registerTemplate(component: pulumi.ComponentResource, pulumiName
         aimName: pulumi.output(spec.name),
         resolvedConfig: pulumi.output(plan.config),
         resolvedImage: pulumi.output(plan.image),
-        discoveryJobName: discovery.metadata.name,
+        discoveryJobName: discovery ? discovery.metadata.name : pulumi.output(undefined),
     };
 }

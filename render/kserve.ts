@@ -5,11 +5,11 @@
 // by path; kserve v0.15.2 `MergeRuntimeContainers`, `MergePodSpec`), so the runtime holds what every service of the
 // template shares and the InferenceService what is the service's own.
 
-import { LocalObjectReference, Metric, Precision } from "../types";
+import { LocalObjectReference } from "../types";
 import { inferenceServiceName, predictorName } from "../resolve/names";
-import { ContainerInput, inferenceEnv, inferencePorts, inferenceResources, inferenceVolumes, SHM_VOLUME } from "./container";
+import { inferenceEnv, inferencePorts, inferenceResources, inferenceVolumes, SHM_VOLUME } from "./container";
 import { gpuNodeAffinity } from "./gpu";
-import { serviceLabels } from "./inference";
+import { awaitAnnotations, InferenceInput, serviceLabels } from "./inference";
 import { aimLabel, standardLabels } from "./labels";
 import { envValue, podPullSecrets, renderEnv } from "./pod";
 import { GPU_RESOURCE } from "../validate/service";
@@ -33,11 +33,12 @@ export interface RuntimeInput {
     imagePullSecrets: LocalObjectReference[];
 }
 
-const isShm = (v: { name: string }) => v.name === SHM_VOLUME;
+const isShm = (v: { name: unknown }) => v.name === SHM_VOLUME;
 
 export function renderServingRuntime(input: RuntimeInput) {
     const gpus = String(input.gpuCount);
-    const shm = inferenceVolumes({ caches: [] });
+    // Only /dev/shm: the model storage (caches or scratch) is each service's own, in its InferenceService.
+    const shm = inferenceVolumes({ caches: [], scratch: { type: "emptyDir" } });
     return {
         apiVersion: "serving.kserve.io/v1alpha1",
         kind: input.namespace === undefined ? "ClusterServingRuntime" : "ServingRuntime",
@@ -66,42 +67,19 @@ export function renderServingRuntime(input: RuntimeInput) {
     };
 }
 
-export interface InferenceServiceInput extends ContainerInput {
-    serviceName: string;
-    namespace: string;
-    aimImageName: string;
-    /** Effective template (after overrides): the runtime's name. */
-    templateName: string;
-    replicas: number;
-    metric?: Metric;
-    precision?: Precision;
-    /** The service's own labels and annotations; the package's own win over them. */
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    serviceAccountName?: string;
-    /** `pulumi up` waits this long for `Ready` (the provider's default without it: 10 minutes). */
-    awaitTimeoutSeconds?: number;
-    /** Do not wait for `Ready` at all. */
-    skipAwait?: boolean;
-}
-
 /**
- * Await annotations of the Kubernetes provider (pulumi-kubernetes `94977969`, the provider of SDK 4.34.2). A custom
- * resource has no built-in await logic, so `pulumi.com/waitFor: condition=Ready` makes create and update wait for the
- * InferenceService's `Ready` condition to be `True` (`provider/pkg/metadata/overrides.go` `ReadyCondition` l.100–160,
- * called from `provider/pkg/await/await.go` l.321 (create) and l.504 (update); `condition/custom.go` `NewCustom`
- * l.30). `pulumi.com/timeoutSeconds` bounds the wait (`overrides.go` `TimeoutDuration` l.53–66; default 10 minutes,
- * `await.go` l.306 and l.491). `pulumi.com/skipAwait: "true"` returns at once (`overrides.go` l.108).
+ * The provider's await annotations (pulumi-kubernetes `94977969`, the provider of SDK 4.34.2) for an InferenceService:
+ * a custom resource has no built-in await logic, so `pulumi.com/waitFor: condition=Ready` makes create and update wait
+ * for its `Ready` condition to be `True` (`provider/pkg/metadata/overrides.go` `ReadyCondition` l.100–160, called from
+ * `provider/pkg/await/await.go` l.321 (create) and l.504 (update); `condition/custom.go` `NewCustom` l.30), bounded
+ * by `pulumi.com/timeoutSeconds` (`overrides.go` `TimeoutDuration` l.53–66; else 10 minutes, `await.go` l.306, l.491).
+ * With `skipAwait`, `pulumi.com/skipAwait: "true"` returns at once (`overrides.go` l.108) and no waitFor is written.
  */
-function awaitAnnotations(input: Pick<InferenceServiceInput, "awaitTimeoutSeconds" | "skipAwait">): Record<string, string> {
-    if (input.skipAwait) return { "pulumi.com/skipAwait": "true" };
-    return {
-        "pulumi.com/waitFor": "condition=Ready",
-        ...(input.awaitTimeoutSeconds !== undefined && { "pulumi.com/timeoutSeconds": String(input.awaitTimeoutSeconds) }),
-    };
+function inferenceServiceAwait(input: InferenceInput): Record<string, string> {
+    return { ...(!input.await.skipAwait && { "pulumi.com/waitFor": "condition=Ready" }), ...awaitAnnotations(input.await) };
 }
 
-export function renderInferenceService(input: InferenceServiceInput) {
+export function renderInferenceService(input: InferenceInput) {
     const { volumes, volumeMounts } = inferenceVolumes(input);
     return {
         apiVersion: "serving.kserve.io/v1beta1",
@@ -121,7 +99,7 @@ export function renderInferenceService(input: InferenceServiceInput) {
                 // The predictor Service `<isvc>-predictor` on port 80 that routes target exists in raw deployment mode;
                 // set per object, so a cluster whose default mode is Serverless still serves it that way.
                 "serving.kserve.io/deploymentMode": "RawDeployment",
-                ...awaitAnnotations(input),
+                ...inferenceServiceAwait(input),
             },
         },
         spec: {

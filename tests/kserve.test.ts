@@ -16,7 +16,6 @@ import {
     AIMServiceArgs,
     AIMServiceTemplate,
 } from "../index";
-import { renderInferenceService } from "../render/kserve";
 import { inferenceServiceName } from "../resolve/names";
 import { KAIWO_GATEWAY, LLAMA_IMAGE, LLAMA_SOURCE } from "./fixtures";
 import {
@@ -30,6 +29,7 @@ import {
     ROUTE,
     scenario,
     scenarioThrows,
+    SECRET,
     SERVICE,
     single,
     unwrapSecrets,
@@ -203,6 +203,7 @@ describe("KServe backend", () => {
                     "serving.kserve.io/autoscalerClass": "none",
                     "serving.kserve.io/deploymentMode": "RawDeployment",
                     "pulumi.com/waitFor": "condition=Ready",
+                    "pulumi.com/timeoutSeconds": "3600",
                 },
             });
             const { predictor } = isvc.inputs.spec;
@@ -216,16 +217,60 @@ describe("KServe backend", () => {
                 limits: { memory: "96Gi", "amd.com/gpu": "2" },
             });
             assert.deepStrictEqual(predictor.model.env, [
+                { name: "AIM_CACHE_PATH", value: "/workspace/model-cache" },
+                { name: "VLLM_ENABLE_METRICS", value: "true" },
                 { name: "AIM_METRIC", value: "latency" },
                 { name: "AIM_PRECISION", value: "fp8" },
             ]);
-            // It waits for the runtime and the template's discovery Job.
-            assert.deepStrictEqual(isvc.dependencies.sort(), [single(resources, JOB).urn, single(resources, CLUSTER_RUNTIME).urn].sort());
+            // Without caches, a per-pod scratch claim sized from the model sources (+10 %) backs AIM_CACHE_PATH; the
+            // runtime provides /dev/shm, so neither it nor a probe is repeated here (KServe adds its readiness probe).
+            assert.deepStrictEqual(predictor.volumes, [
+                {
+                    name: "model-storage",
+                    ephemeral: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } } } } },
+                },
+            ]);
+            assert.deepStrictEqual(predictor.model.volumeMounts, [{ name: "model-storage", mountPath: "/workspace/model-cache" }]);
+            assert.deepStrictEqual(
+                Object.keys(predictor.model).sort(),
+                ["env", "modelFormat", "resources", "runtime", "volumeMounts"],
+            );
+            // It waits for the runtime (the template's inline model sources make discovery unnecessary: no Job).
+            assert.deepStrictEqual(ofType(resources, JOB), []);
+            assert.deepStrictEqual(isvc.dependencies, [single(resources, CLUSTER_RUNTIME).urn]);
 
             assert.strictEqual(await valueOf(result.inferenceServiceName), "llama-chat");
             assert.strictEqual(await valueOf(result.serviceName), "llama-chat-predictor");
             assert.strictEqual(await valueOf(result.deploymentName), "llama-chat-predictor");
+            assert.strictEqual(await valueOf(result.endpoint), "http://llama-chat-predictor.ml-team.svc.cluster.local");
             assert.strictEqual(validateAll(resources), 2);
+        });
+
+        it("wait for the template's discovery Job, and take the API key, service account and scratch option as Deployments do", async () => {
+            const { result, resources } = await scenario((opts) => {
+                llamaCluster(opts, { servingBackend: "kserve", modelSources: undefined });
+                llamaChat(opts, { apiKey: { enabled: true }, serviceAccountName: "inference", scratch: { emptyDir: true } });
+                return llamaChat(opts, { apiKey: { secretName: "team-key", secretKey: "key" } }, "other");
+            });
+            const isvc = named(resources, "llama-chat-inferenceservice");
+            // The RandomPassword and the Secret share the Pulumi name `<service>-api-key`.
+            const apiKeySecret = resources.find((r) => r.name === "llama-chat-api-key" && r.type === SECRET)!;
+            assert.strictEqual(apiKeySecret.inputs.metadata.name, "llama-chat-api-key");
+            assert.deepStrictEqual(
+                isvc.dependencies.sort(),
+                [single(resources, JOB).urn, single(resources, CLUSTER_RUNTIME).urn, apiKeySecret.urn].sort(),
+            );
+            const { predictor } = isvc.inputs.spec;
+            assert.strictEqual(predictor.serviceAccountName, "inference");
+            assert.deepStrictEqual(predictor.volumes, [{ name: "model-storage", emptyDir: {} }]);
+            assert.deepStrictEqual(predictor.model.env.at(-1), {
+                name: "VLLM_API_KEY",
+                valueFrom: { secretKeyRef: { name: "llama-chat-api-key", key: "api-key" } },
+            });
+            const other = named(resources, "other-inferenceservice").inputs.spec.predictor.model.env;
+            assert.deepStrictEqual(other.at(-1), { name: "VLLM_API_KEY", valueFrom: { secretKeyRef: { name: "team-key", key: "key" } } });
+            assert.strictEqual(await valueOf(result.apiKey), undefined);
+            assert.strictEqual(validateAll(resources), 3);
         });
 
         it("set min = max = replicas, pull secrets service-first de-duplicated, the token Secret, caches and AIM_CACHE_PATH", async () => {
@@ -245,6 +290,7 @@ describe("KServe backend", () => {
             assert.deepStrictEqual(predictor.imagePullSecrets, [{ name: "shared" }, { name: "own" }, { name: "ghcr" }]);
             assert.deepStrictEqual(predictor.model.env, [
                 { name: "AIM_CACHE_PATH", value: "/workspace/model-cache" },
+                { name: "VLLM_ENABLE_METRICS", value: "true" },
                 { name: "LOG", value: "debug" },
                 { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "llama-chat-hf-token", key: "token" } } },
             ]);
@@ -302,30 +348,21 @@ describe("KServe backend", () => {
         });
     });
 
-    it("honours the await settings: a timeout for the Ready wait, or no wait at all", () => {
-        const input = {
-            serviceName: "chat",
-            namespace: "ml",
-            aimImageName: "llama",
-            templateName: "base",
-            image: LLAMA_IMAGE,
-            replicas: 1,
-            gpuCount: 1,
-            imagePullSecrets: [],
-            caches: [],
+    it("waits for Ready within awaitTimeoutSeconds (default 3600), or not at all with skipAwait; user annotations first", async () => {
+        const annotations = async (args: Partial<AIMServiceArgs>) => {
+            const { resources } = await scenario((opts) => {
+                llamaCluster(opts, { servingBackend: "kserve" });
+                llamaChat(opts, args);
+            });
+            return single(resources, ISVC).inputs.metadata.annotations;
         };
-        const annotations = (extra: object) => renderInferenceService({ ...input, ...extra }).metadata.annotations;
-        assert.deepStrictEqual(annotations({ awaitTimeoutSeconds: 5400 }), {
-            "serving.kserve.io/autoscalerClass": "none",
-            "serving.kserve.io/deploymentMode": "RawDeployment",
-            "pulumi.com/waitFor": "condition=Ready",
-            "pulumi.com/timeoutSeconds": "5400",
-        });
-        assert.deepStrictEqual(annotations({ skipAwait: true, awaitTimeoutSeconds: 5400 }), {
-            "serving.kserve.io/autoscalerClass": "none",
-            "serving.kserve.io/deploymentMode": "RawDeployment",
-            "pulumi.com/skipAwait": "true",
-        });
+        const system = { "serving.kserve.io/autoscalerClass": "none", "serving.kserve.io/deploymentMode": "RawDeployment" };
+        assert.deepStrictEqual(await annotations({}), { ...system, "pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "3600" });
+        assert.deepStrictEqual(
+            await annotations({ awaitTimeoutSeconds: 5400, annotations: { "example.com/team": "nlp", "serving.kserve.io/autoscalerClass": "hpa" } }),
+            { "example.com/team": "nlp", ...system, "pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "5400" },
+        );
+        assert.deepStrictEqual(await annotations({ skipAwait: true }), { ...system, "pulumi.com/skipAwait": "true" });
     });
 
     describe("errors", () => {

@@ -88,6 +88,7 @@ const KINDS: Record<string, KindSpec> = {
         inputs: ["name", "aimImageName", "metric", "precision", "gpuSelector", "configName", "servingBackend", "modelSources"],
         requiredInputs: ["aimImageName"],
         outputs: TEMPLATE_OUTPUTS,
+        optionalOutputs: ["discoveryJobName"],
     },
     AIMServiceTemplate: {
         inputs: [
@@ -106,6 +107,7 @@ const KINDS: Record<string, KindSpec> = {
         ],
         requiredInputs: ["namespace", "aimImageName"],
         outputs: TEMPLATE_OUTPUTS,
+        optionalOutputs: ["discoveryJobName"],
     },
     AIMTemplateCache: {
         inputs: [
@@ -145,6 +147,12 @@ const KINDS: Record<string, KindSpec> = {
             "labels",
             "routing",
             "hfToken",
+            "annotations",
+            "serviceAccountName",
+            "awaitTimeoutSeconds",
+            "skipAwait",
+            "apiKey",
+            "scratch",
         ],
         requiredInputs: ["namespace", "aimImageName"],
         outputs: {
@@ -155,8 +163,10 @@ const KINDS: Record<string, KindSpec> = {
             deploymentName: STRING,
             serviceName: STRING,
             inferenceServiceName: STRING,
+            endpoint: STRING,
+            apiKey: STRING,
         },
-        optionalOutputs: ["routeGateway", "routePath", "inferenceServiceName"],
+        optionalOutputs: ["routeGateway", "routePath", "inferenceServiceName", "apiKey"],
     },
 };
 

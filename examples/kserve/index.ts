@@ -8,12 +8,16 @@
 //
 // Offline: npm run example:kserve (stack dev), npm run example:kserve:prod (stack prod).
 
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 // In your own program: import * as aim from "@aim-pulumi/aim";
 import * as aim from "../../index";
 
 const config = new pulumi.Config();
 const replicas = config.getNumber("replicas") ?? 1;
+
+// The namespace of the services (the pull secret ghcr-pull must exist in it).
+const mlTeam = new k8s.core.v1.Namespace("ml-team", { metadata: { name: "ml-team" } });
 
 new aim.AIMClusterConfig("default", {
     imagePullSecrets: [{ name: "ghcr-pull" }],
@@ -38,25 +42,24 @@ new aim.AIMClusterServiceTemplate("llama-3-8b-mi300x", {
 });
 
 // Pinned to the Deployment backend in every stack.
-new aim.AIMServiceTemplate("llama-3-8b-embed", {
-    namespace: "ml-team",
-    aimImageName: "llama-3-8b",
-    servingBackend: "deployment",
-    gpuSelector: { model: "MI300X", count: 1 },
-});
+new aim.AIMServiceTemplate(
+    "llama-3-8b-embed",
+    { namespace: "ml-team", aimImageName: "llama-3-8b", servingBackend: "deployment", gpuSelector: { model: "MI300X", count: 1 } },
+    { dependsOn: [mlTeam] },
+);
 
-const chat = new aim.AIMService("llama-chat", {
-    namespace: "ml-team",
-    aimImageName: "llama-3-8b",
-    templateRef: "llama-3-8b-mi300x",
-    replicas,
-});
+// Routed through kaiwo-gateway, so each requires an API key on /v1/* (on either backend).
+const chat = new aim.AIMService(
+    "llama-chat",
+    { namespace: "ml-team", aimImageName: "llama-3-8b", templateRef: "llama-3-8b-mi300x", replicas, apiKey: { enabled: true } },
+    { dependsOn: [mlTeam] },
+);
 
-const embed = new aim.AIMService("llama-embed", {
-    namespace: "ml-team",
-    aimImageName: "llama-3-8b",
-    templateRef: "llama-3-8b-embed",
-});
+const embed = new aim.AIMService(
+    "llama-embed",
+    { namespace: "ml-team", aimImageName: "llama-3-8b", templateRef: "llama-3-8b-embed", apiKey: { enabled: true } },
+    { dependsOn: [mlTeam] },
+);
 
 export const backend = new pulumi.Config("aim").get("servingBackend") ?? "deployment";
 // What serves the chat: the InferenceService (KServe creates the Deployment and Service <isvc>-predictor), or ours.
@@ -64,5 +67,7 @@ export const chatWorkload = pulumi
     .all([chat.inferenceServiceName, chat.deploymentName])
     .apply(([isvc, deployment]) => (isvc ? `InferenceService ${isvc}` : `Deployment ${deployment}`));
 export const chatService = chat.serviceName;
+// Follows the backend: http://llama-chat.ml-team.svc.cluster.local, or KServe's llama-chat-predictor.
+export const chatEndpoint = chat.endpoint;
 export const chatRoutePath = chat.routePath;
 export const embedService = embed.serviceName;
