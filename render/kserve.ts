@@ -15,9 +15,7 @@ import { envValue, podPullSecrets, renderEnv } from "./pod";
 import { GPU_RESOURCE } from "../validate/service";
 
 /** The container KServe fills from the runtime and overlays with the InferenceService's `predictor.model`. */
-export const KSERVE_CONTAINER = "kserve-container";
-/** Port of KServe's `<isvc>-predictor` Service; it targets the container port (8000). */
-export const PREDICTOR_PORT = 80;
+const KSERVE_CONTAINER = "kserve-container";
 /** The model format AIM runtimes declare and AIM InferenceServices ask for. */
 const AIM_MODEL_FORMAT = { name: "aim", version: "1" };
 
