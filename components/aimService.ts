@@ -32,7 +32,7 @@ import {
 } from "../types";
 
 export interface AIMServiceArgs {
-    /** AIM name; it names the Deployment, Service and HTTPRoute (an RFC 1035 label). Default: the Pulumi resource name. @default the Pulumi resource name */
+    /** AIM name; it names the Deployment, Service (or InferenceService) and HTTPRoute (an RFC 1035 label). Default: the Pulumi resource name. @default the Pulumi resource name */
     name?: string;
     /** Namespace to deploy to. */
     namespace: string;

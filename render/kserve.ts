@@ -95,7 +95,9 @@ export function renderInferenceService(input: InferenceInput) {
                 // Replicas are fixed (min = max); upstream turns KServe's autoscaler off unless autoscaling is asked for.
                 "serving.kserve.io/autoscalerClass": "none",
                 // The predictor Service `<isvc>-predictor` on port 80 that routes target exists in raw deployment mode;
-                // set per object, so a cluster whose default mode is Serverless still serves it that way.
+                // KServe honours the annotation over its configured default (v0.15.2 `GetDeploymentMode`,
+                // pkg/controller/v1beta1/inferenceservice/utils/utils.go l.176–191), so a Serverless-default cluster
+                // still serves this service that way.
                 "serving.kserve.io/deploymentMode": "RawDeployment",
                 ...inferenceServiceAwait(input),
             },
