@@ -12,8 +12,10 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { EngineService } from "@pulumi/pulumi/proto/engine_grpc_pb";
 import { LogRequest, LogSeverity } from "@pulumi/pulumi/proto/engine_pb";
 import { ResourceMonitorService } from "@pulumi/pulumi/proto/resource_grpc_pb";
+import { InvokeResponse } from "@pulumi/pulumi/proto/provider_pb";
 import {
     RegisterResourceOutputsRequest,
+    ResourceInvokeRequest,
     RegisterResourceRequest,
     RegisterResourceResponse,
     SupportsFeatureRequest,
@@ -27,6 +29,9 @@ const PROJECT = "aim-grpc";
 const STACK = "dev";
 const STACK_TYPE = "pulumi:pulumi:Stack";
 export const STACK_URN = `urn:pulumi:${STACK}::${PROJECT}::${STACK_TYPE}::${PROJECT}-${STACK}`;
+
+/** The id of every Kubernetes provider resource (tests pass references `<urn>::<PROVIDER_ID>`). */
+export const PROVIDER_ID = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** Monitor features the Node SDK asks about; the ones answered `true` are those this monitor implements. */
 const SUPPORTED_FEATURES = new Set(["secrets", "resourceReferences"]);
@@ -92,6 +97,7 @@ export class FakeEngine {
             supportsFeature: engine.supportsFeature,
             registerResource: engine.registerResource,
             registerResourceOutputs: engine.registerResourceOutputs,
+            invoke: engine.invoke,
         });
         server.addService(EngineService, { log: engine.log });
         return engine;
@@ -132,6 +138,21 @@ export class FakeEngine {
         const outputs = (call.request.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;
         this.componentOutputs.set(call.request.getUrn(), outputs);
         callback(null, new Empty());
+    };
+
+    /**
+     * The one invoke the SDK makes here: `pulumi:pulumi:getResource`, by which a provider reference passed to
+     * Construct becomes a provider resource again. The state of the provider itself does not matter to components.
+     */
+    private readonly invoke: Handler<ResourceInvokeRequest, InvokeResponse> = (call, callback) => {
+        const req = call.request;
+        if (req.getTok() !== "pulumi:pulumi:getResource") {
+            callback({ code: grpc.status.UNIMPLEMENTED, details: `unexpected invoke ${req.getTok()}` }, null);
+            return;
+        }
+        const { urn } = req.getArgs()!.toJavaScript() as { urn: string };
+        const ret = Struct.fromJavaScript({ urn, id: PROVIDER_ID, state: {} });
+        callback(null, new InvokeResponse().setReturn(ret));
     };
 
     private readonly log: Handler<LogRequest, Empty> = (call, callback) => {
@@ -190,13 +211,14 @@ export class ProviderProcess {
 
     /**
      * Calls Construct for a component as the engine does during a preview of the program, parented to the stack.
-     * `dependsOn` are the URNs of the resources the program made this one depend on.
+     * `dependsOn` are the URNs of the resources the program made it depend on; `kubernetesProvider` a provider
+     * reference (`<urn>::<id>`) when the program passed an explicit Kubernetes provider.
      */
     async construct(
         type: string,
         name: string,
         inputs: Record<string, unknown>,
-        dependsOn: string[] = [],
+        opts: { dependsOn?: string[]; kubernetesProvider?: string } = {},
     ): Promise<Constructed> {
         const req = new ConstructRequest()
             .setProject(PROJECT)
@@ -209,8 +231,9 @@ export class ProviderProcess {
             .setName(name)
             .setParent(STACK_URN)
             .setInputs(Struct.fromJavaScript(inputs as Parameters<typeof Struct.fromJavaScript>[0]))
-            .setDependenciesList(dependsOn)
+            .setDependenciesList(opts.dependsOn ?? [])
             .setAcceptsOutputValues(true);
+        if (opts.kubernetesProvider) req.getProvidersMap().set("kubernetes", opts.kubernetesProvider);
         const res = await new Promise<ConstructResponse>((resolve, reject) =>
             this.client.construct(req, (err, r) => (err ? reject(err) : resolve(r))),
         );
