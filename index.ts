@@ -1,6 +1,6 @@
 // Public API of @aim-pulumi/aim: the AIM components and the types of their args and outputs.
 
-export * from "./components/types";
+export * from "./types";
 export { AIMClusterConfig } from "./components/aimClusterConfig";
 export type { AIMClusterConfigArgs } from "./components/aimClusterConfig";
 export { AIMNamespaceConfig } from "./components/aimNamespaceConfig";

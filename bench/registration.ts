@@ -177,7 +177,7 @@ function pureChild(runtime: Runtime, count: number): void {
     catalog.clusterTemplates.declare(undefined, TEMPLATE, {
         scope: "Cluster",
         spec: templateSpec,
-        image: resolvedImage(findImage(catalog, undefined, "llama")),
+        image: resolvedImage(findImage(catalog, { kind: "AIMClusterServiceTemplate", aimName: TEMPLATE }, undefined, "llama")),
         config: templateConfig,
         declaredBy: { resource: {} as any, pulumiName: TEMPLATE }, // only components need it (dependsOn, parents)
         discoveryJob: {} as any, // only components need it (dependsOn)
@@ -189,9 +189,9 @@ function pureChild(runtime: Runtime, count: number): void {
     const validate = (args: (typeof inputs)[number]) => parseArgs("AIMService", args.name, serviceSchema, args);
     const resolve = (spec: Spec) => {
         const { namespace } = spec;
-        const img = findImage(catalog, namespace, spec.aimImageName);
+        const img = findImage(catalog, { kind: "AIMService", aimName: spec.name }, namespace, spec.aimImageName);
         const { config } = resolveConfig(catalog, { kind: "AIMService", aimName: spec.name, namespace, configName: spec.configName });
-        const base = tpl.findTemplate(catalog, namespace, spec.templateRef ?? img.spec.defaultServiceTemplate!);
+        const base = tpl.findTemplate(catalog, { kind: "AIMService", aimName: spec.name }, namespace, spec.templateRef ?? img.spec.defaultServiceTemplate!);
         const routeTo = resolveRouting({ aimName: spec.name, namespace, labels: spec.labels, routing: spec.routing }, config)?.path;
         const template = tpl.hasOverrides(spec.overrides)
             ? tpl.deriveTemplate(base, namespace, spec.overrides, spec.configName).spec

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { catalogOf, orFail, typeToken, validateArgs } from "./internal";
-import { ConfigCaching, ConfigRouting, ConfigSource, LocalObjectReference, ResolvedConfig } from "./types";
+import { planComponent, typeToken } from "./internal";
+import { ConfigCaching, ConfigRouting, ConfigSource, LocalObjectReference, ResolvedConfig } from "../types";
 import { configWithDefaults } from "../resolve/config";
 import { clusterConfigSchema } from "../validate/config";
 
@@ -28,12 +28,16 @@ export class AIMClusterConfig extends pulumi.ComponentResource {
     public readonly spec: pulumi.Output<ResolvedConfig>;
 
     constructor(name: string, args: AIMClusterConfigArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(typeToken("AIMClusterConfig"), name, args ?? {}, opts);
-        const { name: aimName, ...spec } = validateArgs(this, "AIMClusterConfig", name, clusterConfigSchema, args);
-        orFail(this, () => catalogOf(this).clusterConfigs.declare(undefined, aimName, { spec, declaredBy: { resource: this, pulumiName: name } }));
+        const kind = "AIMClusterConfig";
+        const { spec, catalog, declarer } = planComponent(kind, name, clusterConfigSchema, args, opts, (spec, catalog) =>
+            catalog.clusterConfigs.ensureDeclarable(undefined, spec.name),
+        );
+        super(typeToken(kind), name, spec, opts);
+        const { name: aimName, ...settings } = spec;
+        catalog.clusterConfigs.declare(undefined, aimName, { spec: settings, declaredBy: { resource: this, pulumiName: name } }, declarer);
 
         this.aimName = pulumi.output(aimName);
-        this.spec = pulumi.output(configWithDefaults(aimName, ConfigSource.ClusterConfig, spec));
+        this.spec = pulumi.output(configWithDefaults(aimName, ConfigSource.ClusterConfig, settings));
         this.registerOutputs({ aimName: this.aimName, spec: this.spec });
     }
 }

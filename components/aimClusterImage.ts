@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { clusterImageSchema } from "../validate/image";
-import { declareImage } from "./imageEntry";
+import { planImage, registerImage } from "./imageEntry";
 import { typeToken } from "./internal";
-import { ResolvedConfig } from "./types";
+import { ResolvedConfig } from "../types";
 
 export interface AIMClusterImageArgs {
     /** AIM name that templates and services reference through `aimImageName`. Default: the Pulumi resource name. @default the Pulumi resource name */
@@ -25,8 +25,9 @@ export class AIMClusterImage extends pulumi.ComponentResource {
     public readonly resolvedConfig: pulumi.Output<ResolvedConfig>;
 
     constructor(name: string, args: AIMClusterImageArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(typeToken("AIMClusterImage"), name, args ?? {}, opts);
-        const outputs = declareImage(this, "AIMClusterImage", name, clusterImageSchema, args);
+        const planned = planImage("AIMClusterImage", name, clusterImageSchema, args, opts);
+        super(typeToken("AIMClusterImage"), name, planned.spec, opts);
+        const outputs = registerImage(this, name, planned);
         this.aimName = outputs.aimName;
         this.image = outputs.image;
         this.resolvedConfig = outputs.resolvedConfig;

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { clusterServiceTemplateSchema } from "../validate/template";
 import { typeToken } from "./internal";
-import { declareTemplate } from "./templateEntry";
-import { GpuSelector, Metric, ModelSource, Precision, ResolvedConfig, ResolvedImage } from "./types";
+import { planTemplate, registerTemplate } from "./templateEntry";
+import { GpuSelector, Metric, ModelSource, Precision, ResolvedConfig, ResolvedImage } from "../types";
 
 export interface AIMClusterServiceTemplateArgs {
     /** AIM name that services and caches reference through `templateRef`. Default: the Pulumi resource name. @default the Pulumi resource name */
@@ -36,8 +36,9 @@ export class AIMClusterServiceTemplate extends pulumi.ComponentResource {
     public readonly discoveryJobName: pulumi.Output<string>;
 
     constructor(name: string, args: AIMClusterServiceTemplateArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(typeToken("AIMClusterServiceTemplate"), name, args ?? {}, opts);
-        const outputs = declareTemplate(this, "AIMClusterServiceTemplate", name, clusterServiceTemplateSchema, args);
+        const planned = planTemplate("AIMClusterServiceTemplate", name, clusterServiceTemplateSchema, args, opts);
+        super(typeToken("AIMClusterServiceTemplate"), name, planned.spec, opts);
+        const outputs = registerTemplate(this, name, planned);
         this.aimName = outputs.aimName;
         this.resolvedConfig = outputs.resolvedConfig;
         this.resolvedImage = outputs.resolvedImage;

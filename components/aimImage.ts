@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { imageSchema } from "../validate/image";
 import { AIMClusterImageArgs } from "./aimClusterImage";
-import { declareImage } from "./imageEntry";
+import { planImage, registerImage } from "./imageEntry";
 import { typeToken } from "./internal";
-import { ResolvedConfig } from "./types";
+import { ResolvedConfig } from "../types";
 
 export interface AIMImageArgs extends AIMClusterImageArgs {
     /** Namespace it is visible in; there it wins over an AIMClusterImage of the same name. */
@@ -20,8 +20,9 @@ export class AIMImage extends pulumi.ComponentResource {
     public readonly resolvedConfig: pulumi.Output<ResolvedConfig>;
 
     constructor(name: string, args: AIMImageArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(typeToken("AIMImage"), name, args ?? {}, opts);
-        const outputs = declareImage(this, "AIMImage", name, imageSchema, args);
+        const planned = planImage("AIMImage", name, imageSchema, args, opts);
+        super(typeToken("AIMImage"), name, planned.spec, opts);
+        const outputs = registerImage(this, name, planned);
         this.aimName = outputs.aimName;
         this.image = outputs.image;
         this.resolvedConfig = outputs.resolvedConfig;

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { catalogOf, orFail, typeToken, validateArgs } from "./internal";
+import { planComponent, typeToken } from "./internal";
 import { AIMClusterConfigArgs } from "./aimClusterConfig";
-import { ConfigSource, ResolvedConfig } from "./types";
+import { ConfigSource, ResolvedConfig } from "../types";
 import { configWithDefaults } from "../resolve/config";
 import { namespaceConfigSchema } from "../validate/config";
 
@@ -21,18 +21,16 @@ export class AIMNamespaceConfig extends pulumi.ComponentResource {
     public readonly spec: pulumi.Output<ResolvedConfig>;
 
     constructor(name: string, args: AIMNamespaceConfigArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(typeToken("AIMNamespaceConfig"), name, args ?? {}, opts);
-        const { name: aimName, namespace, ...spec } = validateArgs(
-            this,
-            "AIMNamespaceConfig",
-            name,
-            namespaceConfigSchema,
-            args,
+        const kind = "AIMNamespaceConfig";
+        const { spec, catalog, declarer } = planComponent(kind, name, namespaceConfigSchema, args, opts, (spec, catalog) =>
+            catalog.namespaceConfigs.ensureDeclarable(spec.namespace, spec.name),
         );
-        orFail(this, () => catalogOf(this).namespaceConfigs.declare(namespace, aimName, { spec, declaredBy: { resource: this, pulumiName: name } }));
+        super(typeToken(kind), name, spec, opts);
+        const { name: aimName, namespace, ...settings } = spec;
+        catalog.namespaceConfigs.declare(namespace, aimName, { spec: settings, declaredBy: { resource: this, pulumiName: name } }, declarer);
 
         this.aimName = pulumi.output(aimName);
-        this.spec = pulumi.output(configWithDefaults(aimName, ConfigSource.NamespaceConfig, spec));
+        this.spec = pulumi.output(configWithDefaults(aimName, ConfigSource.NamespaceConfig, settings));
         this.registerOutputs({ aimName: this.aimName, spec: this.spec });
     }
 }

@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { renderHttpRoute } from "../render/httpRoute";
 import { renderDeployment, renderService, serviceLabels } from "../render/inference";
-import { renderTokenSecret, tokenSecretName } from "../render/tokenSecret";
+import { renderTokenSecret } from "../render/tokenSecret";
+import { tokenSecretName } from "../resolve/names";
 import { mergePullSecrets } from "../render/pod";
 import { Catalog, ModelCacheEntry, TemplateEntry } from "../resolve/catalog";
 import { findImage } from "../resolve/image";
@@ -11,7 +12,8 @@ import { serviceSchema } from "../validate/service";
 import { namespaceFields } from "../validate/template";
 import { AIMServiceTemplate } from "./aimServiceTemplate";
 import { AIMTemplateCache } from "./aimTemplateCache";
-import { catalogOf, orFail, resolveConfigOf, typeToken, validateArgs, withSecretToken } from "./internal";
+import { planComponent, typeToken, warnAll, withSecretToken } from "./internal";
+import { resolveConfig } from "../resolve/config";
 import {
     EnvVar,
     GatewayParentReference,
@@ -21,7 +23,7 @@ import {
     ServiceOverrides,
     ServiceResources,
     ServiceRouting,
-} from "./types";
+} from "../types";
 
 export interface AIMServiceArgs {
     /** AIM name; it names the Deployment, Service and HTTPRoute (an RFC 1035 label). Default: the Pulumi resource name. @default the Pulumi resource name */
@@ -94,17 +96,19 @@ export class AIMService extends pulumi.ComponentResource {
     public readonly serviceName: pulumi.Output<string>;
 
     constructor(name: string, args: AIMServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(typeToken("AIMService"), name, withSecretToken(args), opts);
         const kind = "AIMService";
-        const spec = validateArgs(this, kind, name, serviceSchema, args);
+        const { spec, catalog, plan: planned } = planComponent(kind, name, serviceSchema, args, opts, (spec, catalog, declarer) => {
+            // Everything that can fail, before the component exists: a bad reference registers nothing.
+            const image = findImage(catalog, { kind, aimName: spec.name }, spec.namespace, spec.aimImageName);
+            const { config, warning } = resolveConfig(catalog, { kind, aimName: spec.name, namespace: spec.namespace, configName: spec.configName });
+            const plan = planService(catalog, spec, image, config);
+            catalog.claimObjects(declarer, plan.objects);
+            return { config, plan, warnings: [warning, plan.warning] };
+        });
+        super(typeToken(kind), name, withSecretToken(spec), opts);
+        warnAll(this, planned.warnings);
         const { namespace } = spec;
-        const catalog = catalogOf(this);
-
-        // Plan everything that can fail before the first child exists, so a bad reference registers nothing.
-        const image = orFail(this, () => findImage(catalog, namespace, spec.aimImageName));
-        const { config } = resolveConfigOf(this, { kind, aimName: spec.name, namespace, configName: spec.configName });
-        const plan = orFail(this, () => planService(catalog, spec, image, config));
-        if (plan.warning) pulumi.log.warn(plan.warning, this);
+        const { config, plan } = planned;
 
         const template = registerTemplate(catalog, namespace, plan);
         const caches = registerCaches(catalog, namespace, spec.configName, plan, template);

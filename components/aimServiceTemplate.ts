@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { serviceTemplateSchema } from "../validate/template";
 import { AIMClusterServiceTemplateArgs } from "./aimClusterServiceTemplate";
 import { typeToken } from "./internal";
-import { declareTemplate } from "./templateEntry";
-import { EnvVar, LocalObjectReference, ResolvedConfig, ResolvedImage, TemplateCaching } from "./types";
+import { planTemplate, registerTemplate } from "./templateEntry";
+import { EnvVar, LocalObjectReference, ResolvedConfig, ResolvedImage, TemplateCaching } from "../types";
 
 export interface AIMServiceTemplateArgs extends AIMClusterServiceTemplateArgs {
     /** Namespace of the template; there it wins over an AIMClusterServiceTemplate of the same name. */
@@ -28,8 +28,9 @@ export class AIMServiceTemplate extends pulumi.ComponentResource {
     public readonly discoveryJobName: pulumi.Output<string>;
 
     constructor(name: string, args: AIMServiceTemplateArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(typeToken("AIMServiceTemplate"), name, args ?? {}, opts);
-        const outputs = declareTemplate(this, "AIMServiceTemplate", name, serviceTemplateSchema, args);
+        const planned = planTemplate("AIMServiceTemplate", name, serviceTemplateSchema, args, opts);
+        super(typeToken("AIMServiceTemplate"), name, planned.spec, opts);
+        const outputs = registerTemplate(this, name, planned);
         this.aimName = outputs.aimName;
         this.resolvedConfig = outputs.resolvedConfig;
         this.resolvedImage = outputs.resolvedImage;

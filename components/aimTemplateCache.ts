@@ -3,13 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { renderCachePvc, renderDownloadJob } from "../render/modelCache";
 import { aimLabel, standardLabels } from "../render/labels";
 import { mergeEnv, mergePullSecrets } from "../render/pod";
-import { hfTokenEnv, renderTokenSecret, tokenSecretName } from "../render/tokenSecret";
+import { hfTokenEnv, renderTokenSecret } from "../render/tokenSecret";
+import { downloadJobName, tokenSecretName } from "../resolve/names";
 import { cacheStorageClass, planModelCaches, PlannedModelCache, requireModelSources } from "../resolve/cache";
 import { ModelCacheEntry } from "../resolve/catalog";
 import { findTemplate } from "../resolve/template";
+import { resolveConfig } from "../resolve/config";
 import { templateCacheSchema } from "../validate/cache";
-import { catalogOf, orFail, resolveConfigOf, typeToken, validateArgs, withSecretToken } from "./internal";
-import { EnvVar, LocalObjectReference, ResolvedConfig } from "./types";
+import { planComponent, typeToken, warnAll, withSecretToken } from "./internal";
+import { EnvVar, LocalObjectReference, ResolvedConfig } from "../types";
 
 export interface AIMTemplateCacheArgs {
     /** AIM name. Default: the Pulumi resource name. @default the Pulumi resource name */
@@ -55,21 +57,19 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
     public readonly persistentVolumeClaims: pulumi.Output<string[]>;
 
     constructor(name: string, args: AIMTemplateCacheArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(typeToken("AIMTemplateCache"), name, withSecretToken(args), opts);
         const kind = "AIMTemplateCache";
-        const spec = validateArgs(this, kind, name, templateCacheSchema, args);
-        const { namespace } = spec;
-        const catalog = catalogOf(this);
-        const template = orFail(this, () => findTemplate(catalog, namespace, spec.templateRef));
-        const sources = orFail(this, () => requireModelSources(kind, spec.name, "templateRef", template.spec));
-        const { config } = resolveConfigOf(this, { kind, aimName: spec.name, namespace, configName: spec.configName });
-        const storageClassName = cacheStorageClass(spec.storageClassName, config);
-        const plan = orFail(this, () =>
-            planModelCaches(
+        const { spec, catalog, declarer, plan } = planComponent(kind, name, templateCacheSchema, args, opts, (spec, catalog, declarer) => {
+            const { namespace, name: aimName } = spec;
+            catalog.templateCaches.ensureDeclarable(namespace, aimName);
+            const template = findTemplate(catalog, { kind, aimName }, namespace, spec.templateRef);
+            const sources = requireModelSources(kind, aimName, "templateRef", template.spec);
+            const { config, warning } = resolveConfig(catalog, { kind, aimName, namespace, configName: spec.configName });
+            const storageClassName = cacheStorageClass(spec.storageClassName, config);
+            const caches = planModelCaches(
                 catalog,
                 {
                     kind,
-                    aimName: spec.name,
+                    aimName,
                     namespace,
                     storageClassName,
                     protect: spec.protect,
@@ -77,13 +77,26 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
                     fields: { storageClassName: "storageClassName", protection: "protect", sources: "templateRef" },
                 },
                 sources,
-            ),
-        );
-        // The token is needed only by downloads this cache runs itself (a shared PVC was filled by its creator).
-        const token = spec.hfToken !== undefined && plan.some((planned) => !planned.existing) ? spec.hfToken : undefined;
+            );
+            // The token is needed only by downloads this cache runs itself (a shared PVC was filled by its creator).
+            const token = spec.hfToken !== undefined && caches.some((planned) => !planned.existing) ? spec.hfToken : undefined;
+            const created = caches.filter((planned) => !planned.existing);
+            catalog.claimObjects(declarer, [
+                ...(token !== undefined ? [{ kind: "Secret", namespace, name: tokenSecretName(aimName) }] : []),
+                ...created.flatMap((planned) => [
+                    { kind: "PersistentVolumeClaim", namespace, name: planned.pvcName },
+                    { kind: "Job", namespace, name: downloadJobName(planned.cacheName) },
+                ]),
+            ]);
+            return { template, config, warning, storageClassName, caches, token };
+        });
+        super(typeToken(kind), name, withSecretToken(spec), opts);
+        warnAll(this, [plan.warning]);
+        const { namespace } = spec;
+        const { config, storageClassName, token } = plan;
         const env = mergeEnv(spec.env, token !== undefined ? [hfTokenEnv(tokenSecretName(spec.name))] : []);
-        const entry = { namespace, template, configName: config.name, env, caches: [] as ModelCacheEntry[] };
-        orFail(this, () => catalog.templateCaches.declare(namespace, spec.name, entry));
+        const entry = { namespace, template: plan.template, configName: config.name, env, caches: [] as ModelCacheEntry[] };
+        catalog.templateCaches.declare(namespace, spec.name, entry, declarer);
 
         const labels = { ...standardLabels("aim-model-cache", "credentials"), ...aimLabel("template-cache", spec.name) };
         const secret =
@@ -123,10 +136,10 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
                 retainOnDelete: spec.retainOnDelete,
                 resources: [pvc, download],
             };
-            orFail(this, () => catalog.modelCaches.declare(namespace, planned.cacheName, cache));
+            catalog.modelCaches.declare(namespace, planned.cacheName, cache, declarer);
             return cache;
         };
-        entry.caches = plan.map((planned) => planned.existing ?? createModelCache(planned));
+        entry.caches = plan.caches.map((planned) => planned.existing ?? createModelCache(planned));
 
         this.aimName = pulumi.output(spec.name);
         this.resolvedConfig = pulumi.output(config);

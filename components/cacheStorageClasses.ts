@@ -7,7 +7,8 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { describeStorageClass } from "../resolve/cache";
-import { catalogFor, DEFAULT_CLUSTER } from "../resolve/catalog";
+import { catalogFor } from "../resolve/catalog";
+import { clusterKeyOf } from "./internal";
 
 export interface CacheStorageClassesOptions {
     /** Kubernetes provider of the caches to record. Default: the default provider. @default the default provider */
@@ -36,7 +37,7 @@ function previousDeployment(outputName: string): pulumi.StackReference {
  */
 export function cacheStorageClasses(options: CacheStorageClassesOptions = {}): pulumi.Output<Record<string, string>> {
     const outputName = options.outputName ?? "aimCacheStorageClasses";
-    const caches = catalogFor(options.provider ?? DEFAULT_CLUSTER).modelCaches.values();
+    const caches = catalogFor(clusterKeyOf(options.provider)).modelCaches.values();
     const current = Object.fromEntries(caches.map((c) => [`${c.namespace}/${c.pvcName}`, c.storageClassName ?? CLUSTER_DEFAULT]));
     return previousDeployment(outputName)
         .getOutput(outputName)

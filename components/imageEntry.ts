@@ -1,4 +1,5 @@
-// One implementation for AIMImage and AIMClusterImage: validate, resolve the config, record the catalog entry.
+// One implementation for AIMImage and AIMClusterImage: plan (validate, resolve the config) before the component
+// exists, then record the catalog entry and pre-pull the base image.
 // (Each class still declares its own output properties: schema inference reads only a class's own members.)
 
 import * as k8s from "@pulumi/kubernetes";
@@ -6,9 +7,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { baseImageCacherName, baseImageOf, renderBaseImageCacher } from "../render/baseImageCacher";
 import { DeclaredBy, scopeOf } from "../resolve/catalog";
+import { resolveConfig } from "../resolve/config";
 import { ImageSpec } from "../validate/image";
-import { catalogOf, orFail, resolveConfigOf, systemNamespace, validateArgs } from "./internal";
-import { ResolvedConfig } from "./types";
+import { planComponent, Planned, systemNamespace, warnAll } from "./internal";
+import { ResolvedConfig } from "../types";
 
 export interface ImageOutputs {
     aimName: pulumi.Output<string>;
@@ -16,38 +18,49 @@ export interface ImageOutputs {
     resolvedConfig: pulumi.Output<ResolvedConfig>;
 }
 
-/**
- * Ensures the base image of `image` is pre-pulled on every node. Images are declared after their config, so the
- * first image needing a base image creates its DaemonSet, as a child of the config (whichever image comes first,
- * the DaemonSet keeps its URN); later images with the same base and secrets share it.
- */
-function prePullBaseImage(owner: DeclaredBy, image: string, config: ResolvedConfig) {
-    const baseImage = baseImageOf(image);
-    if (!baseImage) return;
-    const cachers = catalogOf(owner.resource).baseImageCachers;
-    const input = { namespace: systemNamespace(owner.resource), baseImage, imagePullSecrets: config.imagePullSecrets };
-    const name = baseImageCacherName(input);
-    if (cachers.get(undefined, name)) return;
-    const daemonSet = new k8s.apps.v1.DaemonSet(`${owner.pulumiName}-${name}`, renderBaseImageCacher(input), { parent: owner.resource });
-    cachers.declare(undefined, name, daemonSet);
-}
+type ImageArgsSpec = ImageSpec & { namespace?: string };
 
-export function declareImage(
-    component: pulumi.ComponentResource,
+export type PlannedImage = Planned<ImageArgsSpec, ReturnType<typeof resolveConfig> & { systemNamespace?: string }>;
+
+export function planImage(
     kind: "AIMImage" | "AIMClusterImage",
     pulumiName: string,
-    schema: z.ZodType<ImageSpec & { namespace?: string }>,
-    args: object,
-): ImageOutputs {
-    const { namespace, ...spec } = validateArgs(component, kind, pulumiName, schema, args);
-    const { config, owner } = resolveConfigOf(component, { kind, aimName: spec.name, namespace, configName: spec.configName });
-    const catalog = catalogOf(component);
-    const registry = namespace === undefined ? catalog.clusterImages : catalog.images;
-    orFail(component, () => registry.declare(namespace, spec.name, { scope: scopeOf(namespace), spec }));
-    if (config.caching.cacheAimImageBase) prePullBaseImage(owner ?? { resource: component, pulumiName }, spec.image, config);
+    schema: z.ZodType<ImageArgsSpec>,
+    args: unknown,
+    opts: pulumi.ComponentResourceOptions | undefined,
+): PlannedImage {
+    return planComponent(kind, pulumiName, schema, args, opts, (spec, catalog) => {
+        const { namespace, name: aimName, configName } = spec;
+        (namespace === undefined ? catalog.clusterImages : catalog.images).ensureDeclarable(namespace, aimName);
+        const resolution = resolveConfig(catalog, { kind, aimName, namespace, configName });
+        const prePulls = resolution.config.caching.cacheAimImageBase && baseImageOf(spec.image) !== undefined;
+        return { ...resolution, ...(prePulls && { systemNamespace: systemNamespace(kind, aimName) }) };
+    });
+}
+
+/**
+ * Records the image and ensures its base image is pre-pulled on every node. Images are declared after their
+ * config, so the first image needing a base image creates its DaemonSet, as a child of the config (whichever
+ * image comes first, the DaemonSet keeps its URN); later images with the same base and secrets share it.
+ */
+export function registerImage(component: pulumi.ComponentResource, pulumiName: string, planned: PlannedImage): ImageOutputs {
+    const { spec, catalog, declarer, plan } = planned;
+    const { namespace, ...image } = spec;
+    warnAll(component, [plan.warning]);
+    (namespace === undefined ? catalog.clusterImages : catalog.images).declare(namespace, image.name, { scope: scopeOf(namespace), spec: image }, declarer);
+    const baseImage = baseImageOf(image.image);
+    if (plan.systemNamespace !== undefined && baseImage) {
+        const owner: DeclaredBy = plan.owner ?? { resource: component, pulumiName };
+        const input = { namespace: plan.systemNamespace, baseImage, imagePullSecrets: plan.config.imagePullSecrets };
+        const name = baseImageCacherName(input);
+        if (!catalog.baseImageCachers.get(undefined, name)) {
+            const daemonSet = new k8s.apps.v1.DaemonSet(`${owner.pulumiName}-${name}`, renderBaseImageCacher(input), { parent: owner.resource });
+            catalog.baseImageCachers.declare(undefined, name, daemonSet);
+        }
+    }
     return {
-        aimName: pulumi.output(spec.name),
-        image: pulumi.output(spec.image),
-        resolvedConfig: pulumi.output(config),
+        aimName: pulumi.output(image.name),
+        image: pulumi.output(image.image),
+        resolvedConfig: pulumi.output(plan.config),
     };
 }

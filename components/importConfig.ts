@@ -2,7 +2,8 @@
 // explicit import; from then on they are looked up exactly like declared ones.
 
 import * as pulumi from "@pulumi/pulumi";
-import { catalogFor, DEFAULT_CLUSTER } from "../resolve/catalog";
+import { catalogFor } from "../resolve/catalog";
+import { clusterKeyOf } from "./internal";
 import { AimError, parseArgs } from "../validate/common";
 import { clusterConfigSchema, ConfigSpec, namespaceConfigSchema } from "../validate/config";
 import { AIMClusterConfigArgs } from "./aimClusterConfig";
@@ -36,9 +37,9 @@ function importConfig(kind: keyof typeof SCHEMAS, config: ImportedNamespaceConfi
     try {
         const parsed: ConfigSpec & { name: string; namespace?: string } = parseArgs(kind, displayName, SCHEMAS[kind], args);
         const { name, namespace, ...spec } = parsed;
-        const catalog = catalogFor(options.provider ?? DEFAULT_CLUSTER);
+        const catalog = catalogFor(clusterKeyOf(options.provider));
         const registry = kind === "AIMClusterConfig" ? catalog.clusterConfigs : catalog.namespaceConfigs;
-        registry.declare(namespace, name, { spec });
+        registry.declare(namespace, name, { spec }, { kind: `imported ${kind}`, aimName: name });
     } catch (err) {
         // No resource to attribute it to: a RunError fails the program with the message alone.
         if (err instanceof AimError) throw new pulumi.RunError(`importing ${err.message}`);

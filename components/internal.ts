@@ -1,65 +1,92 @@
 // Helpers of the register layer, shared by every component. Not exported from the package.
+//
+// Every component runs validate → resolve → plan through `planComponent` *before* it calls `super()`: a component
+// that fails registers nothing, not even itself, and only the validated copy of its args reaches the engine.
 
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { Catalog, catalogFor, DEFAULT_CLUSTER } from "../resolve/catalog";
-import { ConfigRequest, ConfigResolution, resolveConfig } from "../resolve/config";
-import { AimError, dnsLabel, parseArgs } from "../validate/common";
+import { Catalog, catalogFor, ClusterKey, DEFAULT_CLUSTER, Declarer } from "../resolve/catalog";
+import { AimError, dnsLabel, fieldError, parseArgs } from "../validate/common";
+import { inspectArgs } from "../validate/shape";
 
 /** Type tokens are `aim:index:<Class>`: frozen once released, since every child URN embeds them. */
 export function typeToken(className: string): string {
     return `aim:index:${className}`;
 }
 
-/** The catalog of the cluster this component deploys to: the Kubernetes provider it and its children use. */
-export function catalogOf(component: pulumi.Resource): Catalog {
-    return catalogFor(component.getProvider("kubernetes::") ?? DEFAULT_CLUSTER);
+/**
+ * The cluster of a Kubernetes provider: its Pulumi name (SDK-internal `__name`, set by every Resource constructor).
+ * A Construct call rehydrates the provider from its URN under the same name, so the key is the same in every call.
+ */
+export function clusterKeyOf(provider: pulumi.ProviderResource | undefined): ClusterKey {
+    return provider ? `kubernetes provider "${(provider as unknown as { __name?: string }).__name ?? ""}"` : DEFAULT_CLUSTER;
+}
+
+/** The Kubernetes provider the component's children will use, found as the SDK finds it (`resource.js`). */
+function kubernetesProvider(opts: pulumi.ComponentResourceOptions | undefined): pulumi.ProviderResource | undefined {
+    const isKubernetes = (p: pulumi.ProviderResource | undefined) => k8s.Provider.isInstance(p);
+    if (isKubernetes(opts?.provider)) return opts!.provider;
+    const providers = opts?.providers;
+    const listed = Array.isArray(providers) ? providers.find(isKubernetes) : providers?.kubernetes;
+    return listed ?? opts?.parent?.getProvider("kubernetes::");
+}
+
+/** Everything a component decided before it exists: only registration is left. */
+export interface Planned<S, P> {
+    /** The validated args, defaults applied. */
+    spec: S;
+    catalog: Catalog;
+    /** The component, as messages name it. */
+    declarer: Declarer;
+    plan: P;
 }
 
 /**
- * Runs the pure validate/resolve/render steps of a component. An AimError becomes a ResourceError attributed to
- * the component, without a stack: the preview fails on it before anything is applied.
+ * Validates `args` with `schema` (the AIM name is `args.name ?? <Pulumi name>`), then runs `plan` on the cluster's
+ * catalog. Any failure is a ResourceError without a resource — nothing was registered to attribute it to — whose
+ * message names the kind, the AIM name and the field. Lookups `plan` misses are remembered only if it succeeds.
  */
-export function orFail<T>(component: pulumi.Resource, step: () => T): T {
+export function planComponent<S extends z.ZodType, P>(
+    kind: string,
+    pulumiName: string,
+    schema: S,
+    args: unknown,
+    opts: pulumi.ComponentResourceOptions | undefined,
+    plan: (spec: z.output<S>, catalog: Catalog, declarer: Declarer) => P,
+): Planned<z.output<S>, P> {
     try {
-        return step();
+        const given = (args as { name?: unknown } | null | undefined)?.name;
+        // A non-string name (an Output, from another language) is reported by the schema; messages use the Pulumi name.
+        const aimName = typeof given === "string" ? given : pulumiName;
+        inspectArgs(kind, aimName, args);
+        const spec = parseArgs(kind, aimName, schema, { ...(args as object), name: given ?? pulumiName });
+        const catalog = catalogFor(clusterKeyOf(kubernetesProvider(opts)));
+        const declarer: Declarer = { kind, aimName, pulumiName };
+        return { spec, catalog, declarer, plan: catalog.plan(declarer, () => plan(spec, catalog, declarer)) };
     } catch (err) {
-        if (err instanceof AimError) throw new pulumi.ResourceError(err.message, component, true);
+        if (err instanceof AimError) throw new pulumi.ResourceError(err.message, undefined, true);
         throw err;
     }
 }
 
-/** Validates Args; the AIM name is `args.name ?? <Pulumi name>` and is validated with them. */
-export function validateArgs<S extends z.ZodType>(
-    component: pulumi.Resource,
-    kind: string,
-    pulumiName: string,
-    schema: S,
-    args: object | undefined,
-): z.output<S> {
-    const aimName = (args as { name?: unknown } | undefined)?.name ?? pulumiName;
-    // A non-string name (an Output, from another language) is reported by the schema; the message uses the Pulumi name.
-    const displayName = typeof aimName === "string" ? aimName : pulumiName;
-    return orFail(component, () => parseArgs(kind, displayName, schema, { ...args, name: aimName }));
+/** Logs what planning found worth a warning, attributed to the component now that it exists. */
+export function warnAll(component: pulumi.Resource, warnings: (string | undefined)[]): void {
+    for (const warning of warnings) if (warning) pulumi.log.warn(warning, component);
 }
 
 /** Namespace of cluster-scoped workloads (cluster templates' discovery Jobs, the base-image DaemonSet). */
-export function systemNamespace(component: pulumi.Resource): string {
+export function systemNamespace(kind: string, aimName: string): string {
     const value = new pulumi.Config("aim").get("systemNamespace") ?? "aim-system";
-    return orFail(component, () => parseArgs("Pulumi config", "aim:systemNamespace", dnsLabel, value));
-}
-
-/** Resolves the config a component uses; a missing implicit default is a warning on the component. */
-export function resolveConfigOf(component: pulumi.Resource, request: ConfigRequest): Omit<ConfigResolution, "warning"> {
-    const { warning, ...resolution } = orFail(component, () => resolveConfig(catalogOf(component), request));
-    if (warning) pulumi.log.warn(warning, component);
-    return resolution;
+    const parsed = dnsLabel.safeParse(value);
+    if (!parsed.success) throw fieldError(kind, aimName, "aim:systemNamespace", `Pulumi config ${parsed.error.issues[0].message}`);
+    return parsed.data;
 }
 
 /**
  * Args as the component registers them: the engine keeps a component's inputs in the state too, so a Hugging Face
- * token must be a secret there, however it was given. (Null args from JavaScript become {} and fail validation.)
+ * token must be a secret there, however it was given.
  */
-export function withSecretToken<A extends { hfToken?: pulumi.Input<string> }>(args: A | undefined): pulumi.Inputs {
-    return args?.hfToken === undefined ? { ...args } : { ...args, hfToken: pulumi.secret(args.hfToken) };
+export function withSecretToken<A extends { hfToken?: pulumi.Input<string> }>(spec: A): pulumi.Inputs {
+    return spec.hfToken === undefined ? { ...spec } : { ...spec, hfToken: pulumi.secret(spec.hfToken) };
 }

@@ -1,5 +1,6 @@
-// One implementation for AIMServiceTemplate and AIMClusterServiceTemplate: validate → resolve image and config →
-// render the discovery Job → register it and record the template in the catalog.
+// One implementation for AIMServiceTemplate and AIMClusterServiceTemplate: plan (validate, resolve image and
+// config, render the discovery Job, check the pre-warming cache) before the component exists, then register the
+// Job and record the template in the catalog.
 // (Each class still declares its own output properties: schema inference reads only a class's own members.)
 
 import * as k8s from "@pulumi/kubernetes";
@@ -9,10 +10,11 @@ import { renderDiscoveryJob } from "../render/discoveryJob";
 import { planImplicitCache } from "../resolve/cache";
 import { mergePullSecrets } from "../render/pod";
 import { findImage, resolvedImage } from "../resolve/image";
+import { resolveConfig } from "../resolve/config";
 import { namespaceFields, TemplateSpec } from "../validate/template";
 import { AIMTemplateCache } from "./aimTemplateCache";
-import { catalogOf, orFail, resolveConfigOf, systemNamespace, validateArgs } from "./internal";
-import { ResolvedConfig, ResolvedImage } from "./types";
+import { planComponent, Planned, systemNamespace, warnAll } from "./internal";
+import { ResolvedConfig, ResolvedImage } from "../types";
 import { scopeOf } from "../resolve/catalog";
 
 export interface TemplateOutputs {
@@ -22,58 +24,56 @@ export interface TemplateOutputs {
     discoveryJobName: pulumi.Output<string>;
 }
 
-export function declareTemplate(
-    component: pulumi.ComponentResource,
-    kind: "AIMServiceTemplate" | "AIMClusterServiceTemplate",
-    pulumiName: string,
-    schema: z.ZodType<TemplateSpec>,
-    args: object,
-): TemplateOutputs {
-    const spec = validateArgs(component, kind, pulumiName, schema, args);
-    const { namespace, imagePullSecrets, env, caching } = namespaceFields(spec);
-    const catalog = catalogOf(component);
+type TemplateKind = "AIMServiceTemplate" | "AIMClusterServiceTemplate";
 
-    // Upstream resolves the image before the config, so a missing image is the error a user sees first.
-    const image = resolvedImage(orFail(component, () => findImage(catalog, namespace, spec.aimImageName)));
-    const { config } = resolveConfigOf(component, { kind, aimName: spec.name, namespace, configName: spec.configName });
-    const scope = scopeOf(namespace);
-    const job = renderDiscoveryJob({
-        templateName: spec.name,
-        templateScope: scope,
-        namespace: namespace ?? systemNamespace(component),
-        aimImageName: spec.aimImageName,
-        image: image.image,
-        metric: spec.metric,
-        precision: spec.precision,
-        gpuSelector: spec.gpuSelector,
-        env,
-        imagePullSecrets: mergePullSecrets(imagePullSecrets, config.imagePullSecrets),
+export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.ZodType<TemplateSpec>, args: unknown, opts: pulumi.ComponentResourceOptions | undefined) {
+    return planComponent(kind, pulumiName, schema, args, opts, (spec, catalog, declarer) => {
+        const { namespace, imagePullSecrets, env, caching } = namespaceFields(spec);
+        const aimName = spec.name;
+        (namespace === undefined ? catalog.clusterTemplates : catalog.templates).ensureDeclarable(namespace, aimName);
+        // Upstream resolves the image before the config, so a missing image is the error a user sees first.
+        const image = resolvedImage(findImage(catalog, { kind, aimName }, namespace, spec.aimImageName));
+        const { config, warning } = resolveConfig(catalog, { kind, aimName, namespace, configName: spec.configName });
+        const job = renderDiscoveryJob({
+            templateName: aimName,
+            templateScope: scopeOf(namespace),
+            namespace: namespace ?? systemNamespace(kind, aimName),
+            aimImageName: spec.aimImageName,
+            image: image.image,
+            metric: spec.metric,
+            precision: spec.precision,
+            gpuSelector: spec.gpuSelector,
+            env,
+            imagePullSecrets: mergePullSecrets(imagePullSecrets, config.imagePullSecrets),
+        });
+        // The pre-warming cache is planned here too, so that nothing is registered when it cannot be made.
+        const prewarm = caching?.enabled && namespace !== undefined;
+        if (prewarm) planImplicitCache(catalog, { kind, aimName, field: "caching.enabled" }, namespace, config, spec);
+        catalog.claimObjects(declarer, [{ kind: "Job", namespace: job.metadata.namespace, name: job.metadata.name }]);
+        return { image, config, warning, job, prewarm };
     });
+}
 
-    const registry = namespace === undefined ? catalog.clusterTemplates : catalog.templates;
-    orFail(component, () => registry.ensureFree(namespace, spec.name));
-    // The pre-warming cache is planned here too, so that nothing is registered when it cannot be made.
-    if (caching?.enabled && namespace !== undefined) {
-        orFail(component, () =>
-            planImplicitCache(catalog, { kind, aimName: spec.name, field: "caching.enabled" }, namespace, config, spec),
-        );
-    }
-
-    const discovery = new k8s.batch.v1.Job(`${pulumiName}-discovery`, job, { parent: component });
+export function registerTemplate(component: pulumi.ComponentResource, pulumiName: string, planned: Planned<TemplateSpec, ReturnType<typeof planTemplate>["plan"]>): TemplateOutputs {
+    const { spec, catalog, declarer, plan } = planned;
+    const { namespace, caching } = namespaceFields(spec);
+    warnAll(component, [plan.warning]);
+    const discovery = new k8s.batch.v1.Job(`${pulumiName}-discovery`, plan.job, { parent: component });
     const declaredBy = { resource: component, pulumiName };
-    registry.declare(namespace, spec.name, { scope, spec, image, config, declaredBy, discoveryJob: discovery });
-    if (caching?.enabled && namespace !== undefined) {
+    const registry = namespace === undefined ? catalog.clusterTemplates : catalog.templates;
+    registry.declare(namespace, spec.name, { scope: scopeOf(namespace), spec, image: plan.image, config: plan.config, declaredBy, discoveryJob: discovery }, declarer);
+    if (plan.prewarm) {
         // Pre-warming: the template's own cache, named after it and using the template's config.
         new AIMTemplateCache(
             `${pulumiName}-cache`,
-            { name: spec.name, namespace, templateRef: spec.name, configName: spec.configName, env: caching.env },
+            { name: spec.name, namespace: namespace!, templateRef: spec.name, configName: spec.configName, env: caching?.env },
             { parent: component },
         );
     }
     return {
         aimName: pulumi.output(spec.name),
-        resolvedConfig: pulumi.output(config),
-        resolvedImage: pulumi.output(image),
+        resolvedConfig: pulumi.output(plan.config),
+        resolvedImage: pulumi.output(plan.image),
         discoveryJobName: discovery.metadata.name,
     };
 }

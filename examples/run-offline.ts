@@ -58,8 +58,8 @@ export interface OfflineRun {
     preview: boolean;
     /** Every registration, the root stack first, in the order the program declared them. */
     resources: Registration[];
-    /** Texts of `pulumi.log.warn` calls. */
-    warnings: string[];
+    /** `pulumi.log.warn` calls, attributed to the resource they name as the CLI attributes them (else the stack). */
+    warnings: { resource: string; message: string }[];
     /** Stack outputs (the program's exports), masked like inputs; absent when the program failed. */
     outputs?: Record<string, unknown>;
     /** The Kubernetes objects among the registrations, with Secret data masked. */
@@ -195,13 +195,18 @@ function ownModules(): () => void {
     };
 }
 
+/** `<type> (<name>)` of a registered resource, as the CLI heads its diagnostics; undefined for none. */
+async function resourceOf(resource: pulumi.Resource | undefined): Promise<string | undefined> {
+    // OutputImpl.promise() is internal but stable (tests/harness.ts uses it); unlike apply, it cannot hang.
+    const urn: string | undefined = await (resource?.urn as any)?.promise().catch(() => undefined);
+    return urn ? describeUrn(urn) : undefined;
+}
+
 /** An error as the CLI reports it: attributed to a resource, with the stack trace only when it is a bug. */
 async function diagnose(err: unknown, stackResource: string, programDir: string) {
     if (pulumi.ResourceError.isInstance(err)) {
-        // OutputImpl.promise() is internal but stable (tests/harness.ts uses it); unlike apply, it cannot hang.
-        const urn: string | undefined = await (err.resource?.urn as any)?.promise().catch(() => undefined);
         const message = err.hideStack ? err.message : (err.stack ?? err.message);
-        return { resource: urn ? describeUrn(urn) : stackResource, message };
+        return { resource: (await resourceOf(err.resource)) ?? stackResource, message };
     }
     if (pulumi.RunError.isInstance(err)) return { resource: stackResource, message: err.message };
     const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
@@ -245,10 +250,14 @@ export async function runOffline(projectDir: string, options: RunOptions = {}): 
     const { resources, captured } = await installMocks(project.name, stack, preview);
     const previousConfig = pulumi.runtime.allConfig();
     pulumi.runtime.setAllConfig(config, secretKeys);
-    const warnings: string[] = [];
-    const consoleWarn = console.warn;
-    // Without an engine, pulumi.log.warn prints `warning: [runtime] <message>` through console.warn.
-    console.warn = (...args: unknown[]) => warnings.push(args.map(String).join(" ").replace(/^warning: \[runtime\] /, ""));
+    // Without an engine, pulumi.log.warn prints to console.warn and drops the resource; the CLI shows each warning
+    // under the resource it names, so the runner takes the call itself (the URN resolves later).
+    const pendingWarnings: { resource?: pulumi.Resource; message: string }[] = [];
+    const logWarn = pulumi.log.warn;
+    (pulumi.log as { warn: typeof logWarn }).warn = (message, resource) => {
+        pendingWarnings.push({ resource, message });
+        return Promise.resolve();
+    };
     const failures: unknown[] = [];
     const onRejection = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", onRejection);
@@ -277,7 +286,7 @@ export async function runOffline(projectDir: string, options: RunOptions = {}): 
         restoreModules();
         process.chdir(cwd);
         process.off("unhandledRejection", onRejection);
-        console.warn = consoleWarn;
+        (pulumi.log as { warn: typeof logWarn }).warn = logWarn;
         pulumi.runtime.setAllConfig(previousConfig, Object.keys(previousConfig).filter(isConfigSecret));
         setStackResource(undefined);
     }
@@ -286,6 +295,9 @@ export async function runOffline(projectDir: string, options: RunOptions = {}): 
     const order = (r: Registration) => declarationOrder.get(`${r.type}::${r.name}`) ?? 0;
     resources.sort((a, b) => order(a) - order(b));
     const errors = await Promise.all([...new Set(failures)].map((err) => diagnose(err, stackResource, project.programDir)));
+    const warnings = await Promise.all(
+        pendingWarnings.map(async ({ resource, message }) => ({ resource: (await resourceOf(resource)) ?? stackResource, message })),
+    );
     return {
         project: project.name,
         stack,
@@ -325,12 +337,18 @@ export function formatRun(run: OfflineRun): string {
     };
     walk(undefined, 0);
 
-    out.push("", run.warnings.length ? "Warnings:" : "Warnings: none");
-    for (const w of run.warnings) out.push(indent(`warning: ${w}`, "    "));
+    // Diagnostics grouped by the resource they belong to, as `pulumi preview` prints them.
+    const diagnostics = [
+        ...run.warnings.map((w) => ({ ...w, text: `warning: ${w.message}` })),
+        ...run.errors.map((e) => ({ ...e, text: `error: ${e.message}` })),
+    ];
+    out.push("", diagnostics.length ? "Diagnostics:" : "Diagnostics: none");
+    for (const resource of new Set(diagnostics.map((d) => d.resource))) {
+        out.push(`  ${resource}:`);
+        for (const d of diagnostics.filter((d) => d.resource === resource)) out.push(indent(d.text, "    "));
+    }
 
     if (run.errors.length > 0) {
-        out.push("", "Diagnostics:");
-        for (const e of run.errors) out.push(`  ${e.resource}:`, indent(`error: ${e.message}`, "    "));
         out.push("", "The preview failed: nothing would be applied.");
         return out.join("\n") + "\n";
     }

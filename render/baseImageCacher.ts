@@ -2,7 +2,7 @@
 // image, so the much larger model images start from warm layers.
 
 import * as k8s from "@pulumi/kubernetes";
-import { LocalObjectReference } from "../components/types";
+import { LocalObjectReference } from "../types";
 import { standardLabels } from "./labels";
 import { shortHash } from "../resolve/names";
 import { podPullSecrets } from "./pod";

@@ -1,7 +1,7 @@
 // A template's discovery Job (aim-reference §2.2): runs the AIM container's `dry-run` to pick a profile.
 
 import * as k8s from "@pulumi/kubernetes";
-import { EnvVar, GpuSelector, LocalObjectReference, Metric, Precision, Scope } from "../components/types";
+import { EnvVar, GpuSelector, LocalObjectReference, Metric, Precision, Scope } from "../types";
 import { aimLabel, standardLabels } from "./labels";
 import { discoveryJobName } from "../resolve/names";
 import { envFingerprint, envValue, mergeEnv, podPullSecrets, renderEnv } from "./pod";

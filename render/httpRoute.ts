@@ -1,6 +1,6 @@
 // The Gateway API HTTPRoute of a routed AIMService (aim-reference §2.7).
 
-import { GatewayParentReference } from "../components/types";
+import { GatewayParentReference } from "../types";
 import { SERVICE_PORT } from "./inference";
 
 export interface HttpRouteInput {

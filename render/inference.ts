@@ -1,7 +1,7 @@
 // The GPU inference workload of an AIMService: a Deployment running the AIM container and the Service in front.
 
 import * as k8s from "@pulumi/kubernetes";
-import { EnvVar, LocalObjectReference, Metric, Precision } from "../components/types";
+import { EnvVar, LocalObjectReference, Metric, Precision } from "../types";
 import { quantityToBytes } from "../validate/quantity";
 import { GPU_RESOURCE } from "../validate/service";
 import { gpuNodeAffinity } from "./gpu";

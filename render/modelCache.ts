@@ -1,9 +1,9 @@
 // A model cache (aim-reference §2.9): a ReadWriteMany PVC per model source and the Job that downloads into it.
 
 import * as k8s from "@pulumi/kubernetes";
-import { EnvVar, LocalObjectReference, ModelSource } from "../components/types";
+import { EnvVar, LocalObjectReference, ModelSource } from "../types";
 import { aimLabel, standardLabels } from "./labels";
-import { cachePvcName } from "../resolve/names";
+import { cachePvcName, downloadJobName } from "../resolve/names";
 import { envValue, mergeEnv, podPullSecrets, renderEnv } from "./pod";
 import { quantityToBytes } from "../validate/quantity";
 
@@ -73,7 +73,7 @@ export function renderDownloadJob(input: DownloadJobInput) {
         apiVersion: "batch/v1",
         kind: "Job",
         metadata: {
-            name: `${cachePvcName(input.cacheName)}-download`,
+            name: downloadJobName(input.cacheName),
             namespace: input.namespace,
             labels,
             annotations: {

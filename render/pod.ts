@@ -1,7 +1,7 @@
 // Pod-level pieces shared by every rendered workload (discovery and download Jobs, Deployments, DaemonSets).
 
 import * as k8s from "@pulumi/kubernetes";
-import { EnvVar, LocalObjectReference } from "../components/types";
+import { EnvVar, LocalObjectReference } from "../types";
 
 /**
  * Pull secrets in precedence order, de-duplicated by name (first occurrence wins): the object's own first, then

@@ -2,14 +2,9 @@
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvVar } from "../components/types";
+import { EnvVar } from "../types";
 
 const TOKEN_KEY = "token";
-
-/** `<owner>-hf-token`: the Secret of a service's or a cache's token. */
-export function tokenSecretName(owner: string): string {
-    return `${owner}-hf-token`;
-}
 
 /** `HF_TOKEN` from the token Secret. */
 export function hfTokenEnv(secretName: string): EnvVar {

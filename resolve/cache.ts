@@ -1,7 +1,7 @@
 // Cache planning (design §5): which model sources a template cache needs, which are already cached in the
 // namespace (shared by sourceUri), and the storage class they get.
 
-import { ModelSource, ResolvedConfig } from "../components/types";
+import { ModelSource, ResolvedConfig } from "../types";
 import { cachePvcName, modelCacheName } from "./names";
 import { AimError, fieldError } from "../validate/common";
 import { TemplateSpec } from "../validate/template";

@@ -4,8 +4,8 @@
 // declared before it (like variables) and a reference can be checked synchronously, during preview.
 
 import * as pulumi from "@pulumi/pulumi";
-import { EnvVar, ResolvedConfig, ResolvedImage, Scope } from "../components/types";
-import { AimError } from "../validate/common";
+import { EnvVar, ResolvedConfig, ResolvedImage, Scope } from "../types";
+import { fieldError } from "../validate/common";
 import { ConfigSpec } from "../validate/config";
 import { ImageSpec } from "../validate/image";
 import { TemplateSpec } from "../validate/template";
@@ -15,41 +15,115 @@ export function scopeOf(namespace: string | undefined): Scope {
     return namespace === undefined ? Scope.Cluster : Scope.Namespace;
 }
 
-/** Identifies a cluster: the Kubernetes provider resource a component uses, or the default provider. */
-export type ClusterKey = object;
-export const DEFAULT_CLUSTER: ClusterKey = Object.freeze({ cluster: "default Kubernetes provider" });
+/**
+ * Identifies a cluster: `default` for the default Kubernetes provider, else the provider's Pulumi name. A name, not
+ * the provider object, because in a multi-language program each component is built by its own `Construct` call,
+ * which hands it a fresh provider object rehydrated from the same URN.
+ */
+export type ClusterKey = string;
+export const DEFAULT_CLUSTER: ClusterKey = "default";
+
+/** Who looks something up: errors name its kind, AIM name and the field at fault. */
+export interface Dependent {
+    kind: string;
+    aimName: string;
+}
+
+/** A component that declares or looks something up: `AIMService "chat"` (Pulumi resource "chat-a"). */
+export interface Declarer extends Dependent {
+    pulumiName?: string;
+}
+
+/** How a message names another component: its kind and AIM name, and its Pulumi name where that differs. */
+export function describe(who: Declarer): string {
+    const pulumi = who.pulumiName !== undefined && who.pulumiName !== who.aimName ? ` (Pulumi resource "${who.pulumiName}")` : "";
+    return `${who.kind} "${who.aimName}"${pulumi}`;
+}
+
+/**
+ * The component being planned. Lookups that miss are recorded only when its planning succeeds: a component that
+ * fails registers nothing, so it cannot have resolved anything a later declaration would change.
+ */
+class PlanningSession {
+    reader?: Declarer;
+    misses: (() => void)[] = [];
+}
 
 /** Declared objects of one kind, keyed by namespace (none for cluster-scoped kinds) and AIM name. */
 export class Registry<T> {
-    private readonly entries = new Map<string, T>();
+    private readonly entries = new Map<string, { value: T; declarer: string }>();
+    /** Names looked up and not found, with the first dependent that then resolved something else. */
+    private readonly missedBy = new Map<string, string>();
 
-    constructor(readonly kind: string) {}
+    constructor(
+        readonly kind: string,
+        /** How messages name the kind in plural: "configs". */
+        private readonly plural: string,
+        private readonly session: PlanningSession,
+    ) {}
 
     private static key(namespace: string | undefined, name: string): string {
         return `${namespace ?? ""}/${name}`;
     }
 
-    /** Throws if the name is taken in that scope: a component checks this before it registers any child. */
-    ensureFree(namespace: string | undefined, name: string): void {
-        if (this.entries.has(Registry.key(namespace, name))) {
-            const where = namespace ? ` in namespace "${namespace}"` : "";
-            throw new AimError(`${this.kind} "${name}"${where} is already declared for this cluster`);
+    /**
+     * Throws unless `name` can be declared in that scope: not taken, and not looked up before by a dependent that
+     * then resolved without it (declare-before-use, never silently). A component checks this before it registers.
+     */
+    ensureDeclarable(namespace: string | undefined, name: string): void {
+        const key = Registry.key(namespace, name);
+        const where = namespace ? ` in namespace "${namespace}"` : "";
+        const taken = this.entries.get(key);
+        if (taken) {
+            throw fieldError(this.kind, name, "name", `already declared${where} for this cluster, by ${taken.declarer}`);
+        }
+        const reader = this.missedBy.get(key);
+        if (reader) {
+            throw fieldError(
+                this.kind,
+                name,
+                "name",
+                `declared after ${reader}, which already resolved without it; declare ${this.plural} before their dependents`,
+            );
         }
     }
 
-    /** Records an object; a second declaration of the same name in the same scope and cluster is an error. */
-    declare(namespace: string | undefined, name: string, value: T): void {
-        this.ensureFree(namespace, name);
-        this.entries.set(Registry.key(namespace, name), value);
+    /** Records an object; it must be declarable (see ensureDeclarable). */
+    declare(namespace: string | undefined, name: string, value: T, declarer: Declarer = { kind: this.kind, aimName: name }): void {
+        this.ensureDeclarable(namespace, name);
+        this.entries.set(Registry.key(namespace, name), { value, declarer: describe(declarer) });
     }
 
+    /** The entry if declared; a miss is remembered for the component being planned. */
+    lookup(namespace: string | undefined, name: string): T | undefined {
+        const key = Registry.key(namespace, name);
+        const found = this.entries.get(key);
+        const reader = this.session.reader;
+        if (!found && reader && !this.missedBy.has(key)) this.session.misses.push(() => this.missedBy.set(key, describe(reader)));
+        return found?.value;
+    }
+
+    /** The entry if declared, without recording a miss: for the package's own bookkeeping. */
     get(namespace: string | undefined, name: string): T | undefined {
-        return this.entries.get(Registry.key(namespace, name));
+        return this.entries.get(Registry.key(namespace, name))?.value;
     }
 
     values(): T[] {
-        return [...this.entries.values()];
+        return [...this.entries.values()].map((e) => e.value);
     }
+
+    /** AIM names declared in that scope, for `did you mean` hints. */
+    names(namespace: string | undefined): string[] {
+        const prefix = `${namespace ?? ""}/`;
+        return [...this.entries.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+    }
+}
+
+/** A Kubernetes object a component renders: no two components may render the same one. */
+export interface ObjectIdentity {
+    kind: string;
+    namespace?: string;
+    name: string;
 }
 
 /** The component that declared a catalog entry: children shared by its dependents are parented to it. */
@@ -114,20 +188,55 @@ export interface TemplateCacheEntry {
 
 /** Everything declared for one cluster. */
 export class Catalog {
-    readonly clusterConfigs = new Registry<ConfigEntry>("AIMClusterConfig");
-    readonly namespaceConfigs = new Registry<ConfigEntry>("AIMNamespaceConfig");
-    readonly images = new Registry<ImageEntry>("AIMImage");
-    readonly clusterImages = new Registry<ImageEntry>("AIMClusterImage");
-    readonly templates = new Registry<TemplateEntry>("AIMServiceTemplate");
-    readonly clusterTemplates = new Registry<TemplateEntry>("AIMClusterServiceTemplate");
-    readonly templateCaches = new Registry<TemplateCacheEntry>("AIMTemplateCache");
+    private readonly session = new PlanningSession();
+    readonly clusterConfigs = new Registry<ConfigEntry>("AIMClusterConfig", "configs", this.session);
+    readonly namespaceConfigs = new Registry<ConfigEntry>("AIMNamespaceConfig", "configs", this.session);
+    readonly images = new Registry<ImageEntry>("AIMImage", "images", this.session);
+    readonly clusterImages = new Registry<ImageEntry>("AIMClusterImage", "images", this.session);
+    readonly templates = new Registry<TemplateEntry>("AIMServiceTemplate", "templates", this.session);
+    readonly clusterTemplates = new Registry<TemplateEntry>("AIMClusterServiceTemplate", "templates", this.session);
+    readonly templateCaches = new Registry<TemplateCacheEntry>("AIMTemplateCache", "template caches", this.session);
     /** Keyed by namespace and model-cache name. */
-    readonly modelCaches = new Registry<ModelCacheEntry>("model cache");
+    readonly modelCaches = new Registry<ModelCacheEntry>("model cache", "model caches", this.session);
     /** Base-image pre-pull DaemonSets, keyed by their Kubernetes name. */
-    readonly baseImageCachers = new Registry<pulumi.Resource>("base-image cacher");
+    readonly baseImageCachers = new Registry<pulumi.Resource>("base-image cacher", "base-image cachers", this.session);
+    /** Every Kubernetes object rendered for this cluster, with the component that renders it. */
+    private readonly objects = new Map<string, string>();
+
+    /**
+     * Runs the planning of one component (`declarer`): what its lookups miss is remembered only if it succeeds,
+     * so that a late declaration of what it missed is an error naming it.
+     */
+    plan<T>(declarer: Declarer, step: () => T): T {
+        const outer = this.session.reader;
+        const outerMisses = this.session.misses;
+        this.session.reader = declarer;
+        this.session.misses = [];
+        try {
+            const result = step();
+            this.session.misses.forEach((remember) => remember());
+            return result;
+        } finally {
+            this.session.reader = outer;
+            this.session.misses = outerMisses;
+        }
+    }
+
+    /**
+     * Claims the Kubernetes objects a component will render: none may be rendered by another component (two
+     * `AIMService`s named `chat` in one namespace would both apply Deployment `ns/chat`). Checks all, then claims all.
+     */
+    claimObjects(declarer: Declarer, objects: ObjectIdentity[]): void {
+        const keys = objects.map((o) => `${o.kind} "${o.namespace ? `${o.namespace}/` : ""}${o.name}"`);
+        for (const key of keys) {
+            const owner = this.objects.get(key);
+            if (owner) throw fieldError(declarer.kind, declarer.aimName, "name", `would render ${key}, which ${owner} renders already`);
+        }
+        keys.forEach((key) => this.objects.set(key, describe(declarer)));
+    }
 }
 
-const catalogs = new WeakMap<ClusterKey, Catalog>();
+const catalogs = new Map<ClusterKey, Catalog>();
 
 /** The catalog of a cluster; a config declared for cluster A never serves a dependent on cluster B. */
 export function catalogFor(cluster: ClusterKey): Catalog {

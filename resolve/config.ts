@@ -1,18 +1,16 @@
 // Config resolution (design §4.2): which AIMNamespaceConfig / AIMClusterConfig applies to a dependent, merged how.
 
-import { ConfigSource, GatewayParentReference, ResolvedConfig } from "../components/types";
-import { AimError } from "../validate/common";
+import { ConfigSource, GatewayParentReference, ResolvedConfig } from "../types";
+import { fieldError } from "../validate/common";
 import { ConfigSpec } from "../validate/config";
-import { Catalog, DeclaredBy } from "./catalog";
+import { Catalog, DeclaredBy, Dependent } from "./catalog";
+import { didYouMean } from "./names";
 
 export const DEFAULT_CONFIG_NAME = "default";
 export const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
 
 /** Who is asking: used in hints and to find the namespace config. */
-export interface ConfigRequest {
-    /** Kind and AIM name of the dependent, for messages. */
-    kind: string;
-    aimName: string;
+export interface ConfigRequest extends Dependent {
     /** The dependent's namespace; cluster-scoped dependents have none and see only cluster configs. */
     namespace?: string;
     /** `configName` exactly as given; undefined means the implicit `default`. */
@@ -71,8 +69,8 @@ export function mergeConfigs(cluster: ConfigSpec, namespaced: ConfigSpec): Confi
  */
 export function resolveConfig(catalog: Catalog, request: ConfigRequest): ConfigResolution {
     const name = request.configName ?? DEFAULT_CONFIG_NAME;
-    const cluster = catalog.clusterConfigs.get(undefined, name);
-    const namespaced = request.namespace ? catalog.namespaceConfigs.get(request.namespace, name) : undefined;
+    const cluster = catalog.clusterConfigs.lookup(undefined, name);
+    const namespaced = request.namespace ? catalog.namespaceConfigs.lookup(request.namespace, name) : undefined;
     const owner = (cluster ?? namespaced)?.declaredBy;
 
     if (cluster && namespaced) {
@@ -83,10 +81,14 @@ export function resolveConfig(catalog: Catalog, request: ConfigRequest): ConfigR
 
     if (request.configName !== undefined) {
         const namespaceHint = request.namespace ? ` or AIMNamespaceConfig in namespace "${request.namespace}"` : "";
-        throw new AimError(
+        const declared = [...catalog.clusterConfigs.names(undefined), ...(request.namespace ? catalog.namespaceConfigs.names(request.namespace) : [])];
+        throw fieldError(
+            request.kind,
+            request.aimName,
+            "configName",
             `failed to get AIMClusterConfig "${name}": not found ` +
-                `(${request.kind} "${request.aimName}" references it; declare the AIMClusterConfig${namespaceHint} ` +
-                `before its dependents, for the same Kubernetes provider)`,
+                `(declare the AIMClusterConfig${namespaceHint} before its dependents, for the same Kubernetes provider` +
+                `${didYouMean(name, declared)})`,
         );
     }
     return {

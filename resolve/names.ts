@@ -2,6 +2,7 @@
 // part of planning (what exists, and under which name), so they live with the resolve layer.
 
 import { createHash } from "crypto";
+import { distance } from "fastest-levenshtein";
 
 /** First 8 hex characters of the SHA-256 of `input`, as upstream suffixes derived names. */
 export function shortHash(input: string): string {
@@ -48,4 +49,31 @@ export function modelCacheName(modelName: string): string {
 /** `<cache>-cache`, as upstream names a model cache's PVC. */
 export function cachePvcName(cacheName: string): string {
     return `${cacheName}-cache`;
+}
+
+/** `<cache>-cache-download`: the Job that fills a model cache's PVC. */
+export function downloadJobName(cacheName: string): string {
+    return `${cachePvcName(cacheName)}-download`;
+}
+
+const TOKEN_SECRET_SUFFIX = "-hf-token";
+const MAX_OBJECT_NAME = 253;
+
+/**
+ * `<owner>-hf-token`: the Secret of a service's or a cache's token. An owner name too long for the suffix (a cache
+ * name may use all 253 characters) is cut and given a hash of the whole, so the name stays unique and stable.
+ */
+export function tokenSecretName(owner: string): string {
+    if (owner.length + TOKEN_SECRET_SUFFIX.length <= MAX_OBJECT_NAME) return `${owner}${TOKEN_SECRET_SUFFIX}`;
+    return `${truncateName(owner, MAX_OBJECT_NAME - TOKEN_SECRET_SUFFIX.length - 9)}-${shortHash(owner)}${TOKEN_SECRET_SUFFIX}`;
+}
+
+/** `; did you mean "<x>"?` for the closest declared name within edit distance 2, else "". */
+export function didYouMean(name: string, declared: string[]): string {
+    let best: { candidate: string; d: number } | undefined;
+    for (const candidate of declared) {
+        const d = distance(name, candidate);
+        if (d <= 2 && (!best || d < best.d)) best = { candidate, d };
+    }
+    return best ? `; did you mean "${best.candidate}"?` : "";
 }

@@ -1,12 +1,13 @@
 // Planning an AIMService (design §4.3, §5): everything that can fail is decided here, before the component creates
 // its first child — which template it runs (deriving one from overrides), which caches it mounts, its route.
 
-import { EnvVar, ResolvedConfig } from "../components/types";
+import { EnvVar, ResolvedConfig } from "../types";
 import { fieldError } from "../validate/common";
 import { ServiceSpec } from "../validate/service";
 import { namespaceFields, TemplateSpec } from "../validate/template";
 import { planImplicitCache } from "./cache";
-import { Catalog, ImageEntry, TemplateCacheEntry, TemplateEntry } from "./catalog";
+import { Catalog, ImageEntry, ObjectIdentity, TemplateCacheEntry, TemplateEntry } from "./catalog";
+import { tokenSecretName } from "./names";
 import { EffectiveRouting, resolveRouting } from "./routing";
 import { DerivedTemplate, deriveTemplate, findTemplate, hasOverrides } from "./template";
 
@@ -32,6 +33,8 @@ export interface ServicePlan {
     routing?: EffectiveRouting;
     /** Set when a given `hfToken` will not reach the model downloads. */
     warning?: string;
+    /** The Kubernetes objects the service renders itself. */
+    objects: ObjectIdentity[];
 }
 
 const DERIVED_FIELDS = ["aimImageName", "metric", "precision", "gpuSelector", "modelSources", "configName"] as const;
@@ -49,7 +52,7 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
                 "Provide templateRef or configure the image's defaultServiceTemplate field.",
         );
     }
-    const base = findTemplate(catalog, namespace, baseName);
+    const base = findTemplate(catalog, { kind: "AIMService", aimName: name }, namespace, baseName);
     if (base.spec.aimImageName !== spec.aimImageName) {
         throw fail("templateRef", `template "${baseName}" runs image "${base.spec.aimImageName}", not "${spec.aimImageName}"`);
     }
@@ -97,5 +100,11 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
     }
 
     const routing = resolveRouting({ aimName: name, namespace, labels: spec.labels, routing: spec.routing }, config);
-    return { base, template: existing, newTemplate: existing ? undefined : derived, cache, routing, warning };
+    const objects: ObjectIdentity[] = [
+        { kind: "Deployment", namespace, name },
+        { kind: "Service", namespace, name },
+        ...(routing ? [{ kind: "HTTPRoute", namespace, name }] : []),
+        ...(spec.hfToken !== undefined ? [{ kind: "Secret", namespace, name: tokenSecretName(name) }] : []),
+    ];
+    return { base, template: existing, newTemplate: existing ? undefined : derived, cache, routing, warning, objects };
 }

@@ -1,19 +1,24 @@
 // Template lookup (design §4.3) and templates derived from service overrides (aim-reference §4.2).
 
-import { ServiceOverrides } from "../components/types";
-import { AimError } from "../validate/common";
+import { ServiceOverrides } from "../types";
+import { fieldError } from "../validate/common";
 import { TemplateSpec } from "../validate/template";
-import { shortHash, truncateName } from "./names";
-import { Catalog, TemplateEntry } from "./catalog";
+import { didYouMean, shortHash, truncateName } from "./names";
+import { Catalog, Dependent, TemplateEntry } from "./catalog";
 import { DEFAULT_CONFIG_NAME } from "./config";
 
 /** The namespaced template of that name first, then the cluster template. */
-export function findTemplate(catalog: Catalog, namespace: string, templateRef: string): TemplateEntry {
-    const entry = catalog.templates.get(namespace, templateRef) ?? catalog.clusterTemplates.get(undefined, templateRef);
+export function findTemplate(catalog: Catalog, dependent: Dependent, namespace: string, templateRef: string): TemplateEntry {
+    const entry = catalog.templates.lookup(namespace, templateRef) ?? catalog.clusterTemplates.lookup(undefined, templateRef);
     if (entry) return entry;
-    throw new AimError(
+    const declared = [...catalog.templates.names(namespace), ...catalog.clusterTemplates.names(undefined)];
+    throw fieldError(
+        dependent.kind,
+        dependent.aimName,
+        "templateRef",
         `Template "${templateRef}" not found. Create the template or verify the template name ` +
-            `(an AIMServiceTemplate in namespace "${namespace}" or an AIMClusterServiceTemplate, declared before its users)`,
+            `(an AIMServiceTemplate in namespace "${namespace}" or an AIMClusterServiceTemplate, declared before its users` +
+            `${didYouMean(templateRef, declared)})`,
     );
 }
 

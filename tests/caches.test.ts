@@ -178,7 +178,7 @@ describe("AIMTemplateCache", () => {
             llamaCluster(opts);
             llamaCache(opts, { templateRef: "nope" });
         });
-        assert.match(missing.error.message, /^Template "nope" not found/);
+        assert.match(missing.error.message, /^AIMTemplateCache "llama-cache": templateRef: Template "nope" not found/);
     });
 
     it("offers retainOnDelete and protect on the PVCs", async () => {

@@ -80,7 +80,7 @@ describe("examples under the offline runner", () => {
         const text = formatRun(quickstart);
         assert.match(text, /^Resources:\n {4}pulumi:pulumi:Stack aim-quickstart-dev\n {8}aim:index:AIMClusterConfig default\n/m);
         assert.match(text, /^ {12}kubernetes:apps\/v1:Deployment llama-chat-deployment$/m);
-        assert.match(text, /^Warnings: none$/m);
+        assert.match(text, /^Diagnostics: none$/m);
         const yamlText = text.slice(text.indexOf("\n---\n") + 1);
         const docs = YAML.parseAllDocuments(yamlText).map((d) => d.toJS());
         assert.deepStrictEqual(docs, quickstart.manifests);
@@ -180,26 +180,42 @@ describe("examples under the offline runner", () => {
         assert.deepStrictEqual([discovery.metadata?.namespace, pullSecrets(discovery)], ["aim-system", ["ghcr-pull"]]);
     });
 
-    it("a reference to an undeclared config fails on that resource, with the registrations before it", async () => {
+    /** Runs a one-file program (lines after the package import) as a project of its own. */
+    async function runProgram(project: string, lines: string[]) {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aim-offline-"));
         try {
-            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: missing-config\nruntime: nodejs\n");
-            fs.writeFileSync(
-                path.join(dir, "index.ts"),
-                `import * as aim from ${JSON.stringify(path.join(ROOT, "index"))};\n` +
-                    `new aim.AIMClusterConfig("default", {});\n` +
-                    `new aim.AIMClusterImage("llama", { image: ${JSON.stringify(LLAMA_IMAGE)} });\n` +
-                    `new aim.AIMClusterServiceTemplate("chat", { aimImageName: "llama", configName: "production" });\n`,
-            );
-            expectProgramErrors(/^failed to get AIMClusterConfig "production": not found/);
-            const run = await runOffline(dir);
-            assert.deepStrictEqual(run.errors.map((e) => e.resource), ["aim:index:AIMClusterServiceTemplate (chat)"]);
-            assert.match(run.errors[0].message, /^failed to get AIMClusterConfig "production": not found/);
-            assert.deepStrictEqual(run.manifests, [], "no child of the failing template is registered");
-            assert.match(formatRun(run), /^ {4}error: failed to get AIMClusterConfig "production": not found/m);
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${project}\nruntime: nodejs\n`);
+            fs.writeFileSync(path.join(dir, "index.ts"), [`import * as aim from ${JSON.stringify(path.join(ROOT, "index"))};`, ...lines, ""].join("\n"));
+            return await runOffline(dir);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    }
+    const llamaImage = `new aim.AIMClusterImage("llama", { image: ${JSON.stringify(LLAMA_IMAGE)} });`;
+
+    it("prints each warning under the resource it belongs to, as the CLI's diagnostics do", async () => {
+        const run = await runProgram("no-default", [llamaImage]);
+        assert.deepStrictEqual(run.warnings.map((w) => w.resource), ["aim:index:AIMClusterImage (llama)"]);
+        assert.match(
+            formatRun(run),
+            /^Diagnostics:\n  aim:index:AIMClusterImage \(llama\):\n    warning: DefaultConfigNotFound: AIMClusterConfig "default" not found, proceeding with defaults/m,
+        );
+    });
+
+    it("a reference to an undeclared config fails the program before the dependent registers anything", async () => {
+        const message = /^AIMClusterServiceTemplate "chat": configName: failed to get AIMClusterConfig "production": not found/;
+        expectProgramErrors(message);
+        const run = await runProgram("missing-config", [
+            `new aim.AIMClusterConfig("default", {});`,
+            llamaImage,
+            `new aim.AIMClusterServiceTemplate("chat", { aimImageName: "llama", configName: "production" });`,
+        ]);
+        // The template never registers, so the CLI shows the error on the stack; the message names the template.
+        assert.deepStrictEqual(run.errors.map((e) => e.resource), ["pulumi:pulumi:Stack (missing-config-dev)"]);
+        assert.match(run.errors[0].message, message);
+        assert.deepStrictEqual(run.manifests, [], "no child of the failing template is registered");
+        assert.ok(!run.resources.some((r) => r.type === "aim:index:AIMClusterServiceTemplate"), "nor the template itself");
+        assert.match(formatRun(run), /^ {4}error: AIMClusterServiceTemplate "chat": configName: failed to get AIMClusterConfig "production": not found/m);
     });
 
     it("npm run example exits 0 with the report; a failing program exits non-zero", async () => {
@@ -214,7 +230,7 @@ describe("examples under the offline runner", () => {
         assert.strictEqual(script, "ts-node --transpile-only examples/run-offline.ts examples/quickstart");
         const [ok, failed] = await Promise.all([run(["examples/quickstart"]), run(["examples/environments", "--stack", "staging"])]);
         assert.strictEqual(ok.code, 0);
-        for (const section of [/^Resources:$/m, /^Warnings: none$/m, /^Outputs:$/m, /^Manifests \(6 Kubernetes objects\):$/m]) {
+        for (const section of [/^Resources:$/m, /^Diagnostics: none$/m, /^Outputs:$/m, /^Manifests \(6 Kubernetes objects\):$/m]) {
             assert.match(ok.stdout, section);
         }
         assert.strictEqual(failed.code, 1);

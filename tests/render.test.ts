@@ -35,7 +35,7 @@ describe("render", () => {
         assert.strictEqual(pvcSize(quantityToBytes("100G"), 10), "103Gi");
         assert.strictEqual(quantityToBytes("1.5Ki"), 1536);
         assert.strictEqual(quantityToBytes("2e3"), 2000);
-        assert.throws(() => quantityToBytes("20GB"));
+        assert.ok(Number.isNaN(quantityToBytes("20GB")));
     });
 
     it("derives the base image by upstream's naming rule, or none", () => {

@@ -59,7 +59,10 @@ describe("resolve", () => {
         const { config } = resolveConfig(catalog, { ...request, namespace: "ml-team", configName: "team" });
         assert.strictEqual(config.source, "AIMNamespaceConfig");
         assert.deepStrictEqual(config.imagePullSecrets, [{ name: "team-cred" }]);
-        assert.throws(() => resolveConfig(catalog, { ...request, namespace: "other", configName: "team" }), /^AimError: failed to get AIMClusterConfig "team": not found/);
+        assert.throws(
+            () => resolveConfig(catalog, { ...request, namespace: "other", configName: "team" }),
+            /^AimError: AIMServiceTemplate "t": configName: failed to get AIMClusterConfig "team": not found/,
+        );
     });
 
     it("warns and proceeds when the implicit default is missing; fails when an explicit one is", () => {
@@ -76,17 +79,24 @@ describe("resolve", () => {
         const catalog = new Catalog();
         catalog.clusterImages.declare(undefined, "llama", { scope: "Cluster", spec: { name: "llama", image: "cluster:1" } });
         catalog.images.declare("ml", "llama", { scope: "Namespace", spec: { name: "llama", image: "ns:1" } });
-        assert.strictEqual(findImage(catalog, "ml", "llama").spec.image, "ns:1");
-        assert.strictEqual(findImage(catalog, "other", "llama").spec.image, "cluster:1");
-        assert.strictEqual(findImage(catalog, undefined, "llama").spec.image, "cluster:1");
-        assert.throws(() => findImage(catalog, "ml", "qwen"), /^AimError: No AIMImage or AIMClusterImage found for image name "qwen"/);
-        assert.throws(() => findImage(catalog, undefined, "qwen"), /^AimError: No AIMClusterImage found for image name "qwen"/);
+        const dependent = { kind: "AIMServiceTemplate", aimName: "t" };
+        assert.strictEqual(findImage(catalog, dependent, "ml", "llama").spec.image, "ns:1");
+        assert.strictEqual(findImage(catalog, dependent, "other", "llama").spec.image, "cluster:1");
+        assert.strictEqual(findImage(catalog, dependent, undefined, "llama").spec.image, "cluster:1");
+        assert.throws(
+            () => findImage(catalog, dependent, "ml", "qwen"),
+            /^AimError: AIMServiceTemplate "t": aimImageName: No AIMImage or AIMClusterImage found for image name "qwen" \(.*\)$/,
+        );
+        assert.throws(
+            () => findImage(catalog, dependent, undefined, "lama"),
+            /^AimError: AIMServiceTemplate "t": aimImageName: No AIMClusterImage found for image name "lama" \(.*; did you mean "llama"\?\)$/,
+        );
     });
 
     it("rejects a second declaration of a name in the same scope", () => {
         const catalog = new Catalog();
         catalog.clusterConfigs.declare(undefined, "default", { spec: {} });
-        assert.throws(() => catalog.clusterConfigs.declare(undefined, "default", { spec: {} }), /AIMClusterConfig "default" is already declared for this cluster/);
+        assert.throws(() => catalog.clusterConfigs.declare(undefined, "default", { spec: {} }), /^AimError: AIMClusterConfig "default": name: already declared for this cluster, by AIMClusterConfig "default"$/);
         catalog.namespaceConfigs.declare("a", "default", { spec: {} });
         catalog.namespaceConfigs.declare("b", "default", { spec: {} });
     });

@@ -167,7 +167,7 @@ const KINDS: Record<string, KindSpec> = {
     },
 };
 
-/** The `as const` enums of components/types.ts that inputs use, with their values in declaration order. */
+/** The `as const` enums of types.ts that inputs use, with their values in declaration order. */
 const ENUMS: Record<string, string[]> = {
     Metric: ["latency", "throughput"],
     Precision: ["auto", "fp4", "fp8", "fp16", "fp32", "bf16", "int4", "int8"],

@@ -297,7 +297,7 @@ describe("AIMService", () => {
                 llamaChat(opts, { configName: "production" });
             }, { preview });
             assert.ok(pulumi.ResourceError.isInstance(error));
-            assert.match(error.message, /^failed to get AIMClusterConfig "production": not found/);
+            assert.match(error.message, /^AIMService "llama-chat": configName: failed to get AIMClusterConfig "production": not found/);
             assert.deepStrictEqual(childNames(resources), ONLY_THE_BASE_TEMPLATE_JOB);
         });
     }
@@ -321,7 +321,7 @@ describe("AIMService", () => {
             llamaCluster(opts);
             llamaChat(opts, { templateRef: "nope" });
         });
-        assert.match(missing.error.message, /^Template "nope" not found\. Create the template or verify the template name/);
+        assert.match(missing.error.message, /^AIMService "llama-chat": templateRef: Template "nope" not found\. Create the template or verify the template name/);
 
         const noDefault = await scenarioThrows((opts) => {
             new AIMClusterImage("llama", { image: LLAMA_IMAGE }, opts);

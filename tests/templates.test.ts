@@ -20,7 +20,7 @@ import { validateManifest } from "./k8sSchemas";
 
 const container = (job: Registered) => job.inputs.spec.template.spec.containers[0];
 const podSpec = (job: Registered) => job.inputs.spec.template.spec;
-const MISSING_PRODUCTION = /^failed to get AIMClusterConfig "production": not found/;
+const MISSING_PRODUCTION = /^AIM(Cluster)?ServiceTemplate "chat": configName: failed to get AIMClusterConfig "production": not found/;
 
 function llamaImage(opts: Opts, image = LLAMA_IMAGE) {
     return new AIMClusterImage("llama", { image }, opts);
@@ -207,7 +207,7 @@ describe("templates and config resolution", () => {
             new AIMServiceTemplate("chat", { namespace: "ml-team", aimImageName: "llama" }, opts);
             llamaImage(opts);
         });
-        assert.match(error.message, /^No AIMImage or AIMClusterImage found for image name "llama" \(declare it before/);
+        assert.match(error.message, /^AIMServiceTemplate "chat": aimImageName: No AIMImage or AIMClusterImage found for image name "llama" \(declare it before/);
     });
 
     it("7. rejects each invalid field with kind, AIM name and field, registering no child", async () => {
@@ -293,12 +293,12 @@ describe("templates and config resolution", () => {
             new AIMClusterConfig("a", { name: "default" }, opts);
             new AIMClusterConfig("b", { name: "default" }, opts);
         });
-        assert.strictEqual(error.message, 'AIMClusterConfig "default" is already declared for this cluster');
+        assert.strictEqual(error.message, 'AIMClusterConfig "default": name: already declared for this cluster, by AIMClusterConfig "default" (Pulumi resource "a")');
     });
 
     it("reports missing args from JavaScript callers as validation errors, not TypeErrors", async () => {
         const { error } = await scenarioThrows((opts) => new AIMServiceTemplate("chat", null as any, opts));
-        assert.strictEqual(error.message, 'AIMServiceTemplate "chat": aimImageName: is required; namespace: is required');
+        assert.strictEqual(error.message, 'AIMServiceTemplate "chat": args: must be an object of AIMServiceTemplate arguments, not null');
     });
 
     it("imports configs managed by another stack; lookups then treat them like declared ones", async () => {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dnsLabel, dnsSubdomain, envList, nonEmpty, pullSecrets, stringInput } from "./common";
+import { dnsLabel, dnsSubdomain, envList, int32, nonEmpty, pullSecrets, stringInput } from "./common";
 
 export const DEFAULT_DOWNLOAD_IMAGE = "kserve/storage-initializer:v0.16.0";
 
@@ -12,7 +12,7 @@ export const templateCacheSchema = z.strictObject({
     storageClassName: dnsSubdomain.optional(),
     configName: dnsSubdomain.optional(),
     downloadImage: nonEmpty.regex(/^\S+$/, "must not contain whitespace").default(DEFAULT_DOWNLOAD_IMAGE),
-    downloadTimeoutSeconds: z.number().int("must be an integer").min(1, "must be >= 1").default(3600),
+    downloadTimeoutSeconds: int32(1).default(3600),
     retainOnDelete: z.boolean().default(false),
     protect: z.boolean().default(false),
     hfToken: stringInput.optional(),

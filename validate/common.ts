@@ -3,7 +3,8 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { Metric, Precision } from "../components/types";
+import { Metric, Precision } from "../types";
+import { MAX_QUANTITY, quantityToBytes } from "./quantity";
 
 /**
  * A validation or resolution failure of one AIM object. Pure layers throw it; the component turns it into a
@@ -43,7 +44,15 @@ export const dnsServiceName = nonEmpty
     .max(63, "must be at most 63 characters")
     .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, "must be a lowercase RFC 1035 label (a-z, 0-9, '-'; start with a letter, end alphanumeric)");
 
-export const quantity = nonEmpty.regex(QUANTITY, "must be a Kubernetes quantity such as 9094593249, 500Mi or 8Gi");
+export const quantity = nonEmpty
+    .regex(QUANTITY, "must be a Kubernetes quantity such as 9094593249, 500Mi or 8Gi")
+    // NaN (bad syntax) passes here: the regex reports it.
+    .refine((q) => !(quantityToBytes(q) > MAX_QUANTITY), { error: "must be less than 8Ei (Kubernetes stores a quantity as a 64-bit integer)" });
+
+/** Counts and durations: Kubernetes stores them as int32. */
+export function int32(min: number) {
+    return z.number().int("must be an integer").min(min, `must be >= ${min}`).max(2 ** 31 - 1, "must be <= 2147483647");
+}
 
 /** A value that may be a plain string or a Pulumi Input resolving to one (e.g. a secret). */
 export const stringInput = z.custom<pulumi.Input<string>>(
@@ -105,14 +114,14 @@ export const precision = z.enum(Object.values(Precision) as [Precision, ...Preci
 });
 
 export const gpuSelector = z.strictObject({
-    count: z.number().int("must be an integer").min(1, "must be >= 1"),
+    count: int32(1),
     model: nonEmpty,
 });
 
 export const modelSource = z.strictObject({
     name: nonEmpty.regex(/[A-Za-z0-9]/, "must contain a letter or digit (it names the cache)"),
     sourceUri: nonEmpty.regex(/^(hf|s3):\/\/[^ \t\r\n]+$/, "must match ^(hf|s3)://… (no whitespace)"),
-    size: quantity.refine((q) => /[1-9]/.test(q.replace(/[eE][+-]?\d+$/, "")), { error: "must be greater than zero" }),
+    size: quantity.refine((q) => !(quantityToBytes(q) < 1), { error: "must be at least 1 byte" }),
 });
 
 // Kubernetes qualified names (label and annotation keys, resource names): an optional DNS-subdomain prefix and a
@@ -132,10 +141,12 @@ function describe(issue: z.core.$ZodRawIssue): string | undefined {
     }
     if (issue.code === "invalid_type") return `must be of type ${issue.expected}`;
     if (issue.code === "unrecognized_keys") return `unknown field(s) ${issue.keys.join(", ")}`;
+    // A record key (label, annotation or resource name) that its schema rejects: say why, at the key's path.
+    if (issue.code === "invalid_key") return `is not a valid key: ${issue.issues[0]?.message ?? "rejected"}`;
     return undefined;
 }
 
-function formatPath(path: PropertyKey[]): string {
+export function formatPath(path: PropertyKey[]): string {
     return path.reduce<string>(
         (out, p) => (typeof p === "number" ? `${out}[${p}]` : out ? `${out}.${String(p)}` : String(p)),
         "",

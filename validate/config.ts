@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigCaching, ConfigRouting, LocalObjectReference } from "../components/types";
+import { ConfigCaching, ConfigRouting, LocalObjectReference } from "../types";
 import { dnsLabel, dnsSubdomain, gatewayRef, pullSecrets } from "./common";
 
 const configFields = {

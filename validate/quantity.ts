@@ -17,10 +17,16 @@ const SUFFIX_FACTORS: Record<string, number> = {
     Ei: 2 ** 60,
 };
 
-/** Bytes of a non-negative quantity (`9094593249`, `8.5Gi`, `10G`, `1e9`); validation has checked the syntax. */
+/** The largest quantity Kubernetes stores: its value is a signed 64-bit integer. */
+export const MAX_QUANTITY = 2 ** 63 - 1;
+
+/**
+ * The value of a non-negative quantity (`9094593249`, `8.5Gi`, `10G`, `1e9`) in base units (bytes, cores); NaN for
+ * a string that is not one, so that validation reports its syntax rather than a crash.
+ */
 export function quantityToBytes(quantity: string): number {
     const match = /^(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+)|([KMGTPE]i|[mkMGTPE]))?$/.exec(quantity);
-    if (!match) throw new Error(`not a quantity: ${quantity}`);
+    if (!match) return NaN;
     const [, number, exponent, suffix] = match;
     return Number(number) * (exponent !== undefined ? 10 ** Number(exponent) : SUFFIX_FACTORS[suffix ?? ""]);
 }

@@ -7,6 +7,7 @@ import {
     envList,
     gatewayRef,
     gpuSelector,
+    int32,
     metric,
     nonEmpty,
     precision,
@@ -20,9 +21,16 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 
 export const GPU_RESOURCE = "amd.com/gpu";
 
+// What the API server accepts as a container resource name: a standard resource, or an extended one qualified by a
+// domain (`amd.com/gpu`); anything else (`valueOf`, `gpu`) is rejected at apply time.
+const resourceName = qualifiedName.regex(
+    /^(cpu|memory|ephemeral-storage|hugepages-[^/]+|[^/]+\/.+)$/,
+    "must be cpu, memory, ephemeral-storage, hugepages-<size> or a domain-qualified extended resource",
+);
+
 const resourceList = z
-    .record(qualifiedName, quantity)
-    .refine((list) => !(GPU_RESOURCE in list), {
+    .record(resourceName, quantity)
+    .refine((list) => !Object.hasOwn(list, GPU_RESOURCE), {
         error: `must not set ${GPU_RESOURCE}: the GPU count comes from overrides.gpuSelector or the template`,
     });
 
@@ -31,7 +39,7 @@ export const serviceSchema = z.strictObject({
     namespace: dnsLabel,
     aimImageName: dnsSubdomain,
     templateRef: dnsSubdomain.optional(),
-    replicas: z.number().int("must be an integer").min(0, "must be >= 0").default(1),
+    replicas: int32(0).default(1),
     cacheModel: z.boolean().default(false),
     configName: dnsSubdomain.optional(),
     overrides: z
@@ -43,7 +51,8 @@ export const serviceSchema = z.strictObject({
         .strictObject({ requests: resourceList.optional(), limits: resourceList.optional() })
         .superRefine(({ requests = {}, limits = {} }, ctx) => {
             for (const [key, request] of Object.entries(requests)) {
-                const limit = limits[key];
+                // Own keys only: `requests.constructor` must not meet Object.prototype.constructor in `limits`.
+                const limit = Object.hasOwn(limits, key) ? limits[key] : undefined;
                 if (limit !== undefined && quantityToBytes(request) > quantityToBytes(limit)) {
                     ctx.addIssue({ code: "custom", path: ["requests", key], message: `must not exceed limits.${key} (${limit})` });
                 }

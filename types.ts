@@ -1,4 +1,5 @@
-// Shared argument and output shapes of the AIM components.
+// The bottom module: argument and output shapes and `as const` values of the AIM components. Every layer imports
+// it; it imports no module of the package.
 //
 // These are the public API in every language: the component provider infers its schema from them, so they are
 // plain interfaces with no unions, literal choices are `as const` objects, and references to other AIM objects are
