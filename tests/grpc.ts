@@ -248,9 +248,4 @@ export class ProviderProcess {
         this.child.kill();
         await exited;
     }
-
-    /** What the provider wrote to stderr, for failure messages. */
-    get diagnostics(): string {
-        return this.stderr;
-    }
 }

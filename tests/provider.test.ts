@@ -12,8 +12,9 @@ import { validateManifest } from "./k8sSchemas";
 const EXAMPLE = path.resolve(__dirname, "../examples/yaml/Pulumi.yaml");
 const SCHEMA = path.resolve(__dirname, "../provider/schema.json");
 
-/** A reference to a Kubernetes provider for another cluster, as the engine passes it (`<urn>::<id>`). */
-const STAGING_CLUSTER = `urn:pulumi:dev::aim-grpc::pulumi:providers:kubernetes::staging::${PROVIDER_ID}`;
+/** A reference to an explicit Kubernetes provider (another cluster), as the engine passes it: `<urn>::<id>`. */
+const cluster = (name: string): string => `urn:pulumi:dev::aim-grpc::pulumi:providers:kubernetes::${name}::${PROVIDER_ID}`;
+const STAGING_CLUSTER = cluster("staging");
 
 interface YamlResource {
     type: string;
@@ -91,6 +92,36 @@ describe("component provider over gRPC (started as the engine starts it)", funct
             assert.match(err.details ?? "", /AIMClusterImage "production-llama"/);
             return true;
         });
+        assert.deepEqual(
+            engine.registrations.filter((r) => r.name === "production-llama"),
+            [],
+            "a failing component registers nothing",
+        );
+    });
+
+    it("shares one catalog per cluster across Construct calls: a config constructed with a provider serves a later call with it", async function () {
+        const prod = cluster("prod");
+        await provider.construct(
+            "aim:index:AIMClusterConfig",
+            "prod-default",
+            { name: "default", imagePullSecrets: [{ name: "prod-pull" }] },
+            { kubernetesProvider: prod },
+        );
+        const warningsBefore = engine.logs.filter((l) => l.severity === "warning").length;
+        const image = await provider.construct(
+            "aim:index:AIMClusterImage",
+            "prod-llama",
+            { image: "ghcr.io/silogen/aim:0.4.0-meta-llama-llama-3.1-8b-instruct-v20251006" },
+            { kubernetesProvider: prod },
+        );
+        assert.deepEqual(image.state.resolvedConfig, {
+            name: "default",
+            source: "AIMClusterConfig",
+            imagePullSecrets: [{ name: "prod-pull" }],
+            caching: { cacheAimImageBase: false },
+            routing: { autoCreateRoute: true },
+        });
+        assert.equal(engine.logs.filter((l) => l.severity === "warning").length, warningsBefore, "no DefaultConfigNotFound");
     });
 
     describe("the YAML example (examples/yaml), constructed in the program's order", function () {
