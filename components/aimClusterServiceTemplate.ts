@@ -32,8 +32,8 @@ export class AIMClusterServiceTemplate extends pulumi.ComponentResource {
     public readonly resolvedConfig: pulumi.Output<ResolvedConfig>;
     /** The AIM image this template runs. */
     public readonly resolvedImage: pulumi.Output<ResolvedImage>;
-    /** Kubernetes name of the discovery Job. */
-    public readonly discoveryJobName: pulumi.Output<string>;
+    /** Kubernetes name of the discovery Job; absent when inline `modelSources` make discovery unnecessary. */
+    public readonly discoveryJobName: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: AIMClusterServiceTemplateArgs, opts?: pulumi.ComponentResourceOptions) {
         const planned = planTemplate("AIMClusterServiceTemplate", name, clusterServiceTemplateSchema, args, opts);

@@ -1,14 +1,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { scratchVolumeFor } from "../render/container";
 import { renderHttpRoute } from "../render/httpRoute";
-import { renderDeployment, renderService, serviceLabels } from "../render/inference";
-import { renderTokenSecret } from "../render/tokenSecret";
+import { renderDeployment, renderService, serviceEndpoint, serviceLabels } from "../render/inference";
+import { renderSecret, renderTokenSecret } from "../render/tokenSecret";
 import { tokenSecretName } from "../resolve/names";
 import { mergePullSecrets } from "../render/pod";
 import { Catalog, ModelCacheEntry, TemplateEntry } from "../resolve/catalog";
 import { findImage } from "../resolve/image";
 import { planService, ServicePlan } from "../resolve/service";
-import { serviceSchema } from "../validate/service";
+import { DEFAULT_AWAIT_TIMEOUT_SECONDS, serviceSchema } from "../validate/service";
 import { namespaceFields } from "../validate/template";
 import { AIMServiceTemplate } from "./aimServiceTemplate";
 import { AIMTemplateCache } from "./aimTemplateCache";
@@ -20,9 +22,11 @@ import {
     LocalObjectReference,
     ResolvedConfig,
     ResolvedTemplate,
+    ServiceApiKey,
     ServiceOverrides,
     ServiceResources,
     ServiceRouting,
+    ServiceScratch,
 } from "../types";
 
 export interface AIMServiceArgs {
@@ -54,6 +58,18 @@ export interface AIMServiceArgs {
     routing?: ServiceRouting;
     /** Hugging Face token: stored in a Kubernetes Secret and passed as `HF_TOKEN` through `secretKeyRef`. */
     hfToken?: pulumi.Input<string>;
+    /** Annotations of the Deployment and its pod template (as KServe propagates an InferenceService's). */
+    annotations?: Record<string, string>;
+    /** Service account of the inference pods. Default: the namespace's `default`. @default the namespace's default service account */
+    serviceAccountName?: string;
+    /** How long `pulumi up` waits for the pods to be ready (image pull, model download and load). Default: 3600. @default 3600 */
+    awaitTimeoutSeconds?: number;
+    /** Do not wait for the pods to be ready at all. Default: false. @default false */
+    skipAwait?: boolean;
+    /** Require an API key on `/v1/*` (`VLLM_API_KEY`): `{ enabled: true }` generates one, `{ secretName }` uses a Secret. */
+    apiKey?: ServiceApiKey;
+    /** The volume at `/workspace/model-cache` when `cacheModel` is off (a per-pod claim, or an emptyDir). */
+    scratch?: ServiceScratch;
 }
 
 /**
@@ -78,8 +94,9 @@ function registerCaches(catalog: Catalog, namespace: string, configName: string 
 
 /**
  * An inference service: a GPU Deployment running the AIM container of its template, a Service on port 80, and —
- * when routing is enabled — a Gateway API HTTPRoute at `/<namespace>/<name>`. The Deployment waits for the
- * template's discovery Job (and the model downloads when `cacheModel` is set), so a failed discovery stops the rollout.
+ * when routing is enabled — a Gateway API HTTPRoute at `/<namespace>/<name>`; with `apiKey`, a key vLLM requires. The
+ * Deployment waits for the template's discovery Job, if it has one (and the model downloads when `cacheModel` is set),
+ * so a failed discovery stops the rollout.
  */
 export class AIMService extends pulumi.ComponentResource {
     /** The config this service resolved, with every default filled in. */
@@ -94,6 +111,10 @@ export class AIMService extends pulumi.ComponentResource {
     public readonly deploymentName: pulumi.Output<string>;
     /** Name of the Service (port 80). */
     public readonly serviceName: pulumi.Output<string>;
+    /** In-cluster URL of the service, `http://<name>.<namespace>.svc.cluster.local` (the API is under `/v1`). */
+    public readonly endpoint: pulumi.Output<string>;
+    /** The generated API key (a secret); absent without `apiKey` or with a `secretName` of one's own. */
+    public readonly apiKey: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: AIMServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         const kind = "AIMService";
@@ -103,7 +124,7 @@ export class AIMService extends pulumi.ComponentResource {
             const { config, warning } = resolveConfig(catalog, { kind, aimName: spec.name, namespace: spec.namespace, configName: spec.configName });
             const plan = planService(catalog, spec, image, config);
             catalog.claimObjects(declarer, plan.objects);
-            return { config, plan, warnings: [warning, plan.warning] };
+            return { config, plan, warnings: [warning, ...plan.warnings] };
         });
         super(typeToken(kind), name, withSecretToken(spec), opts);
         warnAll(this, planned.warnings);
@@ -122,6 +143,18 @@ export class AIMService extends pulumi.ComponentResource {
                       { parent: this },
                   )
                 : undefined;
+        const password = plan.apiKey?.generate
+            ? new random.RandomPassword(`${name}-api-key`, { length: 48, special: false }, { parent: this })
+            : undefined;
+        const apiKeySecret =
+            plan.apiKey && password
+                ? new k8s.core.v1.Secret(
+                      `${name}-api-key`,
+                      renderSecret(plan.apiKey.secretName, namespace, serviceLabels(labelInput), plan.apiKey.key, password.result),
+                      { parent: this },
+                  )
+                : undefined;
+        const awaitInput = { awaitTimeoutSeconds: spec.awaitTimeoutSeconds ?? DEFAULT_AWAIT_TIMEOUT_SECONDS, skipAwait: spec.skipAwait };
 
         const deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
@@ -140,13 +173,22 @@ export class AIMService extends pulumi.ComponentResource {
                 imagePullSecrets: mergePullSecrets(spec.imagePullSecrets, config.imagePullSecrets),
                 resources: spec.resources,
                 caches: caches.map((c) => ({ claimName: c.pvcName, modelName: c.modelName })),
+                scratch: scratchVolumeFor(spec.scratch, template.spec.modelSources, config.caching.storageClassName),
+                apiKeySecret: plan.apiKey && { name: plan.apiKey.secretName, key: plan.apiKey.key },
+                serviceAccountName: spec.serviceAccountName,
+                annotations: spec.annotations,
+                await: awaitInput,
             }),
             {
                 parent: this,
-                dependsOn: [template.discoveryJob, ...caches.flatMap((c) => c.resources), ...(tokenSecret ? [tokenSecret] : [])],
+                dependsOn: [template.discoveryJob, ...caches.flatMap((c) => c.resources), tokenSecret, apiKeySecret].filter(
+                    (r) => r !== undefined,
+                ),
             },
         );
-        const service = new k8s.core.v1.Service(`${name}-service`, renderService({ ...labelInput, namespace }), { parent: this });
+        const service = new k8s.core.v1.Service(`${name}-service`, renderService({ ...labelInput, namespace, await: awaitInput }), {
+            parent: this,
+        });
         const { routing } = plan;
         if (routing) {
             new k8s.apiextensions.CustomResource(
@@ -177,6 +219,8 @@ export class AIMService extends pulumi.ComponentResource {
         this.routePath = pulumi.output(routing?.path);
         this.deploymentName = deployment.metadata.name;
         this.serviceName = service.metadata.name;
+        this.endpoint = pulumi.output(serviceEndpoint(spec.name, namespace));
+        this.apiKey = password ? pulumi.secret(password.result) : pulumi.output(undefined);
         this.registerOutputs({
             resolvedConfig: this.resolvedConfig,
             resolvedTemplate: this.resolvedTemplate,
@@ -184,6 +228,8 @@ export class AIMService extends pulumi.ComponentResource {
             routePath: this.routePath,
             deploymentName: this.deploymentName,
             serviceName: this.serviceName,
+            endpoint: this.endpoint,
+            apiKey: this.apiKey,
         });
     }
 }

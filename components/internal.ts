@@ -6,6 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { renderSystemNamespace, systemNamespacePulumiName } from "../render/namespace";
 import { Catalog, catalogFor, ClusterKey, DEFAULT_CLUSTER, Declarer } from "../resolve/catalog";
 import { AimError, dnsLabel, fieldError, parseArgs } from "../validate/common";
 import { inspectArgs } from "../validate/shape";
@@ -81,6 +82,31 @@ export function systemNamespace(kind: string, aimName: string): string {
     const parsed = dnsLabel.safeParse(value);
     if (!parsed.success) throw fieldError(kind, aimName, "aim:systemNamespace", `Pulumi config ${parsed.error.issues[0].message}`);
     return parsed.data;
+}
+
+/** Whether the package creates the system namespace: Pulumi config `aim:createSystemNamespace` (default true). */
+export function createsSystemNamespace(kind: string, aimName: string): boolean {
+    const value = new pulumi.Config("aim").get("createSystemNamespace") ?? "true";
+    if (value !== "true" && value !== "false") {
+        throw fieldError(kind, aimName, "aim:createSystemNamespace", `Pulumi config must be "true" or "false", not "${value}"`);
+    }
+    return value === "true";
+}
+
+/**
+ * The system Namespace for workloads there to depend on. The package creates it once per cluster, with the
+ * cluster's provider passed explicitly and no parent, under a Pulumi name fixed per provider: its URN does not depend
+ * on which component needed it first. With `aim:createSystemNamespace: false` (`create`) the namespace is left to
+ * whoever manages it (e.g. an AIM operator install), and there is nothing to depend on.
+ */
+export function systemNamespaceResource(component: pulumi.Resource, catalog: Catalog, name: string, create: boolean): pulumi.Resource | undefined {
+    if (!catalog.systemNamespace) {
+        const provider = component.getProvider("kubernetes::");
+        const pulumiName = systemNamespacePulumiName(provider && pulumi.resourceName(provider));
+        const resource = create ? new k8s.core.v1.Namespace(pulumiName, renderSystemNamespace(name), { provider }) : undefined;
+        catalog.systemNamespace = { resource };
+    }
+    return catalog.systemNamespace.resource;
 }
 
 /**

@@ -1,6 +1,6 @@
 // One implementation for AIMServiceTemplate and AIMClusterServiceTemplate: plan (validate, resolve image and
-// config, render the discovery Job, check the pre-warming cache) before the component exists, then register the
-// Job and record the template in the catalog.
+// config, render the discovery Job unless inline model sources make it moot, check the pre-warming cache) before the
+// component exists, then register the Job and record the template in the catalog.
 // (Each class still declares its own output properties: schema inference reads only a class's own members.)
 
 import * as k8s from "@pulumi/kubernetes";
@@ -13,7 +13,7 @@ import { findImage, resolvedImage } from "../resolve/image";
 import { resolveConfig } from "../resolve/config";
 import { namespaceFields, TemplateSpec } from "../validate/template";
 import { AIMTemplateCache } from "./aimTemplateCache";
-import { planComponent, Planned, systemNamespace, warnAll } from "./internal";
+import { createsSystemNamespace, planComponent, Planned, systemNamespace, systemNamespaceResource, warnAll } from "./internal";
 import { ResolvedConfig, ResolvedImage } from "../types";
 import { scopeOf } from "../resolve/catalog";
 
@@ -21,7 +21,7 @@ export interface TemplateOutputs {
     aimName: pulumi.Output<string>;
     resolvedConfig: pulumi.Output<ResolvedConfig>;
     resolvedImage: pulumi.Output<ResolvedImage>;
-    discoveryJobName: pulumi.Output<string>;
+    discoveryJobName: pulumi.Output<string | undefined>;
 }
 
 type TemplateKind = "AIMServiceTemplate" | "AIMClusterServiceTemplate";
@@ -34,10 +34,17 @@ export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.Z
         // Upstream resolves the image before the config, so a missing image is the error a user sees first.
         const image = resolvedImage(findImage(catalog, { kind, aimName }, namespace, spec.aimImageName));
         const { config, warning } = resolveConfig(catalog, { kind, aimName, namespace, configName: spec.configName });
-        const job = renderDiscoveryJob({
+        // Inline model sources make discovery moot, as upstream skips it since kaiwo fa8a3e90 ("Using in-line model
+        // sources, skipping discovery"): nothing reads a dry-run's output at preview, and it pulls the whole image.
+        const discover = !spec.modelSources?.length;
+        // Cluster templates discover in the system namespace, which the package may have to create.
+        const system = discover && namespace === undefined
+            ? { name: systemNamespace(kind, aimName), create: createsSystemNamespace(kind, aimName) }
+            : undefined;
+        const job = discover ? renderDiscoveryJob({
             templateName: aimName,
             templateScope: scopeOf(namespace),
-            namespace: namespace ?? systemNamespace(kind, aimName),
+            namespace: namespace ?? system!.name,
             aimImageName: spec.aimImageName,
             image: image.image,
             metric: spec.metric,
@@ -45,12 +52,12 @@ export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.Z
             gpuSelector: spec.gpuSelector,
             env,
             imagePullSecrets: mergePullSecrets(imagePullSecrets, config.imagePullSecrets),
-        });
+        }) : undefined;
         // The pre-warming cache is planned here too, so that nothing is registered when it cannot be made.
         const prewarm = caching?.enabled && namespace !== undefined;
         if (prewarm) planImplicitCache(catalog, { kind, aimName, field: "caching.enabled" }, namespace, config, spec);
-        catalog.claimObjects(declarer, [{ kind: "Job", namespace: job.metadata.namespace, name: job.metadata.name }]);
-        return { image, config, warning, job, prewarm };
+        if (job) catalog.claimObjects(declarer, [{ kind: "Job", namespace: job.metadata.namespace, name: job.metadata.name }]);
+        return { image, config, warning, job, system, prewarm };
     });
 }
 
@@ -58,7 +65,10 @@ export function registerTemplate(component: pulumi.ComponentResource, pulumiName
     const { spec, catalog, declarer, plan } = planned;
     const { namespace, caching } = namespaceFields(spec);
     warnAll(component, [plan.warning]);
-    const discovery = new k8s.batch.v1.Job(`${pulumiName}-discovery`, plan.job, { parent: component });
+    const systemNs = plan.system && systemNamespaceResource(component, catalog, plan.system.name, plan.system.create);
+    const discovery = plan.job
+        ? new k8s.batch.v1.Job(`${pulumiName}-discovery`, plan.job, { parent: component, dependsOn: systemNs ? [systemNs] : [] })
+        : undefined;
     const declaredBy = { resource: component, pulumiName };
     const registry = namespace === undefined ? catalog.clusterTemplates : catalog.templates;
     registry.declare(namespace, spec.name, { scope: scopeOf(namespace), spec, image: plan.image, config: plan.config, declaredBy, discoveryJob: discovery }, declarer);
@@ -74,6 +84,6 @@ export function registerTemplate(component: pulumi.ComponentResource, pulumiName
         aimName: pulumi.output(spec.name),
         resolvedConfig: pulumi.output(plan.config),
         resolvedImage: pulumi.output(plan.image),
-        discoveryJobName: discovery.metadata.name,
+        discoveryJobName: discovery ? discovery.metadata.name : pulumi.output(undefined),
     };
 }

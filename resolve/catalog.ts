@@ -153,8 +153,11 @@ export interface TemplateEntry {
     config: ResolvedConfig;
     /** The template component: what services share through the template is parented to it. */
     declaredBy: DeclaredBy;
-    /** Workloads of the template depend on its discovery Job (not on the component, which parents shared children). */
-    discoveryJob: pulumi.Resource;
+    /**
+     * Workloads of the template depend on its discovery Job (not on the component, which parents shared children);
+     * none when the template's inline model sources make discovery unnecessary.
+     */
+    discoveryJob?: pulumi.Resource;
 }
 
 /** A model source cached in a namespace: its PVC and download Job, shared by every cache of that source. */
@@ -200,6 +203,11 @@ export class Catalog {
     readonly modelCaches = new Registry<ModelCacheEntry>("model cache", "model caches", this.session);
     /** Base-image pre-pull DaemonSets, keyed by their Kubernetes name. */
     readonly baseImageCachers = new Registry<pulumi.Resource>("base-image cacher", "base-image cachers", this.session);
+    /**
+     * Set once the first cluster-scoped workload needed the system namespace: the Namespace the package created for
+     * this cluster, or none when Pulumi config `aim:createSystemNamespace` is false.
+     */
+    systemNamespace?: { resource?: pulumi.Resource };
     /** Every Kubernetes object rendered for this cluster, with the component that renders it. */
     private readonly objects = new Map<string, string>();
 

@@ -14,6 +14,7 @@ const modelModules: Record<string, () => Promise<Record<string, unknown>>> = {
     "apps/v1/DaemonSet": () => import("kubernetes-models/apps/v1/DaemonSet"),
     "v1/Service": () => import("kubernetes-models/v1/Service"),
     "v1/Secret": () => import("kubernetes-models/v1/Secret"),
+    "v1/Namespace": () => import("kubernetes-models/v1/Namespace"),
     "v1/PersistentVolumeClaim": () => import("kubernetes-models/v1/PersistentVolumeClaim"),
     "gateway.networking.k8s.io/v1/HTTPRoute": () =>
         import("@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute"),

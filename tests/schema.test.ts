@@ -97,6 +97,7 @@ const KINDS: Record<string, KindSpec> = {
         inputs: ["name", "aimImageName", "metric", "precision", "gpuSelector", "configName", "modelSources"],
         requiredInputs: ["aimImageName"],
         outputs: TEMPLATE_OUTPUTS,
+        optionalOutputs: ["discoveryJobName"],
     },
     AIMServiceTemplate: {
         inputs: [
@@ -114,6 +115,7 @@ const KINDS: Record<string, KindSpec> = {
         ],
         requiredInputs: ["namespace", "aimImageName"],
         outputs: TEMPLATE_OUTPUTS,
+        optionalOutputs: ["discoveryJobName"],
     },
     AIMTemplateCache: {
         inputs: [
@@ -153,6 +155,12 @@ const KINDS: Record<string, KindSpec> = {
             "labels",
             "routing",
             "hfToken",
+            "annotations",
+            "serviceAccountName",
+            "awaitTimeoutSeconds",
+            "skipAwait",
+            "apiKey",
+            "scratch",
         ],
         requiredInputs: ["namespace", "aimImageName"],
         outputs: {
@@ -162,8 +170,10 @@ const KINDS: Record<string, KindSpec> = {
             routePath: STRING,
             deploymentName: STRING,
             serviceName: STRING,
+            endpoint: STRING,
+            apiKey: STRING,
         },
-        optionalOutputs: ["routeGateway", "routePath"],
+        optionalOutputs: ["routeGateway", "routePath", "apiKey"],
     },
 };
 
