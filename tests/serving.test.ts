@@ -36,6 +36,7 @@ import {
 import { validateManifest } from "./k8sSchemas";
 import { container, llamaChat, llamaCluster, podSpec } from "./llamaCluster";
 import { derivedTemplateName } from "../resolve/template";
+import { ContainerInput, inferencePodSpec, scratchVolumeFor } from "../render/container";
 
 const envNamed = (deployment: Registered, name: string) => container(deployment).env.find((e: { name: string }) => e.name === name);
 
@@ -47,6 +48,33 @@ async function withConfig<T>(config: Record<string, string>, body: () => Promise
         pulumi.runtime.setAllConfig({});
     }
 }
+
+describe("the container contract (render/container.ts), as another backend uses it", () => {
+    const input: ContainerInput = {
+        image: LLAMA_IMAGE,
+        gpuCount: 1,
+        gpuModel: "MI325X",
+        imagePullSecrets: [{ name: "regcred" }],
+        caches: [],
+        scratch: scratchVolumeFor({ size: "50Gi" }, undefined, undefined),
+        apiKeySecret: { name: "keys", key: "chat" },
+        serviceAccountName: "aim-runner",
+    };
+
+    it("renders one pod spec under any container name, KServe's included", () => {
+        const pod = inferencePodSpec(input, "kserve-container");
+        assert.deepStrictEqual(Object.keys(pod), ["affinity", "imagePullSecrets", "serviceAccountName", "containers", "volumes"]);
+        const [container] = pod.containers;
+        assert.strictEqual(container.name, "kserve-container");
+        assert.deepStrictEqual(container.env.map((e) => e.name), ["AIM_CACHE_PATH", "VLLM_ENABLE_METRICS", "VLLM_API_KEY"]);
+        assert.deepStrictEqual(container.readinessProbe, { tcpSocket: { port: 8000 }, periodSeconds: 10, failureThreshold: 3 });
+        assert.deepStrictEqual(pod.volumes[1], {
+            name: "model-storage",
+            ephemeral: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "50Gi" } } } } },
+        });
+        assert.strictEqual(inferencePodSpec(input).containers[0].name, "aim");
+    });
+});
 
 describe("serving on a real cluster", () => {
     describe("1. readiness and awaiting", () => {
