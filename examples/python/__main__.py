@@ -43,9 +43,13 @@ chat = aim.AIMService(
     namespace="ml-team",
     aim_image_name="llama-3-8b",
     template_ref="llama-3-8b-latency",
+    # The route makes the endpoint reachable through the Gateway: require a generated key (vLLM's VLLM_API_KEY).
+    api_key=aim.ServiceApiKeyArgs(enabled=True),
     opts=pulumi.ResourceOptions(depends_on=[default_config, image, template]),
 )
 
 pulumi.export("discoveryJob", template.discovery_job_name)
 pulumi.export("config", chat.resolved_config)
 pulumi.export("path", chat.route_path)
+pulumi.export("endpoint", chat.endpoint)
+pulumi.export("apiKey", chat.api_key)
