@@ -12,7 +12,6 @@ import {
     AIMClusterImage,
     AIMClusterServiceTemplate,
     AIMClusterServiceTemplateArgs,
-    AIMService,
     AIMServiceArgs,
     AIMServiceTemplate,
 } from "../index";
@@ -36,6 +35,7 @@ import {
     valueOf,
 } from "./harness";
 import { loadKinds, validateKServe } from "./kserveCrds";
+import { llamaChat } from "./llamaCluster";
 
 const ISVC = "kubernetes:serving.kserve.io/v1beta1:InferenceService";
 const RUNTIME = "kubernetes:serving.kserve.io/v1alpha1:ServingRuntime";
@@ -57,7 +57,7 @@ function validateAll(resources: Registered[]): number {
     return objects.length;
 }
 
-/** The default config (unless null), the llama image and a MI300X × 2 cluster template `base`. */
+/** tests/llamaCluster.ts's cluster, with the template's args open: the default config (unless null), the llama image and a MI300X × 2 cluster template `base`. */
 function llamaCluster(opts: Opts, template: Partial<AIMClusterServiceTemplateArgs> = {}, config: AIMClusterConfigArgs | null = {}) {
     if (config) new AIMClusterConfig("default", config, opts);
     new AIMClusterImage("llama", { image: LLAMA_IMAGE, defaultServiceTemplate: "base" }, opts);
@@ -68,9 +68,6 @@ function llamaCluster(opts: Opts, template: Partial<AIMClusterServiceTemplateArg
     );
 }
 
-function llamaChat(opts: Opts, args: Partial<AIMServiceArgs> = {}, name = "llama-chat") {
-    return new AIMService(name, { namespace: "ml-team", aimImageName: "llama", ...args }, opts);
-}
 
 /** Runs `body` with Pulumi config `aim:servingBackend` set, as a stack's config would set it. */
 async function withStackBackend<T>(value: string, body: () => Promise<T>): Promise<T> {
