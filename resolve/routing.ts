@@ -29,9 +29,9 @@ function evaluate(expression: string, context: PathContext): string {
     if (expression === ".metadata.namespace") return context.namespace;
     const label = /^\.metadata\.labels\['([^']+)'\]$/.exec(expression);
     if (label) {
-        const value = context.labels[label[1]];
-        if (value === undefined) throw new Error(`label "${label[1]}" is not set on the service`);
-        return value;
+        // Own labels only: `labels['constructor']` must not find Object.prototype.constructor.
+        if (!Object.hasOwn(context.labels, label[1])) throw new Error(`label "${label[1]}" is not set on the service`);
+        return context.labels[label[1]];
     }
     throw new Error(
         `unsupported placeholder {${expression}}: use {.metadata.name}, {.metadata.namespace} or {.metadata.labels['<key>']}`,
@@ -65,6 +65,13 @@ export function resolveRouting(
     service: { aimName: string; namespace: string; labels?: Record<string, string>; routing?: ServiceRouting },
     config: ResolvedConfig,
 ): EffectiveRouting | undefined {
+    // The path template is checked whether or not a route is made now: a config change must not reveal a bad one.
+    let path: string;
+    try {
+        path = routePath(service.routing?.pathTemplate, { name: service.aimName, namespace: service.namespace, labels: service.labels ?? {} });
+    } catch (err) {
+        throw fieldError("AIMService", service.aimName, "routing.pathTemplate", (err as Error).message);
+    }
     const gateway = service.routing?.gateway ?? config.routing.gateway;
     const implicitlyEnabled = config.source !== "none" && config.routing.autoCreateRoute && gateway !== undefined;
     if (!(service.routing?.enabled ?? implicitlyEnabled)) return undefined;
@@ -75,12 +82,6 @@ export function resolveRouting(
             "routing.gateway",
             `routing is enabled but no gateway is set on the service or in the resolved config "${config.name}"`,
         );
-    }
-    let path: string;
-    try {
-        path = routePath(service.routing?.pathTemplate, { name: service.aimName, namespace: service.namespace, labels: service.labels ?? {} });
-    } catch (err) {
-        throw fieldError("AIMService", service.aimName, "routing.pathTemplate", (err as Error).message);
     }
     return {
         gateway: { ...withGatewayDefaults(gateway), namespace: gateway.namespace || service.namespace },

@@ -3,7 +3,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { Metric, Precision } from "../types";
+import { Metric, Precision, ServingBackend } from "../types";
 import { MAX_QUANTITY, quantityToBytes } from "./quantity";
 
 /**
@@ -113,6 +113,10 @@ export const precision = z.enum(Object.values(Precision) as [Precision, ...Preci
     error: `must be one of ${Object.values(Precision).join(", ")}`,
 });
 
+export const servingBackend = z.enum(Object.values(ServingBackend) as [ServingBackend, ...ServingBackend[]], {
+    error: (issue) => `must be one of ${Object.values(ServingBackend).join(", ")}, not ${JSON.stringify(issue.input)}`,
+});
+
 export const gpuSelector = z.strictObject({
     count: int32(1),
     model: nonEmpty,
@@ -141,6 +145,8 @@ function describe(issue: z.core.$ZodRawIssue): string | undefined {
     }
     if (issue.code === "invalid_type") return `must be of type ${issue.expected}`;
     if (issue.code === "unrecognized_keys") return `unknown field(s) ${issue.keys.join(", ")}`;
+    // A record key (label, annotation or resource name) that its schema rejects: say why, at the key's path.
+    if (issue.code === "invalid_key") return `is not a valid key: ${issue.issues[0]?.message ?? "rejected"}`;
     return undefined;
 }
 
