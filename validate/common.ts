@@ -124,14 +124,15 @@ export const modelSource = z.strictObject({
     size: quantity.refine((q) => !(quantityToBytes(q) < 1), { error: "must be at least 1 byte" }),
 });
 
-// Kubernetes qualified names (label and annotation keys, resource names): an optional DNS-subdomain prefix and a
-// name of at most 63 characters.
+// Kubernetes qualified names (label and annotation keys, resource names): an optional DNS-subdomain prefix of at
+// most 253 characters and a name of at most 63 characters.
 export const qualifiedName = z
     .string()
     .regex(
         /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
         "must be a Kubernetes qualified name such as example.com/key",
-    );
+    )
+    .refine((key) => !(key.indexOf("/") > 253), { error: "must have a prefix (before '/') of at most 253 characters" });
 
 function describe(issue: z.core.$ZodRawIssue): string | undefined {
     if (issue.code === "invalid_type" && issue.input === undefined) return "is required";

@@ -1,0 +1,48 @@
+// Inputs the property suite (tests/properties.test.ts, `npm run fuzz`) found accepted or misreported, each with the
+// exact input: every one now fails at once with `<Kind> "<name>": <field>: <problem>`, registering nothing.
+
+import * as pulumi from "@pulumi/pulumi";
+import * as assert from "assert";
+import { AIMClusterConfig, AIMClusterImage, AIMClusterServiceTemplate, AIMService, AIMServiceArgs } from "../index";
+import { KAIWO_GATEWAY, LLAMA_IMAGE, LLAMA_SOURCE } from "./fixtures";
+import { Opts, scenarioThrows } from "./harness";
+
+/** A routed default config, the llama image and its default template `base`. */
+function cluster(opts: Opts) {
+    new AIMClusterConfig("default", { routing: { gateway: KAIWO_GATEWAY } }, opts);
+    new AIMClusterImage("llama", { image: LLAMA_IMAGE, defaultServiceTemplate: "base" }, opts);
+    new AIMClusterServiceTemplate("base", { aimImageName: "llama", gpuSelector: { count: 1, model: "MI300X" }, modelSources: [LLAMA_SOURCE] }, opts);
+}
+
+/** Runs the cluster, then `failing`: returns its ResourceError's message; nothing but the cluster may register. */
+async function messageOf(failing: (opts: Opts) => unknown): Promise<string> {
+    const { error, resources } = await scenarioThrows((opts) => {
+        cluster(opts);
+        failing(opts);
+    });
+    assert.ok(pulumi.ResourceError.isInstance(error), `a ResourceError, not ${error?.constructor?.name}: ${error?.message}`);
+    assert.deepStrictEqual(
+        resources.map((r) => r.name),
+["default", "llama", "base", "base-discovery"]);
+    return error.message;
+}
+
+function service(opts: Opts, args: Partial<AIMServiceArgs>) {
+    return new AIMService("chat", { namespace: "ml", aimImageName: "llama", ...args }, opts);
+}
+
+/** A DNS subdomain of 254 characters: too long for the prefix of a label or annotation key. */
+const LONG_PREFIX = `${"p".repeat(63)}.${"q".repeat(63)}.${"r".repeat(63)}.${"s".repeat(62)}`;
+
+describe("inputs found by the property suite", () => {
+    it("a label or annotation key whose prefix is over 253 characters is an error, not an object the API server rejects", async () => {
+        assert.strictEqual(
+            await messageOf((opts) => service(opts, { labels: { [`${LONG_PREFIX}/k`]: "a" } })),
+            `AIMService "chat": labels.${LONG_PREFIX}/k: is not a valid key: must have a prefix (before '/') of at most 253 characters`,
+        );
+        assert.strictEqual(
+            await messageOf((opts) => service(opts, { routing: { annotations: { [`${LONG_PREFIX}/k`]: "me" } } })),
+            `AIMService "chat": routing.annotations.${LONG_PREFIX}/k: is not a valid key: must have a prefix (before '/') of at most 253 characters`,
+        );
+    });
+});
