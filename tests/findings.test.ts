@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import { AIMClusterConfig, AIMClusterImage, AIMClusterServiceTemplate, AIMService, AIMServiceArgs } from "../index";
 import { KAIWO_GATEWAY, LLAMA_IMAGE, LLAMA_SOURCE } from "./fixtures";
-import { Opts, scenarioThrows } from "./harness";
+import { Opts, ROUTE, scenario, scenarioThrows, single } from "./harness";
 
 /** A routed default config, the llama image and its default template `base`. */
 function cluster(opts: Opts) {
@@ -44,5 +44,19 @@ describe("inputs found by the property suite", () => {
             await messageOf((opts) => service(opts, { routing: { annotations: { [`${LONG_PREFIX}/k`]: "me" } } })),
             `AIMService "chat": routing.annotations.${LONG_PREFIX}/k: is not a valid key: must have a prefix (before '/') of at most 253 characters`,
         );
+    });
+
+    it("route annotations over 256 KiB in all are an error, not an HTTPRoute the API server rejects", async () => {
+        const annotations = { note: "z".repeat(256 * 1024 - 4) };
+        assert.strictEqual(
+            await messageOf((opts) => service(opts, { routing: { annotations: { ...annotations, "example.com/owner": "me" } } })),
+            `AIMService "chat": routing.annotations: must total at most 256 KiB (keys and values), the API server's limit for an object's annotations`,
+        );
+        // Exactly at the limit is accepted.
+        const { resources } = await scenario((opts) => {
+            cluster(opts);
+            service(opts, { routing: { annotations } });
+        });
+        assert.deepStrictEqual(single(resources, ROUTE).inputs.metadata.annotations, annotations);
     });
 });
