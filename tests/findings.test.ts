@@ -59,4 +59,13 @@ describe("inputs found by the property suite", () => {
         });
         assert.deepStrictEqual(single(resources, ROUTE).inputs.metadata.annotations, annotations);
     });
+
+    it("an own __proto__ key on an array is named by its key, not as index NaN", async () => {
+        const imagePullSecrets = [{ name: "regcred" }];
+        Object.defineProperty(imagePullSecrets, "__proto__", { value: { name: "x" }, enumerable: true });
+        assert.strictEqual(
+            await messageOf((opts) => service(opts, { imagePullSecrets })),
+            `AIMService "chat": imagePullSecrets.__proto__: is not a valid key`,
+        );
+    });
 });
