@@ -68,4 +68,15 @@ describe("inputs found by the property suite", () => {
             `AIMService "chat": imagePullSecrets.__proto__: is not a valid key`,
         );
     });
+
+    it("an Output or a Promise where a plain object belongs is named as such, not by its internals as unknown fields", async () => {
+        const cases: [(opts: Opts) => unknown, string][] = [
+            [(opts) => service(opts, { routing: pulumi.output({ enabled: true }) as any }), `routing: must be a plain object, not a Pulumi Output`],
+            [(opts) => service(opts, { labels: pulumi.output({ team: "a" }) as any }), `labels: must be a plain record, not a Pulumi Output`],
+            [(opts) => service(opts, { imagePullSecrets: [Promise.resolve({ name: "regcred" }) as any] }), `imagePullSecrets[0]: must be a plain object, not a Promise`],
+            // Where an Input is allowed it stays allowed, and a misplaced Output at a leaf keeps its expected type.
+            [(opts) => service(opts, { namespace: pulumi.output("ml") as any }), `namespace: must be a plain string, not a Pulumi Output`],
+        ];
+        for (const [failing, problem] of cases) assert.strictEqual(await messageOf(failing), `AIMService "chat": ${problem}`);
+    });
 });
