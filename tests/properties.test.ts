@@ -3,9 +3,12 @@
 // `<Kind> "<name>": <field>: <problem>` having registered nothing — see tests/programs.ts for what is checked.
 // A fixed seed keeps `npm test` deterministic; `npm run fuzz` runs the same checks on many more, random cases.
 
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import * as fc from "fast-check";
-import { KINDS, program, runProgram, startWatchdog } from "./programs";
+import { expectProgramErrors } from "./hooks";
+import { ComponentClass, Kind, KINDS, program, runProgram, startWatchdog, Token } from "./programs";
 import { Tally } from "./tally";
 
 const SEED = 20261130;
@@ -58,5 +61,53 @@ describe("properties of generated programs", function () {
         ]) {
             assert.ok(tally.sawError(fragment), `no clean error saying "${fragment}"`);
         }
+    });
+});
+
+/**
+ * Stand-ins for AIMClusterConfig that break one promise each (chosen by `args.fault`), to show that every check of
+ * runProgram fails when it should: a property that cannot fail would prove nothing.
+ */
+class Faulty extends pulumi.ComponentResource {
+    constructor(name: string, args: { fault: string; hfToken?: string }, opts: pulumi.ComponentResourceOptions) {
+        const fail = (message: string) => new pulumi.ResourceError(`AIMClusterConfig "${name}": ${message}`, undefined);
+        if (args.fault === "TypeError") throw new TypeError("spec.name.toLowerCase is not a function");
+        if (args.fault === "rewrapped") throw fail("routing: value.toLowerCase is not a function");
+        if (args.fault === "format") throw new pulumi.ResourceError("something went wrong", undefined);
+        super("test:index:Faulty", name, {}, opts);
+        // (The Kubernetes SDK makes a Secret's data secret itself: a leak would be elsewhere, e.g. in its metadata.)
+        const secret = (metadata: Record<string, unknown> = {}) =>
+            new k8s.core.v1.Secret(
+                `${name}-secret`,
+                { apiVersion: "v1", kind: "Secret", metadata: { name: `${name}-token`, namespace: "ml", ...metadata }, stringData: { token: "t" } },
+                { parent: this },
+            );
+        if (args.fault === "partial") {
+            secret();
+            throw fail("name: checked too late");
+        }
+        if (args.fault === "plaintext") secret({ annotations: { "example.com/token": args.hfToken } });
+        if (args.fault === "schema") secret({ name: "Not_A_Name" });
+        if (args.fault === "async") void Promise.reject(new Error("failed after the constructor returned"));
+        this.registerOutputs({});
+    }
+}
+
+describe("the checks of the property suite", () => {
+    const components = Object.fromEntries(KINDS.map((k) => [k, Faulty])) as unknown as Record<Kind, ComponentClass>;
+    const run = (args: Record<string, unknown>) =>
+        runProgram({ declarations: [{ kind: "AIMClusterConfig", aimName: "default", nameInArgs: false, args, mutations: [] }] }, { components });
+    const kinds = async (args: Record<string, unknown>) => (await run(args)).problems.map((p) => p.kind);
+
+    it("each fails the case it is about, and only that one", async () => {
+        expectProgramErrors(/failed after the constructor returned/);
+        assert.deepStrictEqual(await kinds({ fault: "none" }), []);
+        assert.deepStrictEqual(await kinds({ fault: "TypeError" }), ["crash-type error"]);
+        assert.deepStrictEqual(await kinds({ fault: "rewrapped" }), ["crash-type error"]);
+        assert.deepStrictEqual(await kinds({ fault: "format" }), ["error-format miss"]);
+        assert.deepStrictEqual(await kinds({ fault: "partial" }), ["partial registration"]);
+        assert.deepStrictEqual(await kinds({ fault: "plaintext", hfToken: new Token("hf_plain", "string") }), ["plaintext secret"]);
+        assert.deepStrictEqual(await kinds({ fault: "schema" }), ["schema failure"]);
+        assert.deepStrictEqual(await kinds({ fault: "async" }), ["async failure"]);
     });
 });
