@@ -80,6 +80,8 @@ const SECRET_NAMES = ["regcred", "ghcr-pull", long("pull", 253)];
 const STORAGE_CLASSES = ["fast-rwx", "nfs", long("sc", 253)];
 /** A DNS subdomain of 254 characters: a label-key prefix the API server rejects (at most 253). */
 const LONG_PREFIX = `${"p".repeat(63)}.${"q".repeat(63)}.${"r".repeat(63)}.${"s".repeat(62)}`;
+/** AIM names (and so Pulumi names, when no `name` is given) that are no Kubernetes names. */
+const BAD_NAMES = ["", "Chat", "my chat", "a_b", "x".repeat(300), "-x", "x."];
 /** Numbers and quantities out of range, or no numbers at all. */
 const BAD_NUMBERS = [1e10, -1, NaN, Infinity, -Infinity, 1.5, 2 ** 31, -0, 0, Number.MAX_SAFE_INTEGER + 2];
 const BAD_QUANTITIES = ["1e400", "1e-400", "99999999999999999999Ei", "-1", "0", "1.5.5", "8Ei", "9Ei", "0.0001m", "1e18", " 1Gi"];
@@ -224,7 +226,8 @@ const ARGS: Record<Kind, { names: string[]; args: fc.Arbitrary<Record<string, un
         ),
     },
     AIMTemplateCache: {
-        names: [...TEMPLATES, "warm"],
+        // "chat": a cache's token Secret and a service's would be the same object.
+        names: [...TEMPLATES, "warm", "chat"],
         args: fc.record(
             {
                 namespace,
@@ -424,7 +427,7 @@ export interface Program {
 const declaration = (kind: Kind): fc.Arbitrary<Declaration> =>
     fc.record({
         kind: fc.constant(kind),
-        aimName: oneOf(ARGS[kind].names),
+        aimName: fc.oneof({ weight: 30, arbitrary: oneOf(ARGS[kind].names) }, { weight: 1, arbitrary: fc.constantFrom(...BAD_NAMES) }),
         nameInArgs: fc.boolean(),
         args: ARGS[kind].args,
         mutations: fc.oneof({ weight: 4, arbitrary: fc.constant<Mutation[]>([]) }, { weight: 1, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 3 }) }),
