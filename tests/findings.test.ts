@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import { AIMClusterConfig, AIMClusterImage, AIMClusterServiceTemplate, AIMService, AIMServiceArgs } from "../index";
 import { KAIWO_GATEWAY, LLAMA_IMAGE, LLAMA_SOURCE } from "./fixtures";
-import { Opts, ROUTE, scenario, scenarioThrows, single } from "./harness";
+import { DAEMONSET, Opts, ROUTE, scenario, scenarioThrows, single } from "./harness";
 
 /** A routed default config, the llama image and its default template `base`. */
 function cluster(opts: Opts) {
@@ -78,5 +78,21 @@ describe("inputs found by the property suite", () => {
             [(opts) => service(opts, { namespace: pulumi.output("ml") as any }), `namespace: must be a plain string, not a Pulumi Output`],
         ];
         for (const [failing, problem] of cases) assert.strictEqual(await messageOf(failing), `AIMService "chat": ${problem}`);
+    });
+
+    it("a config that lists a pull secret twice gives the base-image DaemonSet each secret once, as every other workload", async () => {
+        const once = await scenario((opts) => {
+            new AIMClusterConfig("default", { imagePullSecrets: [{ name: "regcred" }], caching: { cacheAimImageBase: true } }, opts);
+            new AIMClusterImage("llama", { image: LLAMA_IMAGE }, opts);
+        });
+        const twice = await scenario((opts) => {
+            const regcred = { name: "regcred" };
+            new AIMClusterConfig("default", { imagePullSecrets: [regcred, regcred], caching: { cacheAimImageBase: true } }, opts);
+            new AIMClusterImage("llama", { image: LLAMA_IMAGE }, opts);
+        });
+        const daemonSet = single(twice.resources, DAEMONSET);
+        assert.deepStrictEqual(daemonSet.inputs.spec.template.spec.imagePullSecrets, [{ name: "regcred" }]);
+        // The same secrets: the same DaemonSet.
+        assert.strictEqual(daemonSet.name, single(once.resources, DAEMONSET).name);
     });
 });
