@@ -578,8 +578,35 @@ function labelProblems(where: string, labels: Record<string, unknown> | undefine
     ]);
 }
 
+/** Entries of `keys` given more than once. */
+function duplicates(where: string, keys: unknown[]): string[] {
+    return [...new Set(keys.filter((k, i) => keys.indexOf(k) !== i))].map((k) => `${where}: ${JSON.stringify(k)} twice`);
+}
+
+/**
+ * What the API server (server-side apply, which Pulumi uses) rejects in a pod spec: lists keyed by name (or port,
+ * or mount path) with a key twice, volume names that are no DNS labels, mounts of volumes that do not exist.
+ */
+function podProblems(pod: any): string[] {
+    if (!pod) return [];
+    const volumes: string[] = (pod.volumes ?? []).map((v: { name: string }) => v.name);
+    const problems = [
+        ...volumes.filter((v) => !(v.length <= 63 && DNS_LABEL.test(v))).map((v) => `volume name ${JSON.stringify(v)}`),
+        ...duplicates("volumes", volumes),
+        ...duplicates("imagePullSecrets", (pod.imagePullSecrets ?? []).map((s: { name: string }) => s.name)),
+        ...duplicates("containers", pod.containers.map((c: { name: string }) => c.name)),
+    ];
+    for (const c of pod.containers) {
+        problems.push(...duplicates(`container ${c.name} env`, (c.env ?? []).map((e: { name: string }) => e.name)));
+        problems.push(...duplicates(`container ${c.name} ports`, (c.ports ?? []).map((p: any) => `${p.containerPort}/${p.protocol}`)));
+        problems.push(...duplicates(`container ${c.name} volumeMounts`, (c.volumeMounts ?? []).map((m: { mountPath: string }) => m.mountPath)));
+        for (const m of c.volumeMounts ?? []) if (!volumes.includes(m.name)) problems.push(`container ${c.name} mounts missing volume ${m.name}`);
+    }
+    return problems;
+}
+
 /** Names and labels the API server would reject, beyond what the published schemas check. */
-function nameProblems(r: Registered): string[] {
+function objectProblems(r: Registered): string[] {
     const { metadata = {}, kind, spec } = r.inputs;
     const name: unknown = metadata.name;
     const problems: string[] = [];
@@ -593,9 +620,7 @@ function nameProblems(r: Registered): string[] {
     const annotations = Object.entries(metadata.annotations ?? {});
     for (const [key] of annotations) if (!validKey(key)) problems.push(`metadata.annotations: key ${JSON.stringify(key)}`);
     if (annotations.reduce((n, [k, v]) => n + k.length + String(v).length, 0) > 256 * 1024) problems.push("metadata.annotations: more than 256 KiB");
-    for (const volume of spec?.template?.spec?.volumes ?? []) {
-        if (!(volume.name.length <= 63 && DNS_LABEL.test(volume.name))) problems.push(`volume name ${JSON.stringify(volume.name)}`);
-    }
+    problems.push(...podProblems(spec?.template?.spec));
     problems.push(...labelProblems("spec.selector.matchLabels", spec?.selector?.matchLabels));
     problems.push(...labelProblems("spec.template.metadata.labels", spec?.template?.metadata?.labels));
     return problems.map((p) => `${r.type} ${r.name}: ${p}`);
@@ -709,7 +734,7 @@ export async function runProgram(p: Program, options: RunOptions = {}): Promise<
         } catch (err) {
             problem("schema failure", `${r.type} ${r.name}: ${describeError(err)}`);
         }
-        for (const detail of nameProblems(r)) problem("schema failure", detail);
+        for (const detail of objectProblems(r)) problem("schema failure", detail);
     }
     return { steps, resources, problems, ms: Date.now() - started };
 }
