@@ -29,6 +29,15 @@ export const Precision = {
 } as const;
 export type Precision = (typeof Precision)[keyof typeof Precision];
 
+/** What serves the services of a template. */
+export const ServingBackend = {
+    /** A GPU Deployment and a Service rendered by this package (no operator needed). */
+    Deployment: "deployment",
+    /** A KServe ServingRuntime (ClusterServingRuntime for cluster templates) and an InferenceService per service, as the AIM operator creates them (KServe >= 0.15 in raw deployment mode). */
+    KServe: "kserve",
+} as const;
+export type ServingBackend = (typeof ServingBackend)[keyof typeof ServingBackend];
+
 /** Whether an AIM object is namespaced or cluster-scoped. */
 export const Scope = {
     Namespace: "Namespace",
@@ -227,4 +236,27 @@ export interface ResolvedTemplate {
     gpuModel?: string;
     /** GPUs per replica. */
     gpuCount: number;
+}
+
+/**
+ * An API key that vLLM requires as `Authorization: Bearer <key>` on `/v1/*` (health and metrics stay open). An object
+ * rather than `boolean | { secretName }`, since the schema of other languages has no unions.
+ */
+export interface ServiceApiKey {
+    /** Protect the endpoint. Default: true when `secretName` is set, else false. `enabled: false` written out also silences the warning for a routed service without a key. @default true when `secretName` is set, else false */
+    enabled?: boolean;
+    /** An existing Secret in the service's namespace holding the key. Default: a generated key (`random.RandomPassword`) in the Secret `<name>-api-key`. @default a generated key in the Secret `<name>-api-key` */
+    secretName?: string;
+    /** Key of the key within `secretName`. Default: "api-key". @default "api-key" */
+    secretKey?: string;
+}
+
+/** Where the model lands in an inference pod when no model cache is mounted (`AIM_CACHE_PATH`). */
+export interface ServiceScratch {
+    /** Size of the scratch volume, e.g. `200Gi`. Default: the template's model sources plus 10 %, rounded up to whole Gi. @default the template's model sources plus 10 % */
+    size?: string;
+    /** Storage class of the per-pod scratch volume claim. Default: the config's `caching.storageClassName`, else the cluster default. @default the config's caching.storageClassName, else the cluster default */
+    storageClassName?: string;
+    /** Use an `emptyDir` (node ephemeral storage) instead of a volume claim. Default: false (an emptyDir only when no size is known). @default false */
+    emptyDir?: boolean;
 }

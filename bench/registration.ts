@@ -163,6 +163,7 @@ function pureChild(runtime: Runtime, count: number): void {
     const tpl = load<typeof import("../resolve/template")>(runtime, "resolve/template");
     const { resolveRouting } = load<typeof import("../resolve/routing")>(runtime, "resolve/routing");
     const { renderDeployment } = load<typeof import("../render/inference")>(runtime, "render/inference");
+    const { scratchVolumeFor } = load<typeof import("../render/container")>(runtime, "render/container");
     const { mergePullSecrets } = load<typeof import("../render/pod")>(runtime, "render/pod");
     const { cachePvcName, modelCacheName } = load<typeof import("../resolve/names")>(runtime, "resolve/names");
 
@@ -181,6 +182,7 @@ function pureChild(runtime: Runtime, count: number): void {
         config: templateConfig,
         declaredBy: { resource: {} as any, pulumiName: TEMPLATE }, // only components need it (dependsOn, parents)
         discoveryJob: {} as any, // only components need it (dependsOn)
+        backend: "deployment",
     });
 
     const inputs = Array.from({ length: count }, (_, i) => ({ ...serviceArgs(i), name: `svc-${i}` }));
@@ -219,6 +221,8 @@ function pureChild(runtime: Runtime, count: number): void {
             imagePullSecrets: mergePullSecrets(r.spec.imagePullSecrets, r.config.imagePullSecrets),
             resources: r.spec.resources,
             caches: r.caches,
+            scratch: scratchVolumeFor(r.spec.scratch, r.template.modelSources, r.config.caching.storageClassName),
+            await: { awaitTimeoutSeconds: r.spec.awaitTimeoutSeconds ?? 3600, skipAwait: r.spec.skipAwait },
         });
 
     // One untimed warm-up pass (JIT), then five timed passes; the median pass (by total) is reported, stage by stage.

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { clusterServiceTemplateSchema } from "../validate/template";
 import { typeToken } from "./internal";
 import { planTemplate, registerTemplate } from "./templateEntry";
-import { GpuSelector, Metric, ModelSource, Precision, ResolvedConfig, ResolvedImage } from "../types";
+import { GpuSelector, Metric, ModelSource, Precision, ResolvedConfig, ResolvedImage, ServingBackend } from "../types";
 
 export interface AIMClusterServiceTemplateArgs {
     /** AIM name that services and caches reference through `templateRef`. Default: the Pulumi resource name. @default the Pulumi resource name */
@@ -17,6 +17,8 @@ export interface AIMClusterServiceTemplateArgs {
     gpuSelector?: GpuSelector;
     /** Config to use. Default: "default". @default "default" */
     configName?: string;
+    /** What serves this template's services: `deployment` or `kserve`. Default: Pulumi config `aim:servingBackend`, else "deployment". @default Pulumi config `aim:servingBackend`, else "deployment" */
+    servingBackend?: ServingBackend;
     /** Model artifacts of the template, needed at preview time to size caches (discovery results are not known then). */
     modelSources?: ModelSource[];
 }
@@ -32,8 +34,8 @@ export class AIMClusterServiceTemplate extends pulumi.ComponentResource {
     public readonly resolvedConfig: pulumi.Output<ResolvedConfig>;
     /** The AIM image this template runs. */
     public readonly resolvedImage: pulumi.Output<ResolvedImage>;
-    /** Kubernetes name of the discovery Job. */
-    public readonly discoveryJobName: pulumi.Output<string>;
+    /** Kubernetes name of the discovery Job; absent when inline `modelSources` make discovery unnecessary. */
+    public readonly discoveryJobName: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: AIMClusterServiceTemplateArgs, opts?: pulumi.ComponentResourceOptions) {
         const planned = planTemplate("AIMClusterServiceTemplate", name, clusterServiceTemplateSchema, args, opts);

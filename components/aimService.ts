@@ -1,14 +1,17 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { scratchVolumeFor } from "../render/container";
 import { renderHttpRoute } from "../render/httpRoute";
-import { renderDeployment, renderService, serviceLabels } from "../render/inference";
-import { renderTokenSecret } from "../render/tokenSecret";
-import { tokenSecretName } from "../resolve/names";
+import { renderDeployment, renderService, serviceEndpoint, serviceLabels } from "../render/inference";
+import { kserveEndpoint, renderInferenceService } from "../render/kserve";
+import { renderSecret, renderTokenSecret } from "../render/tokenSecret";
+import { inferenceServiceName, predictorName, tokenSecretName } from "../resolve/names";
 import { mergePullSecrets } from "../render/pod";
 import { Catalog, ModelCacheEntry, TemplateEntry } from "../resolve/catalog";
 import { findImage } from "../resolve/image";
 import { planService, ServicePlan } from "../resolve/service";
-import { serviceSchema } from "../validate/service";
+import { DEFAULT_AWAIT_TIMEOUT_SECONDS, serviceSchema } from "../validate/service";
 import { namespaceFields } from "../validate/template";
 import { AIMServiceTemplate } from "./aimServiceTemplate";
 import { AIMTemplateCache } from "./aimTemplateCache";
@@ -20,13 +23,16 @@ import {
     LocalObjectReference,
     ResolvedConfig,
     ResolvedTemplate,
+    ServiceApiKey,
     ServiceOverrides,
     ServiceResources,
     ServiceRouting,
+    ServiceScratch,
+    ServingBackend,
 } from "../types";
 
 export interface AIMServiceArgs {
-    /** AIM name; it names the Deployment, Service and HTTPRoute (an RFC 1035 label). Default: the Pulumi resource name. @default the Pulumi resource name */
+    /** AIM name; it names the Deployment, Service (or InferenceService) and HTTPRoute (an RFC 1035 label). Default: the Pulumi resource name. @default the Pulumi resource name */
     name?: string;
     /** Namespace to deploy to. */
     namespace: string;
@@ -54,6 +60,18 @@ export interface AIMServiceArgs {
     routing?: ServiceRouting;
     /** Hugging Face token: stored in a Kubernetes Secret and passed as `HF_TOKEN` through `secretKeyRef`. */
     hfToken?: pulumi.Input<string>;
+    /** Annotations of the Deployment and its pod template (as KServe propagates an InferenceService's). */
+    annotations?: Record<string, string>;
+    /** Service account of the inference pods. Default: the namespace's `default`. @default the namespace's default service account */
+    serviceAccountName?: string;
+    /** How long `pulumi up` waits for the pods to be ready (image pull, model download and load). Default: 3600. @default 3600 */
+    awaitTimeoutSeconds?: number;
+    /** Do not wait for the pods to be ready at all. Default: false. @default false */
+    skipAwait?: boolean;
+    /** Require an API key on `/v1/*` (`VLLM_API_KEY`): `{ enabled: true }` generates one, `{ secretName }` uses a Secret. */
+    apiKey?: ServiceApiKey;
+    /** The volume at `/workspace/model-cache` when `cacheModel` is off (a per-pod claim, or an emptyDir). */
+    scratch?: ServiceScratch;
 }
 
 /**
@@ -77,9 +95,12 @@ function registerCaches(catalog: Catalog, namespace: string, configName: string 
 }
 
 /**
- * An inference service: a GPU Deployment running the AIM container of its template, a Service on port 80, and —
- * when routing is enabled — a Gateway API HTTPRoute at `/<namespace>/<name>`. The Deployment waits for the
- * template's discovery Job (and the model downloads when `cacheModel` is set), so a failed discovery stops the rollout.
+ * An inference service. With its template's backend `deployment`: a GPU Deployment running the AIM container of its
+ * template and a Service on port 80; with `kserve`: a KServe InferenceService on the template's ServingRuntime (KServe
+ * creates the predictor Deployment and Service `<isvc>-predictor`). When routing is enabled, a Gateway API HTTPRoute at
+ * `/<namespace>/<name>` to that Service; with `apiKey`, a key vLLM requires. The workload waits for the template's
+ * discovery Job, if it has one (and the model downloads when `cacheModel` is set), so a failed discovery stops the
+ * rollout.
  */
 export class AIMService extends pulumi.ComponentResource {
     /** The config this service resolved, with every default filled in. */
@@ -90,10 +111,16 @@ export class AIMService extends pulumi.ComponentResource {
     public readonly routeGateway: pulumi.Output<GatewayParentReference | undefined>;
     /** The route's path prefix; absent without a route. */
     public readonly routePath: pulumi.Output<string | undefined>;
-    /** Name of the Deployment. */
+    /** Name of the Deployment (with KServe: the predictor Deployment KServe creates, `<isvc>-predictor`). */
     public readonly deploymentName: pulumi.Output<string>;
-    /** Name of the Service (port 80). */
+    /** Name of the Service on port 80 (with KServe: KServe's predictor Service, `<isvc>-predictor`). */
     public readonly serviceName: pulumi.Output<string>;
+    /** Name of the KServe InferenceService; absent with the Deployment backend. */
+    public readonly inferenceServiceName: pulumi.Output<string | undefined>;
+    /** In-cluster URL of the service, `http://<name>.<namespace>.svc.cluster.local` (with KServe: of `<isvc>-predictor`; the API is under `/v1`). */
+    public readonly endpoint: pulumi.Output<string>;
+    /** The generated API key (a secret); absent without `apiKey` or with a `secretName` of one's own. */
+    public readonly apiKey: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: AIMServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         const kind = "AIMService";
@@ -103,7 +130,7 @@ export class AIMService extends pulumi.ComponentResource {
             const { config, warning } = resolveConfig(catalog, { kind, aimName: spec.name, namespace: spec.namespace, configName: spec.configName });
             const plan = planService(catalog, spec, image, config);
             catalog.claimObjects(declarer, plan.objects);
-            return { config, plan, warnings: [warning, plan.warning] };
+            return { config, plan, warnings: [warning, ...plan.warnings] };
         });
         super(typeToken(kind), name, withSecretToken(spec), opts);
         warnAll(this, planned.warnings);
@@ -122,31 +149,57 @@ export class AIMService extends pulumi.ComponentResource {
                       { parent: this },
                   )
                 : undefined;
+        const password = plan.apiKey?.generate
+            ? new random.RandomPassword(`${name}-api-key`, { length: 48, special: false }, { parent: this })
+            : undefined;
+        const apiKeySecret =
+            plan.apiKey && password
+                ? new k8s.core.v1.Secret(
+                      `${name}-api-key`,
+                      renderSecret(plan.apiKey.secretName, namespace, serviceLabels(labelInput), plan.apiKey.key, password.result),
+                      { parent: this },
+                  )
+                : undefined;
+        const awaitInput = { awaitTimeoutSeconds: spec.awaitTimeoutSeconds ?? DEFAULT_AWAIT_TIMEOUT_SECONDS, skipAwait: spec.skipAwait };
 
-        const deployment = new k8s.apps.v1.Deployment(
-            `${name}-deployment`,
-            renderDeployment({
-                ...labelInput,
-                namespace,
-                image: template.image.image,
-                replicas: spec.replicas,
-                gpuCount,
-                gpuModel: template.spec.gpuSelector?.model,
-                metric: template.spec.metric,
-                precision: template.spec.precision,
-                templateEnv: namespaceFields(template.spec).env,
-                serviceEnv: spec.env,
-                hfTokenSecretName: tokenSecret && tokenSecretName(spec.name),
-                imagePullSecrets: mergePullSecrets(spec.imagePullSecrets, config.imagePullSecrets),
-                resources: spec.resources,
-                caches: caches.map((c) => ({ claimName: c.pvcName, modelName: c.modelName })),
-            }),
-            {
-                parent: this,
-                dependsOn: [template.discoveryJob, ...caches.flatMap((c) => c.resources), ...(tokenSecret ? [tokenSecret] : [])],
-            },
+        const workload = {
+            ...labelInput,
+            namespace,
+            image: template.image.image,
+            replicas: spec.replicas,
+            gpuCount,
+            gpuModel: template.spec.gpuSelector?.model,
+            metric: template.spec.metric,
+            precision: template.spec.precision,
+            templateEnv: namespaceFields(template.spec).env,
+            serviceEnv: spec.env,
+            hfTokenSecretName: tokenSecret && tokenSecretName(spec.name),
+            imagePullSecrets: mergePullSecrets(spec.imagePullSecrets, config.imagePullSecrets),
+            resources: spec.resources,
+            caches: caches.map((c) => ({ claimName: c.pvcName, modelName: c.modelName })),
+            scratch: scratchVolumeFor(spec.scratch, template.spec.modelSources, config.caching.storageClassName),
+            apiKeySecret: plan.apiKey && { name: plan.apiKey.secretName, key: plan.apiKey.key },
+            serviceAccountName: spec.serviceAccountName,
+            annotations: spec.annotations,
+            await: awaitInput,
+        };
+        const dependsOn = [template.discoveryJob, ...caches.flatMap((c) => c.resources), tokenSecret, apiKeySecret].filter(
+            (r) => r !== undefined,
         );
-        const service = new k8s.core.v1.Service(`${name}-service`, renderService({ ...labelInput, namespace }), { parent: this });
+        // With KServe, traffic goes to the predictor Service that KServe creates for the InferenceService.
+        const kserve = template.backend === ServingBackend.KServe;
+        const isvcName = inferenceServiceName(spec.name, namespace);
+        const workloadResource = kserve
+            ? new k8s.apiextensions.CustomResource(`${name}-inferenceservice`, renderInferenceService(workload), {
+                  parent: this,
+                  dependsOn: [...dependsOn, ...(template.runtime ? [template.runtime] : [])],
+              })
+            : new k8s.apps.v1.Deployment(`${name}-deployment`, renderDeployment(workload), { parent: this, dependsOn });
+        const service = kserve
+            ? undefined
+            : new k8s.core.v1.Service(`${name}-service`, renderService({ ...labelInput, namespace, await: awaitInput }), {
+                  parent: this,
+              });
         const { routing } = plan;
         if (routing) {
             new k8s.apiextensions.CustomResource(
@@ -154,13 +207,14 @@ export class AIMService extends pulumi.ComponentResource {
                 renderHttpRoute({
                     serviceName: spec.name,
                     namespace,
+                    backendName: kserve ? predictorName(isvcName) : spec.name,
                     labels: serviceLabels(labelInput),
                     annotations: routing.annotations,
                     gateway: routing.gateway,
                     path: routing.path,
                     requestTimeout: routing.requestTimeout,
                 }),
-                { parent: this, dependsOn: [service] },
+                { parent: this, dependsOn: [service ?? workloadResource] },
             );
         }
 
@@ -175,8 +229,11 @@ export class AIMService extends pulumi.ComponentResource {
         });
         this.routeGateway = pulumi.output(routing?.gateway);
         this.routePath = pulumi.output(routing?.path);
-        this.deploymentName = deployment.metadata.name;
-        this.serviceName = service.metadata.name;
+        this.deploymentName = kserve ? pulumi.output(predictorName(isvcName)) : workloadResource.metadata.name;
+        this.serviceName = service ? service.metadata.name : pulumi.output(predictorName(isvcName));
+        this.inferenceServiceName = pulumi.output(kserve ? isvcName : undefined);
+        this.endpoint = pulumi.output(kserve ? kserveEndpoint(spec.name, namespace) : serviceEndpoint(spec.name, namespace));
+        this.apiKey = password ? pulumi.secret(password.result) : pulumi.output(undefined);
         this.registerOutputs({
             resolvedConfig: this.resolvedConfig,
             resolvedTemplate: this.resolvedTemplate,
@@ -184,6 +241,9 @@ export class AIMService extends pulumi.ComponentResource {
             routePath: this.routePath,
             deploymentName: this.deploymentName,
             serviceName: this.serviceName,
+            inferenceServiceName: this.inferenceServiceName,
+            endpoint: this.endpoint,
+            apiKey: this.apiKey,
         });
     }
 }

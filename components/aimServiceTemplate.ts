@@ -24,8 +24,8 @@ export class AIMServiceTemplate extends pulumi.ComponentResource {
     public readonly resolvedConfig: pulumi.Output<ResolvedConfig>;
     /** The AIM image this template runs. */
     public readonly resolvedImage: pulumi.Output<ResolvedImage>;
-    /** Kubernetes name of the discovery Job. */
-    public readonly discoveryJobName: pulumi.Output<string>;
+    /** Kubernetes name of the discovery Job; absent when inline `modelSources` make discovery unnecessary. */
+    public readonly discoveryJobName: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: AIMServiceTemplateArgs, opts?: pulumi.ComponentResourceOptions) {
         const planned = planTemplate("AIMServiceTemplate", name, serviceTemplateSchema, args, opts);

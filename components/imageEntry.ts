@@ -10,7 +10,7 @@ import { mergePullSecrets } from "../render/pod";
 import { DeclaredBy, scopeOf } from "../resolve/catalog";
 import { resolveConfig } from "../resolve/config";
 import { ImageSpec } from "../validate/image";
-import { planComponent, Planned, systemNamespace, warnAll } from "./internal";
+import { createsSystemNamespace, planComponent, Planned, systemNamespace, systemNamespaceResource, warnAll } from "./internal";
 import { ResolvedConfig } from "../types";
 
 export interface ImageOutputs {
@@ -21,7 +21,7 @@ export interface ImageOutputs {
 
 type ImageArgsSpec = ImageSpec & { namespace?: string };
 
-export type PlannedImage = Planned<ImageArgsSpec, ReturnType<typeof resolveConfig> & { systemNamespace?: string }>;
+export type PlannedImage = Planned<ImageArgsSpec, ReturnType<typeof resolveConfig> & { systemNamespace?: { name: string; create: boolean } }>;
 
 export function planImage(
     kind: "AIMImage" | "AIMClusterImage",
@@ -35,7 +35,8 @@ export function planImage(
         (namespace === undefined ? catalog.clusterImages : catalog.images).ensureDeclarable(namespace, aimName);
         const resolution = resolveConfig(catalog, { kind, aimName, namespace, configName });
         const prePulls = resolution.config.caching.cacheAimImageBase && baseImageOf(spec.image) !== undefined;
-        return { ...resolution, ...(prePulls && { systemNamespace: systemNamespace(kind, aimName) }) };
+        const system = prePulls && { name: systemNamespace(kind, aimName), create: createsSystemNamespace(kind, aimName) };
+        return { ...resolution, ...(system && { systemNamespace: system }) };
     });
 }
 
@@ -52,11 +53,16 @@ export function registerImage(component: pulumi.ComponentResource, pulumiName: s
     const baseImage = baseImageOf(image.image);
     if (plan.systemNamespace !== undefined && baseImage) {
         const owner: DeclaredBy = plan.owner ?? { resource: component, pulumiName };
+        const { name: namespace, create } = plan.systemNamespace;
         // De-duplicated as every other workload's: a config may list a secret twice, a pod spec may not.
-        const input = { namespace: plan.systemNamespace, baseImage, imagePullSecrets: mergePullSecrets(plan.config.imagePullSecrets) };
+        const input = { namespace, baseImage, imagePullSecrets: mergePullSecrets(plan.config.imagePullSecrets) };
         const name = baseImageCacherName(input);
         if (!catalog.baseImageCachers.get(undefined, name)) {
-            const daemonSet = new k8s.apps.v1.DaemonSet(`${owner.pulumiName}-${name}`, renderBaseImageCacher(input), { parent: owner.resource });
+            const systemNs = systemNamespaceResource(component, catalog, namespace, create);
+            const daemonSet = new k8s.apps.v1.DaemonSet(`${owner.pulumiName}-${name}`, renderBaseImageCacher(input), {
+                parent: owner.resource,
+                dependsOn: systemNs ? [systemNs] : [],
+            });
             catalog.baseImageCachers.declare(undefined, name, daemonSet);
         }
     }

@@ -6,8 +6,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { renderSystemNamespace, systemNamespacePulumiName } from "../render/namespace";
 import { Catalog, catalogFor, ClusterKey, DEFAULT_CLUSTER, Declarer } from "../resolve/catalog";
-import { AimError, dnsLabel, fieldError, parseArgs } from "../validate/common";
+import { ServingBackend } from "../types";
+import { AimError, dnsLabel, fieldError, parseArgs, servingBackend } from "../validate/common";
 import { inspectArgs } from "../validate/shape";
 
 /** Type tokens are `aim:index:<Class>`: frozen once released, since every child URN embeds them. */
@@ -75,12 +77,46 @@ export function warnAll(component: pulumi.Resource, warnings: (string | undefine
     for (const warning of warnings) if (warning) pulumi.log.warn(warning, component);
 }
 
+/** A Pulumi config value `aim:<key>` checked by `schema`; a bad value is an error of the component that reads it. */
+function stackConfig<T>(kind: string, aimName: string, key: string, schema: z.ZodType<T>, fallback: string): T {
+    const parsed = schema.safeParse(new pulumi.Config("aim").get(key) ?? fallback);
+    if (!parsed.success) throw fieldError(kind, aimName, `aim:${key}`, `Pulumi config ${parsed.error.issues[0].message}`);
+    return parsed.data;
+}
+
 /** Namespace of cluster-scoped workloads (cluster templates' discovery Jobs, the base-image DaemonSet). */
 export function systemNamespace(kind: string, aimName: string): string {
-    const value = new pulumi.Config("aim").get("systemNamespace") ?? "aim-system";
-    const parsed = dnsLabel.safeParse(value);
-    if (!parsed.success) throw fieldError(kind, aimName, "aim:systemNamespace", `Pulumi config ${parsed.error.issues[0].message}`);
-    return parsed.data;
+    return stackConfig(kind, aimName, "systemNamespace", dnsLabel, "aim-system");
+}
+
+/** The stack's default serving backend (Pulumi config `aim:servingBackend`); a template's own `servingBackend` wins. */
+export function stackServingBackend(kind: string, aimName: string): ServingBackend {
+    return stackConfig(kind, aimName, "servingBackend", servingBackend, ServingBackend.Deployment);
+}
+
+/** Whether the package creates the system namespace: Pulumi config `aim:createSystemNamespace` (default true). */
+export function createsSystemNamespace(kind: string, aimName: string): boolean {
+    const value = new pulumi.Config("aim").get("createSystemNamespace") ?? "true";
+    if (value !== "true" && value !== "false") {
+        throw fieldError(kind, aimName, "aim:createSystemNamespace", `Pulumi config must be "true" or "false", not "${value}"`);
+    }
+    return value === "true";
+}
+
+/**
+ * The system Namespace for workloads there to depend on. The package creates it once per cluster, with the
+ * cluster's provider passed explicitly and no parent, under a Pulumi name fixed per provider: its URN does not depend
+ * on which component needed it first. With `aim:createSystemNamespace: false` (`create`) the namespace is left to
+ * whoever manages it (e.g. an AIM operator install), and there is nothing to depend on.
+ */
+export function systemNamespaceResource(component: pulumi.Resource, catalog: Catalog, name: string, create: boolean): pulumi.Resource | undefined {
+    if (!catalog.systemNamespace) {
+        const provider = component.getProvider("kubernetes::");
+        const pulumiName = systemNamespacePulumiName(provider && pulumi.resourceName(provider));
+        const resource = create ? new k8s.core.v1.Namespace(pulumiName, renderSystemNamespace(name), { provider }) : undefined;
+        catalog.systemNamespace = { resource };
+    }
+    return catalog.systemNamespace.resource;
 }
 
 /**

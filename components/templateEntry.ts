@@ -1,6 +1,6 @@
 // One implementation for AIMServiceTemplate and AIMClusterServiceTemplate: plan (validate, resolve image and
-// config, render the discovery Job, check the pre-warming cache) before the component exists, then register the
-// Job and record the template in the catalog.
+// config, render the discovery Job unless inline model sources make it moot, check the pre-warming cache) before the
+// component exists, then register the Job and record the template in the catalog.
 // (Each class still declares its own output properties: schema inference reads only a class's own members.)
 
 import * as k8s from "@pulumi/kubernetes";
@@ -13,15 +13,17 @@ import { findImage, resolvedImage } from "../resolve/image";
 import { resolveConfig } from "../resolve/config";
 import { namespaceFields, TemplateSpec } from "../validate/template";
 import { AIMTemplateCache } from "./aimTemplateCache";
-import { planComponent, Planned, systemNamespace, warnAll } from "./internal";
-import { ResolvedConfig, ResolvedImage } from "../types";
+import { renderServingRuntime } from "../render/kserve";
+import { templateBackend } from "../resolve/backend";
+import { createsSystemNamespace, planComponent, Planned, stackServingBackend, systemNamespace, systemNamespaceResource, warnAll } from "./internal";
+import { ResolvedConfig, ResolvedImage, ServingBackend } from "../types";
 import { scopeOf } from "../resolve/catalog";
 
 export interface TemplateOutputs {
     aimName: pulumi.Output<string>;
     resolvedConfig: pulumi.Output<ResolvedConfig>;
     resolvedImage: pulumi.Output<ResolvedImage>;
-    discoveryJobName: pulumi.Output<string>;
+    discoveryJobName: pulumi.Output<string | undefined>;
 }
 
 type TemplateKind = "AIMServiceTemplate" | "AIMClusterServiceTemplate";
@@ -34,23 +36,46 @@ export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.Z
         // Upstream resolves the image before the config, so a missing image is the error a user sees first.
         const image = resolvedImage(findImage(catalog, { kind, aimName }, namespace, spec.aimImageName));
         const { config, warning } = resolveConfig(catalog, { kind, aimName, namespace, configName: spec.configName });
-        const job = renderDiscoveryJob({
+        const backend = templateBackend(kind, spec, stackServingBackend(kind, aimName));
+        const pullSecrets = mergePullSecrets(imagePullSecrets, config.imagePullSecrets);
+        // Inline model sources make discovery moot, as upstream skips it since kaiwo fa8a3e90 ("Using in-line model
+        // sources, skipping discovery"): nothing reads a dry-run's output at preview, and it pulls the whole image.
+        const discover = !spec.modelSources?.length;
+        // Cluster templates discover in the system namespace, which the package may have to create.
+        const system = discover && namespace === undefined
+            ? { name: systemNamespace(kind, aimName), create: createsSystemNamespace(kind, aimName) }
+            : undefined;
+        const job = discover ? renderDiscoveryJob({
             templateName: aimName,
             templateScope: scopeOf(namespace),
-            namespace: namespace ?? systemNamespace(kind, aimName),
+            namespace: namespace ?? system!.name,
             aimImageName: spec.aimImageName,
             image: image.image,
             metric: spec.metric,
             precision: spec.precision,
             gpuSelector: spec.gpuSelector,
             env,
-            imagePullSecrets: mergePullSecrets(imagePullSecrets, config.imagePullSecrets),
-        });
+            imagePullSecrets: pullSecrets,
+        }) : undefined;
+        const runtime =
+            backend === ServingBackend.KServe
+                ? renderServingRuntime({
+                      templateName: aimName,
+                      namespace,
+                      aimImageName: spec.aimImageName,
+                      image: image.image,
+                      gpuCount: spec.gpuSelector?.count ?? 1,
+                      imagePullSecrets: pullSecrets,
+                  })
+                : undefined;
         // The pre-warming cache is planned here too, so that nothing is registered when it cannot be made.
         const prewarm = caching?.enabled && namespace !== undefined;
         if (prewarm) planImplicitCache(catalog, { kind, aimName, field: "caching.enabled" }, namespace, config, spec);
-        catalog.claimObjects(declarer, [{ kind: "Job", namespace: job.metadata.namespace, name: job.metadata.name }]);
-        return { image, config, warning, job, prewarm };
+        catalog.claimObjects(declarer, [
+            ...(job ? [{ kind: "Job", namespace: job.metadata.namespace, name: job.metadata.name }] : []),
+            ...(runtime ? [{ kind: runtime.kind, namespace: runtime.metadata.namespace, name: runtime.metadata.name }] : []),
+        ]);
+        return { image, config, warning, job, system, prewarm, backend, runtime };
     });
 }
 
@@ -58,10 +83,15 @@ export function registerTemplate(component: pulumi.ComponentResource, pulumiName
     const { spec, catalog, declarer, plan } = planned;
     const { namespace, caching } = namespaceFields(spec);
     warnAll(component, [plan.warning]);
-    const discovery = new k8s.batch.v1.Job(`${pulumiName}-discovery`, plan.job, { parent: component });
+    const systemNs = plan.system && systemNamespaceResource(component, catalog, plan.system.name, plan.system.create);
+    const discovery = plan.job
+        ? new k8s.batch.v1.Job(`${pulumiName}-discovery`, plan.job, { parent: component, dependsOn: systemNs ? [systemNs] : [] })
+        : undefined;
+    const runtime = plan.runtime && new k8s.apiextensions.CustomResource(`${pulumiName}-runtime`, plan.runtime, { parent: component });
     const declaredBy = { resource: component, pulumiName };
     const registry = namespace === undefined ? catalog.clusterTemplates : catalog.templates;
-    registry.declare(namespace, spec.name, { scope: scopeOf(namespace), spec, image: plan.image, config: plan.config, declaredBy, discoveryJob: discovery }, declarer);
+    const entry = { scope: scopeOf(namespace), spec, image: plan.image, config: plan.config, declaredBy, discoveryJob: discovery };
+    registry.declare(namespace, spec.name, { ...entry, backend: plan.backend, runtime }, declarer);
     if (plan.prewarm) {
         // Pre-warming: the template's own cache, named after it and using the template's config.
         new AIMTemplateCache(
@@ -74,6 +104,6 @@ export function registerTemplate(component: pulumi.ComponentResource, pulumiName
         aimName: pulumi.output(spec.name),
         resolvedConfig: pulumi.output(plan.config),
         resolvedImage: pulumi.output(plan.image),
-        discoveryJobName: discovery.metadata.name,
+        discoveryJobName: discovery ? discovery.metadata.name : pulumi.output(undefined),
     };
 }

@@ -6,6 +6,8 @@ import { SERVICE_PORT } from "./inference";
 export interface HttpRouteInput {
     serviceName: string;
     namespace: string;
+    /** The Kubernetes Service traffic goes to (port 80): ours, or KServe's `<isvc>-predictor`. */
+    backendName: string;
     labels: Record<string, string>;
     annotations: Record<string, string>;
     gateway: GatewayParentReference;
@@ -32,7 +34,7 @@ export function renderHttpRoute(input: HttpRouteInput) {
                     filters: [
                         { type: "URLRewrite", urlRewrite: { path: { type: "ReplacePrefixMatch", replacePrefixMatch: "/" } } },
                     ],
-                    backendRefs: [{ group: "", kind: "Service", name: input.serviceName, port: SERVICE_PORT }],
+                    backendRefs: [{ group: "", kind: "Service", name: input.backendName, port: SERVICE_PORT }],
                     ...(input.requestTimeout && { timeouts: { request: input.requestTimeout } }),
                 },
             ],

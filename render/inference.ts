@@ -1,51 +1,46 @@
-// The GPU inference workload of an AIMService: a Deployment running the AIM container and the Service in front.
+// The Deployment backend of an AIMService: a Deployment running the inference container of render/container.ts, and
+// the Service in front.
 
 import * as k8s from "@pulumi/kubernetes";
-import { EnvVar, LocalObjectReference, Metric, Precision } from "../types";
-import { quantityToBytes } from "../validate/quantity";
-import { GPU_RESOURCE } from "../validate/service";
-import { gpuNodeAffinity } from "./gpu";
+import { AIM_PORT, ContainerInput, inferencePodSpec } from "./container";
 import { aimLabel, standardLabels } from "./labels";
-import { envValue, mergeEnv, podPullSecrets, renderEnv } from "./pod";
-import { hfTokenEnv } from "./tokenSecret";
 
-export const AIM_PORT = 8000;
 export const SERVICE_PORT = 80;
-export const MODEL_CACHE_ROOT = "/workspace/model-cache";
+/** The Service port a ServiceMonitor scrapes (`/metrics` on the server port); PodMonitors use the pod port `http`. */
+export const METRICS_PORT_NAME = "metrics";
 
-/** A model cache PVC mounted into the workload. */
-export interface CacheMount {
-    claimName: string;
-    /** Model name: the mount is `<MODEL_CACHE_ROOT>/<model name>`. */
-    modelName: string;
+/** How `pulumi up` waits for a service's Deployment and Service (pulumi-kubernetes provider/pkg/metadata/annotations.go). */
+export interface AwaitInput {
+    awaitTimeoutSeconds: number;
+    skipAwait: boolean;
 }
 
-export interface InferenceInput {
+export interface InferenceInput extends ContainerInput {
     serviceName: string;
     namespace: string;
-    /** Container image URI of the resolved AIM image. */
-    image: string;
     aimImageName: string;
     /** Effective template (after overrides). */
     templateName: string;
     replicas: number;
-    gpuCount: number;
-    gpuModel?: string;
-    metric?: Metric;
-    precision?: Precision;
-    /** A namespace template's env; the service's own env wins over it. */
-    templateEnv?: EnvVar[];
-    serviceEnv?: EnvVar[];
-    /** Secret holding the Hugging Face token under key `token`, if one was given. */
-    hfTokenSecretName?: string;
-    /** Already merged: the service's own, then the resolved config's. */
-    imagePullSecrets: LocalObjectReference[];
-    resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-    caches: CacheMount[];
     /** The service's own labels; the package's labels win over them. */
     labels?: Record<string, string>;
+    /** The service's annotations: on the Deployment and its pod template, as KServe propagates them from the ISVC. */
+    annotations?: Record<string, string>;
+    await: AwaitInput;
 }
 
+/**
+ * The provider's await annotations. Both the Deployment (ready replicas) and the Service (endpoints with pods) are
+ * awaited, with a 10-minute default each, so both get the same budget.
+ */
+export function awaitAnnotations({ awaitTimeoutSeconds, skipAwait }: AwaitInput): Record<string, string> {
+    return skipAwait ? { "pulumi.com/skipAwait": "true" } : { "pulumi.com/timeoutSeconds": String(awaitTimeoutSeconds) };
+}
+
+/** The in-cluster URL of a service: what clients in the cluster call, `/v1/...` below it. */
+export function serviceEndpoint(serviceName: string, namespace: string): string {
+    return `http://${serviceName}.${namespace}.svc.cluster.local`;
+}
 
 /** Pods of one service: stable across template changes, since a Deployment's selector is immutable. */
 export function selectorLabels(serviceName: string): Record<string, string> {
@@ -63,86 +58,52 @@ export function serviceLabels(input: Pick<InferenceInput, "serviceName" | "templ
     };
 }
 
-/**
- * Upstream's per-GPU defaults (4 CPUs, 32Gi requested and 48Gi limit of memory per GPU), overlaid key by key by the
- * service's own. The API server rejects a request above its limit, so a default never crosses a value the service
- * set: a default limit rises to the service's request, a default request drops to the service's limit.
- */
-function containerResources(input: InferenceInput) {
-    const gpus = input.gpuCount;
-    const own = { requests: input.resources?.requests ?? {}, limits: input.resources?.limits ?? {} };
-    const requests: Record<string, string> = { cpu: String(4 * gpus), memory: `${32 * gpus}Gi` };
-    const limits: Record<string, string> = { memory: `${48 * gpus}Gi` };
-    const exceeds = (a: string, b: string) => quantityToBytes(a) > quantityToBytes(b);
-    for (const [key, limit] of Object.entries(own.limits)) {
-        if (requests[key] !== undefined && exceeds(requests[key], limit)) requests[key] = limit;
-    }
-    for (const [key, request] of Object.entries(own.requests)) {
-        if (limits[key] !== undefined && exceeds(request, limits[key])) limits[key] = request;
-    }
-    return {
-        requests: { ...requests, ...own.requests, [GPU_RESOURCE]: String(gpus) },
-        limits: { ...limits, ...own.limits, [GPU_RESOURCE]: String(gpus) },
-    };
-}
-
-function inferenceEnv(input: InferenceInput): EnvVar[] {
-    return mergeEnv(
-        input.caches.length > 0 ? [envValue("AIM_CACHE_PATH", MODEL_CACHE_ROOT)] : [],
-        input.metric ? [envValue("AIM_METRIC", input.metric)] : [],
-        input.precision ? [envValue("AIM_PRECISION", input.precision)] : [],
-        input.templateEnv,
-        input.serviceEnv,
-        input.hfTokenSecretName ? [hfTokenEnv(input.hfTokenSecretName)] : [],
-    );
-}
-
 export function renderDeployment(input: InferenceInput) {
     const labels = serviceLabels(input);
     return {
         apiVersion: "apps/v1",
         kind: "Deployment",
-        metadata: { name: input.serviceName, namespace: input.namespace, labels },
+        metadata: {
+            name: input.serviceName,
+            namespace: input.namespace,
+            labels,
+            annotations: { ...input.annotations, ...awaitAnnotations(input.await) },
+        },
         spec: {
             replicas: input.replicas,
             selector: { matchLabels: selectorLabels(input.serviceName) },
+            // A new pod must be ready before an old one goes: the service never drops below its replicas while a new
+            // pod loads its model (this needs room for one more pod's GPUs while it rolls).
+            strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+            // Loading a model makes no rollout progress for tens of minutes; the default 600 s deadline would mark
+            // the Deployment failed (Progressing=False, ProgressDeadlineExceeded) while it loads.
+            progressDeadlineSeconds: input.await.awaitTimeoutSeconds,
             template: {
-                metadata: { labels },
-                spec: {
-                    ...gpuNodeAffinity(input.gpuModel),
-                    ...podPullSecrets(input.imagePullSecrets),
-                    containers: [
-                        {
-                            name: "aim",
-                            image: input.image,
-                            ports: [{ name: "http", containerPort: AIM_PORT, protocol: "TCP" }],
-                            env: renderEnv(inferenceEnv(input)),
-                            resources: containerResources(input),
-                            volumeMounts: [
-                                { name: "dshm", mountPath: "/dev/shm" },
-                                ...input.caches.map((c) => ({ name: c.claimName, mountPath: `${MODEL_CACHE_ROOT}/${c.modelName}` })),
-                            ],
-                        },
-                    ],
-                    volumes: [
-                        // vLLM's tensor-parallel workers share memory through /dev/shm; the container default is 64Mi.
-                        { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "8Gi" } },
-                        ...input.caches.map((c) => ({ name: c.claimName, persistentVolumeClaim: { claimName: c.claimName } })),
-                    ],
-                },
+                metadata: { labels, ...(input.annotations && { annotations: input.annotations }) },
+                spec: inferencePodSpec(input),
             },
         },
     } satisfies k8s.apps.v1.DeploymentArgs;
 }
 
-export function renderService(input: Pick<InferenceInput, "serviceName" | "namespace" | "templateName" | "aimImageName" | "labels">) {
+export function renderService(
+    input: Pick<InferenceInput, "serviceName" | "namespace" | "templateName" | "aimImageName" | "labels" | "await">,
+) {
     return {
         apiVersion: "v1",
         kind: "Service",
-        metadata: { name: input.serviceName, namespace: input.namespace, labels: serviceLabels(input) },
+        metadata: {
+            name: input.serviceName,
+            namespace: input.namespace,
+            labels: serviceLabels(input),
+            annotations: awaitAnnotations(input.await),
+        },
         spec: {
             selector: selectorLabels(input.serviceName),
-            ports: [{ name: "http", port: SERVICE_PORT, targetPort: AIM_PORT, protocol: "TCP" }],
+            ports: [
+                { name: "http", port: SERVICE_PORT, targetPort: AIM_PORT, protocol: "TCP" },
+                { name: METRICS_PORT_NAME, port: AIM_PORT, targetPort: AIM_PORT, protocol: "TCP" },
+            ],
         },
     } satisfies k8s.core.v1.ServiceArgs;
 }

@@ -4,7 +4,7 @@
 // declared before it (like variables) and a reference can be checked synchronously, during preview.
 
 import * as pulumi from "@pulumi/pulumi";
-import { EnvVar, ResolvedConfig, ResolvedImage, Scope } from "../types";
+import { EnvVar, ResolvedConfig, ResolvedImage, Scope, ServingBackend } from "../types";
 import { fieldError } from "../validate/common";
 import { ConfigSpec } from "../validate/config";
 import { ImageSpec } from "../validate/image";
@@ -153,8 +153,14 @@ export interface TemplateEntry {
     config: ResolvedConfig;
     /** The template component: what services share through the template is parented to it. */
     declaredBy: DeclaredBy;
-    /** Workloads of the template depend on its discovery Job (not on the component, which parents shared children). */
-    discoveryJob: pulumi.Resource;
+    /**
+     * Workloads of the template depend on its discovery Job (not on the component, which parents shared children);
+     * none when the template's inline model sources make discovery unnecessary.
+     */
+    discoveryJob?: pulumi.Resource;
+    /** What serves the template's services; with KServe, their InferenceServices depend on its runtime. */
+    backend: ServingBackend;
+    runtime?: pulumi.Resource;
 }
 
 /** A model source cached in a namespace: its PVC and download Job, shared by every cache of that source. */
@@ -200,6 +206,11 @@ export class Catalog {
     readonly modelCaches = new Registry<ModelCacheEntry>("model cache", "model caches", this.session);
     /** Base-image pre-pull DaemonSets, keyed by their Kubernetes name. */
     readonly baseImageCachers = new Registry<pulumi.Resource>("base-image cacher", "base-image cachers", this.session);
+    /**
+     * Set once the first cluster-scoped workload needed the system namespace: the Namespace the package created for
+     * this cluster, or none when Pulumi config `aim:createSystemNamespace` is false.
+     */
+    systemNamespace?: { resource?: pulumi.Resource };
     /** Every Kubernetes object rendered for this cluster, with the component that renders it. */
     private readonly objects = new Map<string, string>();
 

@@ -39,6 +39,23 @@ export function discoveryJobName(templateName: string, hashInput: string): strin
 }
 
 /**
+ * KServe names the predictor's host `<isvc>-predictor-<namespace>`, a DNS label (≤ 63), so upstream (VF
+ * `GenerateInferenceServiceName`) keeps a service's name only while `len(name) ≤ 52 − len(namespace)`; otherwise it
+ * takes the first `43 − len(namespace)` characters (at least one) + `-` + 8 hex of SHA-256(name), RFC 1123-cleaned.
+ */
+export function inferenceServiceName(serviceName: string, namespace: string): string {
+    const max = 63 - "-predictor-".length - namespace.length;
+    if (serviceName.length <= max) return serviceName;
+    const prefix = serviceName.slice(0, Math.max(1, max - 9));
+    return toDnsLabel(`${prefix}-${shortHash(serviceName)}`);
+}
+
+/** KServe's predictor Service (and, in raw deployment mode, Deployment) of an InferenceService. */
+export function predictorName(isvcName: string): string {
+    return `${isvcName}-predictor`;
+}
+
+/**
  * Model-cache name: RFC 1123 of the model name with dots dashed (`amd/Llama-3.1-8B` → `amd-llama-3-1-8b`), cut to
  * 48 characters so `<cache>-cache-download` is still a valid Job name (≤ 63).
  */

@@ -1,15 +1,15 @@
 // Planning an AIMService (design §4.3, §5): everything that can fail is decided here, before the component creates
 // its first child — which template it runs (deriving one from overrides), which caches it mounts, its route.
 
-import { EnvVar, ResolvedConfig } from "../types";
+import { EnvVar, ResolvedConfig, ServingBackend } from "../types";
 import { fieldError } from "../validate/common";
-import { ServiceSpec } from "../validate/service";
+import { DEFAULT_API_KEY_KEY, ServiceSpec } from "../validate/service";
 import { namespaceFields, TemplateSpec } from "../validate/template";
 import { planImplicitCache } from "./cache";
 import { Catalog, ImageEntry, ObjectIdentity, TemplateCacheEntry, TemplateEntry } from "./catalog";
-import { tokenSecretName } from "./names";
+import { inferenceServiceName, predictorName, tokenSecretName } from "./names";
 import { EffectiveRouting, resolveRouting } from "./routing";
-import { DerivedTemplate, deriveTemplate, findTemplate, hasOverrides } from "./template";
+import { DerivedTemplate, deriveTemplate, findMatchingTemplate, findTemplate, hasOverrides } from "./template";
 
 /** A template cache the service will create for its template (none was declared for it in the namespace). */
 export interface NewTemplateCache {
@@ -31,13 +31,35 @@ export interface ServicePlan {
     /** With `cacheModel`: a declared template cache to reuse, or the one to create. */
     cache?: { reuse: TemplateCacheEntry } | { create: NewTemplateCache };
     routing?: EffectiveRouting;
-    /** Set when a given `hfToken` will not reach the model downloads. */
-    warning?: string;
+    apiKey?: ApiKeyPlan;
+    /** Preview warnings: an `hfToken` that will not reach the model downloads; a route open to anyone. */
+    warnings: string[];
     /** The Kubernetes objects the service renders itself. */
     objects: ObjectIdentity[];
+    /** The backend of the template it runs (a derived template inherits its base's). */
+    backend: ServingBackend;
 }
 
-const DERIVED_FIELDS = ["aimImageName", "metric", "precision", "gpuSelector", "modelSources", "configName"] as const;
+/** The Secret key the container reads `VLLM_API_KEY` from; `generate` when the package makes the key and Secret. */
+export interface ApiKeyPlan {
+    secretName: string;
+    key: string;
+    generate: boolean;
+}
+
+/** `<service>-api-key`: the Secret of a generated API key. */
+export function apiKeySecretName(serviceName: string): string {
+    return `${serviceName}-api-key`;
+}
+
+function planApiKey(spec: ServiceSpec): ApiKeyPlan | undefined {
+    const { apiKey } = spec;
+    if (!apiKey || !(apiKey.enabled ?? apiKey.secretName !== undefined)) return undefined;
+    if (apiKey.secretName) return { secretName: apiKey.secretName, key: apiKey.secretKey ?? DEFAULT_API_KEY_KEY, generate: false };
+    return { secretName: apiKeySecretName(spec.name), key: DEFAULT_API_KEY_KEY, generate: true };
+}
+
+const DERIVED_FIELDS = ["aimImageName", "metric", "precision", "gpuSelector", "modelSources", "configName", "servingBackend"] as const;
 
 /** Plans the service; throws an AimError naming the field at fault. */
 export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEntry, config: ResolvedConfig): ServicePlan {
@@ -58,9 +80,11 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
     }
 
     const derived = hasOverrides(spec.overrides) ? deriveTemplate(base, namespace, spec.overrides, spec.configName) : undefined;
-    const existing = derived ? catalog.templates.get(namespace, derived.spec.name) : base;
-    if (derived && existing) {
-        const differs = DERIVED_FIELDS.filter((f) => JSON.stringify(existing.spec[f]) !== JSON.stringify(derived.spec[f]));
+    const sameName = derived && catalog.templates.get(namespace, derived.spec.name);
+    // Overrides that describe a template already declared reuse it instead of deriving a copy with its own discovery.
+    const existing = derived ? (sameName ?? findMatchingTemplate(catalog, namespace, derived.spec)) : base;
+    if (derived && sameName) {
+        const differs = DERIVED_FIELDS.filter((f) => JSON.stringify(sameName.spec[f]) !== JSON.stringify(derived.spec[f]));
         if (differs.length > 0) {
             throw fail(
                 "overrides",
@@ -72,7 +96,7 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
     const templateSpec: TemplateSpec = existing?.spec ?? derived!.spec;
 
     let cache: ServicePlan["cache"];
-    let warning: string | undefined;
+    const warnings: string[] = [];
     if (spec.cacheModel) {
         const declared = existing && catalog.templateCaches.values().find((c) => c.namespace === namespace && c.template === existing);
         if (declared && declared.configName !== config.name) {
@@ -92,19 +116,41 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
         }
         const downloadEnv = "reuse" in cache ? cache.reuse.env : cache.create.env;
         if (spec.hfToken !== undefined && !downloadEnv.some((e) => e.name === "HF_TOKEN")) {
-            warning =
+            warnings.push(
                 `hfToken reaches the inference container only: the model downloads of template cache "${templateSpec.name}" ` +
                 `run without HF_TOKEN (a cache is shared by every service of its template, so it takes no service's ` +
-                `token: declare an AIMTemplateCache for the template with hfToken, or set HF_TOKEN in its caching.env)`;
+                `token: declare an AIMTemplateCache for the template with hfToken, or set HF_TOKEN in its caching.env)`,
+            );
         }
     }
 
     const routing = resolveRouting({ aimName: name, namespace, labels: spec.labels, routing: spec.routing }, config);
+    const backend = (existing ?? base).backend;
+    const workload: ObjectIdentity[] =
+        backend === ServingBackend.KServe
+            ? [
+                  { kind: "InferenceService", namespace, name: inferenceServiceName(name, namespace) },
+                  // What KServe creates for it in raw deployment mode: no service of ours may render the same.
+                  { kind: "Deployment", namespace, name: predictorName(inferenceServiceName(name, namespace)) },
+                  { kind: "Service", namespace, name: predictorName(inferenceServiceName(name, namespace)) },
+              ]
+            : [
+                  { kind: "Deployment", namespace, name },
+                  { kind: "Service", namespace, name },
+              ];
+    const apiKey = planApiKey(spec);
+    if (routing && !apiKey && spec.apiKey?.enabled !== false) {
+        const gateway = `${routing.gateway.namespace ?? namespace}/${routing.gateway.name}`;
+        warnings.push(
+            `route ${routing.path} is open to anyone who can reach Gateway ${gateway}: set apiKey.enabled to true to ` +
+                `require a key, or to false to confirm an open endpoint`,
+        );
+    }
     const objects: ObjectIdentity[] = [
-        { kind: "Deployment", namespace, name },
-        { kind: "Service", namespace, name },
+        ...workload,
         ...(routing ? [{ kind: "HTTPRoute", namespace, name }] : []),
         ...(spec.hfToken !== undefined ? [{ kind: "Secret", namespace, name: tokenSecretName(name) }] : []),
+        ...(apiKey?.generate ? [{ kind: "Secret", namespace, name: apiKey.secretName }] : []),
     ];
-    return { base, template: existing, newTemplate: existing ? undefined : derived, cache, routing, warning, objects };
+    return { base, template: existing, newTemplate: existing ? undefined : derived, cache, routing, apiKey, warnings, objects, backend };
 }

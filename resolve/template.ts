@@ -2,7 +2,7 @@
 
 import { ServiceOverrides } from "../types";
 import { fieldError } from "../validate/common";
-import { TemplateSpec } from "../validate/template";
+import { namespaceFields, TemplateSpec } from "../validate/template";
 import { didYouMean, shortHash, truncateName } from "./names";
 import { Catalog, Dependent, TemplateEntry } from "./catalog";
 import { DEFAULT_CONFIG_NAME } from "./config";
@@ -80,4 +80,43 @@ export function deriveTemplate(
         ...(gpuSelector && { gpuSelector }),
     };
     return { spec, pulumiName: `${base.declaredBy.pulumiName}-${namespace}-${name}` };
+}
+
+/** Fields every template has; namespace templates add env and pull secrets. */
+const COMMON_SPEC_FIELDS = ["aimImageName", "metric", "precision", "gpuSelector", "modelSources", "configName", "servingBackend"] as const;
+const NAMESPACE_SPEC_FIELDS = [...COMMON_SPEC_FIELDS, "env", "imagePullSecrets"] as const;
+
+/** JSON with sorted keys, so equal specs compare equal whatever order their fields were written in. */
+function canonicalJson(value: unknown): string {
+    return JSON.stringify(value, (_key, v) =>
+        v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+    );
+}
+
+/** The compared part of a spec: empty lists count as absent, an absent config as "default". */
+function comparable(spec: TemplateSpec, fields: readonly string[]): string {
+    const values = spec as unknown as Record<string, unknown>;
+    return canonicalJson(
+        fields.map((field) => {
+            const value = field === "configName" ? (values[field] ?? DEFAULT_CONFIG_NAME) : values[field];
+            return Array.isArray(value) && value.length === 0 ? null : (value ?? null);
+        }),
+    );
+}
+
+/**
+ * An existing template whose spec equals a derived one, as upstream's `findMatchingTemplateForDerivedSpec`:
+ * namespace templates of the service's namespace first (the whole spec but caching, which only pre-warms), then
+ * cluster templates (the common spec, and only when the derived spec has no env or pull secrets of its own).
+ * Only templates declared before the service are seen.
+ */
+export function findMatchingTemplate(catalog: Catalog, namespace: string, derived: TemplateSpec): TemplateEntry | undefined {
+    const inNamespace = catalog.templates.values().filter((t) => namespaceFields(t.spec).namespace === namespace);
+    const wanted = comparable(derived, NAMESPACE_SPEC_FIELDS);
+    const match = inNamespace.find((t) => comparable(t.spec, NAMESPACE_SPEC_FIELDS) === wanted);
+    if (match) return match;
+    const own = namespaceFields(derived);
+    if (own.env?.length || own.imagePullSecrets?.length) return undefined;
+    const common = comparable(derived, COMMON_SPEC_FIELDS);
+    return catalog.clusterTemplates.values().find((t) => comparable(t.spec, COMMON_SPEC_FIELDS) === common);
 }

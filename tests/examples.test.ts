@@ -58,8 +58,21 @@ describe("examples under the offline runner", () => {
         assert.deepStrictEqual(pvc.spec.accessModes, ["ReadWriteMany"]);
         const volumes = podSpec(deployment).volumes.map((v: any) => v.persistentVolumeClaim?.claimName);
         assert.ok(volumes.includes(pvc.metadata.name), "the Deployment mounts the cache PVC");
-        const discovery = run.manifests.find((m) => m.kind === "Job" && m.metadata?.name?.startsWith("discover-"))!;
-        assert.strictEqual(discovery.metadata?.namespace, "aim-system");
+        // The container contract: probes, metrics, the cache at AIM_CACHE_PATH, the key from its Secret.
+        const container = podSpec(deployment).containers[0];
+        assert.deepStrictEqual(container.readinessProbe, { tcpSocket: { port: 8000 }, periodSeconds: 10, failureThreshold: 3 });
+        assert.deepStrictEqual(container.startupProbe, { tcpSocket: { port: 8000 }, periodSeconds: 10, failureThreshold: 720 });
+        assert.deepStrictEqual(container.env, [
+            { name: "AIM_CACHE_PATH", value: "/workspace/model-cache" },
+            { name: "VLLM_ENABLE_METRICS", value: "true" },
+            { name: "VLLM_API_KEY", valueFrom: { secretKeyRef: { name: "llama-chat-api-key", key: "api-key" } } },
+        ]);
+        assert.strictEqual(manifest(run, "Secret", "llama-chat-api-key", "ml-team").stringData, "[secret]");
+        // Inline model sources: no discovery Job. The system namespace exists for the base-image DaemonSet.
+        assert.strictEqual(run.manifests.filter((m) => m.kind === "Job" && m.metadata?.name?.startsWith("discover-")).length, 0);
+        assert.strictEqual(run.manifests.find((m) => m.kind === "DaemonSet")!.metadata?.namespace, "aim-system");
+        manifest(run, "Namespace", "aim-system");
+        manifest(run, "Namespace", "ml-team");
 
         // The tree: everything hangs off the root stack, the service's children off the service.
         const [stack, ...rest] = run.resources;
@@ -73,12 +86,14 @@ describe("examples under the offline runner", () => {
         assert.strictEqual(outputs.config.name, "default");
         assert.strictEqual(outputs.config.source, "AIMClusterConfig");
         assert.strictEqual(outputs.routePath, "/ml-team/llama-chat");
-        assert.strictEqual(outputs.discoveryJob, discovery.metadata?.name);
+        assert.strictEqual(outputs.endpoint, "http://llama-chat.ml-team.svc.cluster.local");
+        // A generated password is unknown until applied; once known it is a secret (see the update run below).
+        assert.strictEqual(outputs.apiKey, "[unknown]");
     });
 
     it("quickstart: prints the tree, the warnings and manifests that parse back as multi-document YAML", async () => {
         const text = formatRun(quickstart);
-        assert.match(text, /^Resources:\n {4}pulumi:pulumi:Stack aim-quickstart-dev\n {8}aim:index:AIMClusterConfig default\n/m);
+        assert.match(text, /^Resources:\n {4}pulumi:pulumi:Stack aim-quickstart-dev\n {8}kubernetes:core\/v1:Namespace ml-team\n {8}aim:index:AIMClusterConfig default\n/m);
         assert.match(text, /^ {12}kubernetes:apps\/v1:Deployment llama-chat-deployment$/m);
         assert.match(text, /^Diagnostics: none$/m);
         const yamlText = text.slice(text.indexOf("\n---\n") + 1);
@@ -99,6 +114,46 @@ describe("examples under the offline runner", () => {
         assert.strictEqual(run.preview, false);
         assert.doesNotMatch(formatRun(run), /\[unknown\]/);
         manifest(run, "Deployment", "llama-chat", "ml-team");
+        assert.strictEqual((run.outputs as any).apiKey, "[secret]");
+    });
+
+    it("kserve: stack dev renders Deployments and Services only, no KServe object", async function () {
+        this.timeout(120_000);
+        const dev = await runOffline(example("kserve"), { stack: "dev" });
+        await assertClean(dev);
+        assert.deepStrictEqual(dev.manifests.filter((m) => m.apiVersion?.startsWith("serving.kserve.io/")), []);
+        assert.strictEqual((manifest(dev, "Deployment", "llama-chat", "ml-team") as any).spec.replicas, 1);
+        manifest(dev, "Deployment", "llama-embed", "ml-team");
+        assert.deepStrictEqual((dev.outputs as any).backend, "deployment");
+        assert.strictEqual((dev.outputs as any).chatService, "llama-chat");
+        assert.strictEqual((dev.outputs as any).chatWorkload, "Deployment llama-chat");
+        assert.strictEqual((dev.outputs as any).chatEndpoint, "http://llama-chat.ml-team.svc.cluster.local");
+    });
+
+    it("kserve: stack prod renders the ClusterServingRuntime and an InferenceService; the pinned template stays on a Deployment", async function () {
+        this.timeout(120_000);
+        const prod = await runOffline(example("kserve"), { stack: "prod" });
+        await assertClean(prod); // KServe objects included, against the v0.15.2 CRDs
+        const runtime = manifest(prod, "ClusterServingRuntime", "llama-3-8b-mi300x") as any;
+        assert.strictEqual(runtime.spec.containers[0].image, LLAMA_IMAGE);
+        assert.deepStrictEqual(runtime.spec.imagePullSecrets, [{ name: "ghcr-pull" }]);
+        const isvc = manifest(prod, "InferenceService", "llama-chat", "ml-team") as any;
+        assert.deepStrictEqual([isvc.spec.predictor.minReplicas, isvc.spec.predictor.maxReplicas], [2, 2]);
+        assert.strictEqual(isvc.spec.predictor.model.runtime, "llama-3-8b-mi300x");
+        assert.deepStrictEqual(prod.manifests.filter((m) => m.kind === "Deployment").map((m) => m.metadata?.name), ["llama-embed"]);
+        assert.deepStrictEqual(prod.manifests.filter((m) => m.kind === "ServingRuntime"), []);
+        const route = manifest(prod, "HTTPRoute", "llama-chat", "ml-team") as any;
+        assert.deepStrictEqual(route.spec.rules[0].backendRefs, [{ group: "", kind: "Service", name: "llama-chat-predictor", port: 80 }]);
+        const outputs = prod.outputs as any;
+        assert.deepStrictEqual([outputs.backend, outputs.chatWorkload, outputs.chatService, outputs.embedService], [
+            "kserve",
+            "InferenceService llama-chat",
+            "llama-chat-predictor",
+            "llama-embed",
+        ]);
+        assert.strictEqual(outputs.chatEndpoint, "http://llama-chat-predictor.ml-team.svc.cluster.local");
+        const env = isvc.spec.predictor.model.env;
+        assert.deepStrictEqual(env.at(-1), { name: "VLLM_API_KEY", valueFrom: { secretKeyRef: { name: "llama-chat-api-key", key: "api-key" } } });
     });
 
     it("environments: stack prod declares and references the config production", async () => {
@@ -121,8 +176,9 @@ describe("examples under the offline runner", () => {
             namespace: "gateways",
             sectionName: "https",
         });
-        const discovery = prod.manifests.find((m) => m.kind === "Job" && m.metadata?.name?.startsWith("discover-"))!;
-        assert.strictEqual(discovery.metadata?.namespace, "aim-prod-system", "aim:systemNamespace from Pulumi.prod.yaml");
+        const daemonSet = prod.manifests.find((m) => m.kind === "DaemonSet")!;
+        assert.strictEqual(daemonSet.metadata?.namespace, "aim-prod-system", "aim:systemNamespace from Pulumi.prod.yaml");
+        manifest(prod, "Namespace", "aim-prod-system");
     });
 
     it("environments: stack dev declares development, with one replica and the cluster's default storage class", async () => {
@@ -175,9 +231,9 @@ describe("examples under the offline runner", () => {
             assert.strictEqual(route.spec.parentRefs[0].name, KAIWO_GATEWAY.name, namespace);
             assert.strictEqual((run.outputs as any).teamConfigs[namespace].source, team.source, namespace);
         }
-        // The cluster template's discovery Job runs in the system namespace with the platform's pull secret.
-        const discovery = run.manifests.find((m) => m.kind === "Job" && m.metadata?.name?.startsWith("discover-"))!;
-        assert.deepStrictEqual([discovery.metadata?.namespace, pullSecrets(discovery)], ["aim-system", ["ghcr-pull"]]);
+        // The program creates every namespace it uses; nothing needs the system namespace (no discovery, no DaemonSet).
+        const namespaces = run.manifests.filter((m) => m.kind === "Namespace").map((m) => m.metadata?.name);
+        assert.deepStrictEqual(namespaces, ["team-nlp", "team-vision", "team-research"]);
     });
 
     /** Runs a one-file program (lines after the package import) as a project of its own. */
@@ -230,7 +286,7 @@ describe("examples under the offline runner", () => {
         assert.strictEqual(script, "ts-node --transpile-only examples/run-offline.ts examples/quickstart");
         const [ok, failed] = await Promise.all([run(["examples/quickstart"]), run(["examples/environments", "--stack", "staging"])]);
         assert.strictEqual(ok.code, 0);
-        for (const section of [/^Resources:$/m, /^Diagnostics: none$/m, /^Outputs:$/m, /^Manifests \(6 Kubernetes objects\):$/m]) {
+        for (const section of [/^Resources:$/m, /^Diagnostics: none$/m, /^Outputs:$/m, /^Manifests \(9 Kubernetes objects\):$/m]) {
             assert.match(ok.stdout, section);
         }
         assert.strictEqual(failed.code, 1);

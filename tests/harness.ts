@@ -32,6 +32,9 @@ export interface ScenarioResult<T> {
     warnings: string[];
 }
 
+/** What the mock random provider "generates" for a RandomPassword: tests look for it in plaintext. */
+export const MOCK_PASSWORD = "mock-generated-password-0123456789";
+
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
@@ -52,7 +55,9 @@ async function installMocks({ preview = false, stackOutputs = {} }: ScenarioOpti
             newResource: (args) =>
                 args.type === "pulumi:pulumi:StackReference"
                     ? { id: args.inputs.name, state: { ...args.inputs, outputs: stackOutputs } }
-                    : { id: args.inputs?.metadata?.name ?? `${args.name}-id`, state: args.inputs },
+                    : args.type === "random:index/randomPassword:RandomPassword"
+                      ? { id: `${args.name}-id`, state: { ...args.inputs, result: MOCK_PASSWORD } }
+                      : { id: args.inputs?.metadata?.name ?? `${args.name}-id`, state: args.inputs },
             call: (args) => args.inputs,
         },
         "aim",
@@ -190,6 +195,8 @@ export const SERVICE = "kubernetes:core/v1:Service";
 export const SECRET = "kubernetes:core/v1:Secret";
 export const PVC = "kubernetes:core/v1:PersistentVolumeClaim";
 export const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+export const NAMESPACE = "kubernetes:core/v1:Namespace";
+export const PASSWORD = "random:index/randomPassword:RandomPassword";
 export const TEMPLATE = "aim:index:AIMServiceTemplate";
 export const TEMPLATE_CACHE = "aim:index:AIMTemplateCache";
 

@@ -1,7 +1,8 @@
 // Validates rendered objects against the published Kubernetes and Gateway API schemas (kubernetes-models and
-// @kubernetes-models/gateway-api). Both packages are ESM-only; `module: node16` keeps these dynamic imports real.
+// @kubernetes-models/gateway-api), and KServe's objects against KServe's CRDs (tests/kserveCrds.ts). Both packages are ESM-only; `module: node16` keeps these dynamic imports real.
 
 import { unwrapSecrets } from "./harness";
+import { validateKServe } from "./kserveCrds";
 
 interface Model {
     validate(): void;
@@ -14,6 +15,7 @@ const modelModules: Record<string, () => Promise<Record<string, unknown>>> = {
     "apps/v1/DaemonSet": () => import("kubernetes-models/apps/v1/DaemonSet"),
     "v1/Service": () => import("kubernetes-models/v1/Service"),
     "v1/Secret": () => import("kubernetes-models/v1/Secret"),
+    "v1/Namespace": () => import("kubernetes-models/v1/Namespace"),
     "v1/PersistentVolumeClaim": () => import("kubernetes-models/v1/PersistentVolumeClaim"),
     "gateway.networking.k8s.io/v1/HTTPRoute": () =>
         import("@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute"),
@@ -24,6 +26,8 @@ const modelModules: Record<string, () => Promise<Record<string, unknown>>> = {
  * kind, or if no schema is known for that kind.
  */
 export async function validateManifest(manifest: { apiVersion?: string; kind?: string }): Promise<void> {
+    // KServe's kinds have no model package: they are checked against KServe's own CRDs.
+    if (manifest.apiVersion?.startsWith("serving.kserve.io/")) return validateKServe(unwrapSecrets(manifest));
     const key = `${manifest.apiVersion}/${manifest.kind}`;
     const load = modelModules[key];
     if (!load) throw new Error(`no schema for ${key}`);

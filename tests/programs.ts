@@ -24,6 +24,10 @@ import { maskSecrets, Registered, scenario } from "./harness";
 import { validateManifest } from "./k8sSchemas";
 
 const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc") as { deserializeProperties(s: unknown): any };
+// @internal in the SDK's typings; Resource constructors call it through the module object, so a wrapper sees them all.
+const runtimeResource = require("@pulumi/pulumi/runtime/resource") as {
+    registerResource(res: unknown, parent: unknown, type: string, name: string, ...rest: unknown[]): void;
+};
 
 export type ComponentClass = new (name: string, args: any, opts: pulumi.ComponentResourceOptions) => pulumi.ComponentResource;
 
@@ -198,6 +202,7 @@ const imageFields = {
 };
 const templateFields = {
     aimImageName: ref(IMAGES),
+    servingBackend: fc.constantFrom("deployment", "kserve"),
     metric,
     precision,
     gpuSelector,
@@ -275,6 +280,15 @@ const ARGS: Record<Kind, { names: string[]; args: fc.Arbitrary<Record<string, un
                     { requiredKeys: [] },
                 ),
                 hfToken: token,
+                annotations: fc.dictionary(mostly(["example.com/owner", "note"], [`${LONG_PREFIX}/k`]), fc.constantFrom("me", ""), { maxKeys: 2 }),
+                serviceAccountName: oneOf(["aim-inference", long("sa", 253)]),
+                awaitTimeoutSeconds: integer(1, 7200),
+                skipAwait: fc.boolean(),
+                apiKey: fc.record(
+                    { enabled: fc.boolean(), secretName: oneOf(SECRET_NAMES), secretKey: mostly(["api-key", "token"], ["bad key", ""]) },
+                    { requiredKeys: [] },
+                ),
+                scratch: fc.record({ size: quantity, storageClassName: oneOf(STORAGE_CLASSES), emptyDir: fc.boolean() }, { requiredKeys: [] }),
             },
             { requiredKeys: ["namespace", "aimImageName"] },
         ),
@@ -329,8 +343,12 @@ const BAD_VALUES: Special[] = [
     new Special("() => {}", () => () => undefined),
     new Special("10n", () => 10n),
 ];
-/** Pulumi Inputs where plain values are expected (and, for `value` and `hfToken`, where they are allowed). */
-const WRAPPED_VALUES: Special[] = ["llama", "default", "ml", 2, true, { team: "a" }].flatMap((v) => [
+/**
+ * Pulumi Inputs where plain values are expected (and, for `value` and `hfToken`, where they are allowed). Of strings
+ * only: `Input<string>` is the one Input type of the args, and what an Output resolves to cannot be checked while
+ * the program runs (an `Output<number>` as hfToken breaks the type contract, as `hfToken: 2` from TypeScript would).
+ */
+const WRAPPED_VALUES: Special[] = ["llama", "default", "ml", "2"].flatMap((v) => [
     new Special(`output(${JSON.stringify(v)})`, () => pulumi.output(v)),
     new Special(`secret(${JSON.stringify(v)})`, () => pulumi.secret(v)),
     new Special(`Promise(${JSON.stringify(v)})`, () => Promise.resolve(v)),
@@ -554,6 +572,7 @@ export interface CaseOutcome {
     /** Every resource registered, the provider excluded. */
     resources: Registered[];
     problems: Problem[];
+    /** How long the program took to run and register (the checks after it, e.g. compiling schemas, excluded). */
     ms: number;
 }
 
@@ -652,12 +671,16 @@ export async function runProgram(p: Program, options: RunOptions = {}): Promise<
     const problem = (kind: ProblemKind, detail: string) => problems.push({ kind, detail });
     const names = pulumiNames(p.declarations);
     const steps: StepOutcome[] = [];
-    /** Every resource constructed, with the step that constructed it (transformations run in the constructor). */
+    /**
+     * Every resource constructed, with the step that constructed it: every Resource constructor calls the runtime's
+     * registerResource synchronously, parented or not (the system Namespace has no parent).
+     */
     const constructed: { step: number; type: string; name: string }[] = [];
     let step = -1;
-    const recordConstruction: pulumi.ResourceTransformation = ({ type, name }) => {
+    const registerResource = runtimeResource.registerResource;
+    runtimeResource.registerResource = (res, parent, type, name, ...rest) => {
         constructed.push({ step, type, name });
-        return undefined;
+        return registerResource(res, parent, type, name, ...rest);
     };
     const outputs: unknown[] = [];
     rejections = [];
@@ -676,7 +699,7 @@ export async function runProgram(p: Program, options: RunOptions = {}): Promise<
             const args = argsOf(d);
             try {
                 const Component: ComponentClass = components[d.kind];
-                new Component(pulumiName, args, { provider, transformations: [recordConstruction] });
+                new Component(pulumiName, args, { provider });
                 steps.push({ kind: d.kind, pulumiName, status: "registered" });
             } catch (err) {
                 const match = err instanceof pulumi.ResourceError ? ERROR_FORMAT.exec(err.message) : null;
@@ -705,11 +728,13 @@ export async function runProgram(p: Program, options: RunOptions = {}): Promise<
         problem("async failure", `the program failed: ${describeError(err)}`);
     } finally {
         clearTimeout(timer);
+        runtimeResource.registerResource = registerResource;
     }
     await tick();
     await tick();
     // (Once each: mocha re-emits the event it handles itself.)
     for (const reason of new Set(rejections.splice(0))) problem("async failure", `unhandled rejection: ${describeError(reason)}`);
+    const ms = Date.now() - started;
 
     const urns = new Set<string>();
     for (const r of resources) {
@@ -736,7 +761,7 @@ export async function runProgram(p: Program, options: RunOptions = {}): Promise<
         }
         for (const detail of objectProblems(r)) problem("schema failure", detail);
     }
-    return { steps, resources, problems, ms: Date.now() - started };
+    return { steps, resources, problems, ms };
 }
 
 /**

@@ -2,20 +2,29 @@
 // language sees. Each kind's Args fields, required inputs and outputs are listed in KINDS below; adding a component
 // (e.g. AIMTemplateCache, AIMService) to index.ts means adding its row there.
 //
-// Entry point: the analyzer tries package.json `exports`, then `main` with `.js` replaced by `.ts` (bin/index.ts,
-// which never exists: bin/ holds only compiled .js/.d.ts), then falls back to ./index.ts. So this runs the same on a
-// clean clone and after `npm run build`.
+// Entry point: the analyzer tries package.json `exports["."]` and then `main`, each with `.js` replaced by `.ts`
+// (bin/index.ts, which never exists: bin/ holds only compiled .js/.d.ts), then falls back to ./index.ts. So this runs
+// the same on a clean clone, after `npm run build`, and in the installed package (which ships index.ts and
+// tsconfig.json for that reason; see tests/pack.ts).
 
 import * as assert from "node:assert/strict";
-import * as path from "node:path";
-import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
+import * as fs from "node:fs";
+import { getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
+import { z } from "zod";
 import * as aim from "../index";
+import { SCHEMA_PATH, inferSchema } from "../provider/writeSchema";
+import { templateCacheSchema } from "../validate/cache";
+import { clusterConfigSchema, namespaceConfigSchema } from "../validate/config";
+import { clusterImageSchema, imageSchema } from "../validate/image";
+import { serviceSchema } from "../validate/service";
+import { clusterServiceTemplateSchema, serviceTemplateSchema } from "../validate/template";
 
 /** The parts of a Pulumi package schema this test reads. */
 interface PropertySpec {
     type?: string;
     $ref?: string;
     items?: PropertySpec;
+    description?: string;
 }
 interface ResourceSpec {
     isComponent?: boolean;
@@ -27,6 +36,7 @@ interface ResourceSpec {
 interface TypeSpec {
     type: string;
     enum?: { name: string; value: string | number }[];
+    properties?: Record<string, PropertySpec>;
 }
 interface PackageSchema {
     name: string;
@@ -35,7 +45,6 @@ interface PackageSchema {
 }
 
 const PACKAGE = "aim";
-const REPO_ROOT = path.resolve(__dirname, "..");
 const token = (name: string): string => `${PACKAGE}:index:${name}`;
 
 /** Schema type of an output property: a primitive or a reference to one of the package's types. */
@@ -85,9 +94,10 @@ const KINDS: Record<string, KindSpec> = {
         outputs: IMAGE_OUTPUTS,
     },
     AIMClusterServiceTemplate: {
-        inputs: ["name", "aimImageName", "metric", "precision", "gpuSelector", "configName", "modelSources"],
+        inputs: ["name", "aimImageName", "metric", "precision", "gpuSelector", "configName", "servingBackend", "modelSources"],
         requiredInputs: ["aimImageName"],
         outputs: TEMPLATE_OUTPUTS,
+        optionalOutputs: ["discoveryJobName"],
     },
     AIMServiceTemplate: {
         inputs: [
@@ -98,6 +108,7 @@ const KINDS: Record<string, KindSpec> = {
             "precision",
             "gpuSelector",
             "configName",
+            "servingBackend",
             "modelSources",
             "env",
             "imagePullSecrets",
@@ -105,6 +116,7 @@ const KINDS: Record<string, KindSpec> = {
         ],
         requiredInputs: ["namespace", "aimImageName"],
         outputs: TEMPLATE_OUTPUTS,
+        optionalOutputs: ["discoveryJobName"],
     },
     AIMTemplateCache: {
         inputs: [
@@ -144,6 +156,12 @@ const KINDS: Record<string, KindSpec> = {
             "labels",
             "routing",
             "hfToken",
+            "annotations",
+            "serviceAccountName",
+            "awaitTimeoutSeconds",
+            "skipAwait",
+            "apiKey",
+            "scratch",
         ],
         requiredInputs: ["namespace", "aimImageName"],
         outputs: {
@@ -153,8 +171,11 @@ const KINDS: Record<string, KindSpec> = {
             routePath: STRING,
             deploymentName: STRING,
             serviceName: STRING,
+            inferenceServiceName: STRING,
+            endpoint: STRING,
+            apiKey: STRING,
         },
-        optionalOutputs: ["routeGateway", "routePath"],
+        optionalOutputs: ["routeGateway", "routePath", "inferenceServiceName", "apiKey"],
     },
 };
 
@@ -162,12 +183,38 @@ const KINDS: Record<string, KindSpec> = {
 const ENUMS: Record<string, string[]> = {
     Metric: ["latency", "throughput"],
     Precision: ["auto", "fp4", "fp8", "fp16", "fp32", "bf16", "int4", "int8"],
+    ServingBackend: ["deployment", "kserve"],
 };
 
 /** Inputs typed by an enum: input name → enum type name (checked on every kind that has the input). */
-const ENUM_INPUTS: Record<string, string> = { metric: "Metric", precision: "Precision" };
+const ENUM_INPUTS: Record<string, string> = { metric: "Metric", precision: "Precision", servingBackend: "ServingBackend" };
 
 const sorted = (names: Iterable<string>): string[] => [...names].sort();
+
+/** The zod schema that validates each kind's args, where validate/ applies their defaults. */
+const ARGS_SCHEMAS: Record<string, z.ZodType> = {
+    AIMClusterConfig: clusterConfigSchema,
+    AIMNamespaceConfig: namespaceConfigSchema,
+    AIMClusterImage: clusterImageSchema,
+    AIMImage: imageSchema,
+    AIMClusterServiceTemplate: clusterServiceTemplateSchema,
+    AIMServiceTemplate: serviceTemplateSchema,
+    AIMTemplateCache: templateCacheSchema,
+    AIMService: serviceSchema,
+};
+
+/** The top-level fields of an object schema (through transforms) that zod fills with a default, and their values. */
+function defaultsOf(schema: z.ZodType): Record<string, unknown> {
+    if (schema instanceof z.ZodPipe) return defaultsOf(schema.in as z.ZodType);
+    assert.ok(schema instanceof z.ZodObject, "an Args schema is an object schema");
+    const defaults: Record<string, unknown> = {};
+    for (const [field, fieldSchema] of Object.entries(schema.shape)) {
+        if (fieldSchema instanceof z.ZodDefault) defaults[field] = fieldSchema.def.defaultValue;
+    }
+    return defaults;
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 describe("package schema (Pulumi component provider inference)", function () {
     const components = getPulumiComponents(aim);
@@ -175,9 +222,42 @@ describe("package schema (Pulumi component provider inference)", function () {
 
     before(async function () {
         this.timeout(60_000);
-        const provider = new ComponentProvider({ components, name: PACKAGE, dirname: REPO_ROOT });
-        schema = JSON.parse(await provider.getSchema()) as PackageSchema;
+        schema = (await inferSchema()) as PackageSchema;
     });
+
+    it("is the committed provider/schema.json (after a reviewed change: npm run schema)", function () {
+        const committed = JSON.parse(fs.readFileSync(SCHEMA_PATH, "utf8")) as PackageSchema;
+        assert.deepEqual(schema, committed);
+    });
+
+    it("describes every input, of the components and of the object types they use", function () {
+        const undocumented: string[] = [];
+        for (const [resourceToken, resource] of Object.entries(schema.resources)) {
+            for (const [input, spec] of Object.entries(resource.inputProperties)) {
+                if (!spec.description?.trim()) undocumented.push(`${resourceToken}.${input}`);
+            }
+        }
+        for (const [typeToken, type] of Object.entries(schema.types)) {
+            for (const [property, spec] of Object.entries(type.properties ?? {})) {
+                if (!spec.description?.trim()) undocumented.push(`${typeToken}.${property}`);
+            }
+        }
+        assert.deepEqual(undocumented, []);
+    });
+
+    // The schema analyzer has no notion of defaults, and a schema `default` would make generated SDKs send the value
+    // explicitly (an explicit configName "default" must exist, an omitted one only warns): defaults are stated in
+    // the descriptions instead, as `Default: <JSON value>`.
+    for (const [kind, argsSchema] of Object.entries(ARGS_SCHEMAS)) {
+        const defaults = defaultsOf(argsSchema);
+        if (Object.keys(defaults).length === 0) continue;
+        it(`states the defaults of ${token(kind)}: ${Object.keys(defaults).join(", ")}`, function () {
+            const inputs = schema.resources[token(kind)].inputProperties;
+            for (const [field, value] of Object.entries(defaults)) {
+                assert.match(inputs[field]?.description ?? "", new RegExp(`Default: ${escapeRegExp(JSON.stringify(value))}`), field);
+            }
+        });
+    }
 
     it("exports exactly the component classes listed in KINDS", function () {
         assert.deepEqual(sorted(components.map((c) => c.name)), sorted(Object.keys(KINDS)));

@@ -4,7 +4,6 @@ import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import {
     AIMClusterConfig,
-    AIMClusterConfigArgs,
     AIMClusterImage,
     AIMClusterServiceTemplate,
     AIMService,
@@ -20,8 +19,8 @@ import {
     JOB,
     maskSecrets,
     named,
+    NAMESPACE,
     ofType,
-    Opts,
     Registered,
     ROUTE,
     scenario,
@@ -33,30 +32,13 @@ import {
     valueOf,
 } from "./harness";
 import { validateManifest } from "./k8sSchemas";
+import { container, discoveredTemplate, llamaChat, llamaCluster, podSpec } from "./llamaCluster";
 import { derivedTemplateName } from "../resolve/template";
 
 
-const podSpec = (deployment: Registered) => deployment.inputs.spec.template.spec;
-const container = (deployment: Registered) => podSpec(deployment).containers[0];
-
-/** A cluster with a config (unless `config` is null), the llama image and a MI300X × 2 template `base`. */
-function llamaCluster(opts: Opts, config: AIMClusterConfigArgs | null = {}) {
-    if (config) new AIMClusterConfig("default", config, opts);
-    new AIMClusterImage("llama", { image: LLAMA_IMAGE, defaultServiceTemplate: "base" }, opts);
-    new AIMClusterServiceTemplate("base", {
-        aimImageName: "llama",
-        gpuSelector: { count: 2, model: "MI300X" },
-        modelSources: [LLAMA_SOURCE],
-    }, opts);
-}
-
-/** What llamaCluster renders: a failing service must add nothing to it, anywhere in the tree. */
-const ONLY_THE_BASE_TEMPLATE_JOB = ["base-discovery"];
+/** What llamaCluster renders (base has inline model sources, so no discovery): a failing service must add nothing. */
+const NO_CHILDREN: string[] = [];
 const childNames = (resources: Registered[]) => children(resources).map((r) => r.name);
-
-function llamaChat(opts: Opts, args: Partial<AIMServiceArgs> = {}, name = "llama-chat") {
-    return new AIMService(name, { namespace: "ml-team", aimImageName: "llama", ...args }, opts);
-}
 
 describe("AIMService", () => {
     it("1. renders the GPU Deployment and the Service for a MI300X × 2 template", async () => {
@@ -77,8 +59,20 @@ describe("AIMService", () => {
                 { matchExpressions: [{ key: "amd.com/gpu.device-id", operator: "In", values: ["74a1", "74a9", "74b5", "74bd"] }] },
             ],
         });
-        assert.deepStrictEqual(podSpec(deployment).volumes, [{ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "8Gi" } }]);
-        assert.deepStrictEqual(container(deployment).volumeMounts, [{ name: "dshm", mountPath: "/dev/shm" }]);
+        // Without caches the model lands on a per-pod scratch claim sized like upstream's temporary PVC (model + 10 %).
+        assert.deepStrictEqual(podSpec(deployment).volumes, [
+            { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "8Gi" } },
+            {
+                name: "model-storage",
+                ephemeral: {
+                    volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } } } },
+                },
+            },
+        ]);
+        assert.deepStrictEqual(container(deployment).volumeMounts, [
+            { name: "dshm", mountPath: "/dev/shm" },
+            { name: "model-storage", mountPath: "/workspace/model-cache" },
+        ]);
         assert.deepStrictEqual(container(deployment).ports, [{ name: "http", containerPort: 8000, protocol: "TCP" }]);
         assert.strictEqual(container(deployment).image, LLAMA_IMAGE);
         assert.deepStrictEqual(deployment.inputs.spec.selector.matchLabels, {
@@ -89,7 +83,10 @@ describe("AIMService", () => {
         const service = single(resources, SERVICE);
         assert.deepStrictEqual(service.inputs.spec, {
             selector: { "app.kubernetes.io/name": "aim-service", "app.kubernetes.io/instance": "llama-chat" },
-            ports: [{ name: "http", port: 80, targetPort: 8000, protocol: "TCP" }],
+            ports: [
+                { name: "http", port: 80, targetPort: 8000, protocol: "TCP" },
+                { name: "metrics", port: 8000, targetPort: 8000, protocol: "TCP" },
+            ],
         });
         assert.deepStrictEqual(await valueOf(result.resolvedTemplate), { name: "base", scope: "Cluster", gpuModel: "MI300X", gpuCount: 2 });
         assert.strictEqual(await valueOf(result.deploymentName), "llama-chat");
@@ -99,10 +96,21 @@ describe("AIMService", () => {
     it("waits for the template's discovery Job before rolling out", async () => {
         const { resources } = await scenario((opts) => {
             llamaCluster(opts);
-            llamaChat(opts);
+            discoveredTemplate(opts);
+            llamaChat(opts, { templateRef: "discovered" });
         });
-        const job = named(resources, "base-discovery");
+        const job = named(resources, "discovered-discovery");
         assert.deepStrictEqual(single(resources, DEPLOYMENT).dependencies, [job.urn]);
+    });
+
+    it("5. runs no discovery for a template with inline model sources, and waits for none", async () => {
+        const { result, resources } = await scenario((opts) => {
+            llamaCluster(opts);
+            return llamaChat(opts);
+        });
+        assert.deepStrictEqual(ofType(resources, JOB), []);
+        assert.deepStrictEqual(single(resources, DEPLOYMENT).dependencies, []);
+        assert.deepStrictEqual(await valueOf(result.endpoint), "http://llama-chat.ml-team.svc.cluster.local");
     });
 
     it("overlays resources key by key, env with the service's winning, and counts GPUs from overrides", async () => {
@@ -129,6 +137,8 @@ describe("AIMService", () => {
             limits: { memory: "192Gi", cpu: "12", "amd.com/gpu": "4" },
         });
         assert.deepStrictEqual(container(deployment).env, [
+            { name: "AIM_CACHE_PATH", value: "/workspace/model-cache" },
+            { name: "VLLM_ENABLE_METRICS", value: "true" },
             { name: "AIM_METRIC", value: "latency" },
             { name: "AIM_PRECISION", value: "fp8" },
             { name: "VLLM_USE_V1", value: "0" },
@@ -248,7 +258,7 @@ describe("AIMService", () => {
             noGateway.error.message,
             'AIMService "llama-chat": routing.gateway: routing is enabled but no gateway is set on the service or in the resolved config "default"',
         );
-        assert.deepStrictEqual(childNames(noGateway.resources), ONLY_THE_BASE_TEMPLATE_JOB);
+        assert.deepStrictEqual(childNames(noGateway.resources), NO_CHILDREN);
 
         const missingLabel = await scenarioThrows((opts) => {
             llamaCluster(opts, { routing: { gateway: KAIWO_GATEWAY } });
@@ -298,7 +308,7 @@ describe("AIMService", () => {
             }, { preview });
             assert.ok(pulumi.ResourceError.isInstance(error));
             assert.match(error.message, /^AIMService "llama-chat": configName: failed to get AIMClusterConfig "production": not found/);
-            assert.deepStrictEqual(childNames(resources), ONLY_THE_BASE_TEMPLATE_JOB);
+            assert.deepStrictEqual(childNames(resources), NO_CHILDREN);
         });
     }
 
@@ -341,20 +351,21 @@ describe("AIMService", () => {
         const run = () =>
             scenario((opts) => {
                 llamaCluster(opts);
+                discoveredTemplate(opts);
                 return [
-                    llamaChat(opts, { overrides: { metric: "throughput" } }, "chat-a"),
-                    llamaChat(opts, { overrides: { metric: "throughput" } }, "chat-b"),
+                    llamaChat(opts, { templateRef: "discovered", overrides: { metric: "throughput" } }, "chat-a"),
+                    llamaChat(opts, { templateRef: "discovered", overrides: { metric: "throughput" } }, "chat-b"),
                 ];
             });
         const first = await run();
         const derived = ofType(first.resources, TEMPLATE);
         assert.strictEqual(derived.length, 1);
-        assert.strictEqual(derived[0].inputs.name, "base-ovr-99ad0cdb");
+        assert.strictEqual(derived[0].inputs.name, "discovered-ovr-99ad0cdb");
         assert.strictEqual(derived[0].inputs.metric, "throughput");
         assert.deepStrictEqual(derived[0].inputs.gpuSelector, { count: 2, model: "MI300X" });
         for (const service of first.result) {
             assert.deepStrictEqual(await valueOf(service.resolvedTemplate), {
-                name: "base-ovr-99ad0cdb",
+                name: "discovered-ovr-99ad0cdb",
                 scope: "Namespace",
                 metric: "throughput",
                 gpuModel: "MI300X",
@@ -371,7 +382,7 @@ describe("AIMService", () => {
         for (const deployment of ofType(first.resources, DEPLOYMENT)) assert.deepStrictEqual(deployment.dependencies, [job.urn]);
 
         const second = await run();
-        assert.deepStrictEqual(ofType(second.resources, TEMPLATE).map((t) => t.inputs.name), ["base-ovr-99ad0cdb"]);
+        assert.deepStrictEqual(ofType(second.resources, TEMPLATE).map((t) => t.inputs.name), ["discovered-ovr-99ad0cdb"]);
     });
 
     it("9. keeps the token secret in every input and output that carries it", async () => {
@@ -392,9 +403,10 @@ describe("AIMService", () => {
         for (const output of [result.resolvedConfig, result.resolvedTemplate, result.routePath, result.routeGateway]) {
             assert.ok(!JSON.stringify(await valueOf(output as pulumi.Output<unknown>) ?? null).includes(token));
         }
-        assert.deepStrictEqual(container(single(resources, DEPLOYMENT)).env, [
-            { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "llama-chat-hf-token", key: "token" } } },
-        ]);
+        assert.deepStrictEqual(container(single(resources, DEPLOYMENT)).env.at(-1), {
+            name: "HF_TOKEN",
+            valueFrom: { secretKeyRef: { name: "llama-chat-hf-token", key: "token" } },
+        });
         assert.ok(single(resources, DEPLOYMENT).dependencies.includes(secret.urn));
     });
 
@@ -421,7 +433,7 @@ describe("AIMService", () => {
                 llamaChat(opts, args);
             });
             assert.strictEqual(error.message, message);
-            assert.deepStrictEqual(childNames(resources), ONLY_THE_BASE_TEMPLATE_JOB);
+            assert.deepStrictEqual(childNames(resources), NO_CHILDREN);
         }
     });
 
@@ -442,6 +454,7 @@ describe("AIMService", () => {
             "kubernetes:apps/v1:DaemonSet",
             DEPLOYMENT,
             JOB,
+            NAMESPACE,
             "kubernetes:core/v1:PersistentVolumeClaim",
             SECRET,
             SERVICE,
@@ -474,26 +487,31 @@ describe("AIMService", () => {
         const render = async (order: string[]) => {
             const { resources } = await scenario((opts) => {
                 llamaCluster(opts, { imagePullSecrets: [{ name: "default-cred" }], caching: { cacheAimImageBase: true } });
+                discoveredTemplate(opts);
                 new AIMClusterConfig("prod", { imagePullSecrets: [{ name: "prod-cred" }] }, opts);
                 const services: Record<string, () => AIMService> = {
                     "chat-a": () => llamaChat(opts, { overrides: { metric: "throughput" }, cacheModel: true }, "chat-a"),
                     "chat-b": () => llamaChat(opts, { overrides: { metric: "throughput" }, cacheModel: true }, "chat-b"),
-                    "chat-prod": () => llamaChat(opts, { overrides: { metric: "throughput" }, configName: "prod" }, "chat-prod"),
+                    "chat-prod": () =>
+                        llamaChat(opts, { templateRef: "discovered", overrides: { metric: "throughput" }, configName: "prod" }, "chat-prod"),
+                    "chat-default": () => llamaChat(opts, { templateRef: "discovered", overrides: { metric: "throughput" } }, "chat-default"),
                 };
                 for (const name of order) services[name]();
             });
-            return Object.fromEntries(resources.map((r) => [r.urn, JSON.stringify([r.inputs, r.dependencies.sort()])]));
+            // Each run has a provider of its own, whose name the system namespace's Pulumi name carries.
+            const sameCluster = (text: string) => text.replace(/cluster-\d+-aim-system-namespace/g, "<cluster>-aim-system-namespace");
+            return Object.fromEntries(resources.map((r) => [sameCluster(r.urn), sameCluster(JSON.stringify([r.inputs, r.dependencies.sort()]))]));
         };
-        const forward = await render(["chat-a", "chat-b", "chat-prod"]);
-        const backward = await render(["chat-prod", "chat-b", "chat-a"]);
+        const forward = await render(["chat-a", "chat-b", "chat-prod", "chat-default"]);
+        const backward = await render(["chat-default", "chat-prod", "chat-b", "chat-a"]);
         assert.deepStrictEqual(forward, backward);
         // The prod service's derived template runs discovery with prod's pull secrets, under a name of its own.
         const derivedJobs = Object.entries(forward)
             .filter(([urn]) => urn.includes("AIMServiceTemplate$kubernetes:batch/v1:Job"))
             .map(([urn, json]) => [urn.split("::").pop(), JSON.parse(json)[0].spec.template.spec.imagePullSecrets]);
         assert.deepStrictEqual(derivedJobs.sort(), [
-            ["base-ml-team-base-ovr-99ad0cdb-discovery", [{ name: "default-cred" }]],
-            [`base-ml-team-${derivedTemplateName("base", { metric: "throughput" }, "prod")}-discovery`, [{ name: "prod-cred" }]],
+            ["discovered-ml-team-discovered-ovr-99ad0cdb-discovery", [{ name: "default-cred" }]],
+            [`discovered-ml-team-${derivedTemplateName("discovered", { metric: "throughput" }, "prod")}-discovery`, [{ name: "prod-cred" }]],
         ].sort());
     });
 

@@ -3,7 +3,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { Metric, Precision } from "../types";
+import { Metric, Precision, ServingBackend } from "../types";
 import { MAX_QUANTITY, quantityToBytes } from "./quantity";
 
 /**
@@ -111,6 +111,10 @@ export const metric = z.enum(Object.values(Metric) as [Metric, ...Metric[]], {
 });
 export const precision = z.enum(Object.values(Precision) as [Precision, ...Precision[]], {
     error: `must be one of ${Object.values(Precision).join(", ")}`,
+});
+
+export const servingBackend = z.enum(Object.values(ServingBackend) as [ServingBackend, ...ServingBackend[]], {
+    error: (issue) => `must be one of ${Object.values(ServingBackend).join(", ")}, not ${JSON.stringify(issue.input)}`,
 });
 
 export const gpuSelector = z.strictObject({

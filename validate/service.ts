@@ -21,6 +21,16 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 
 export const GPU_RESOURCE = "amd.com/gpu";
 
+/**
+ * How long `pulumi up` waits for a service's pods to be ready by default: pulling a multi-GB image, downloading and
+ * loading a large model take tens of minutes, far beyond the Kubernetes provider's 10-minute default.
+ */
+export const DEFAULT_AWAIT_TIMEOUT_SECONDS = 3600;
+/** Key of the API key in its Secret unless `apiKey.secretKey` says otherwise. */
+export const DEFAULT_API_KEY_KEY = "api-key";
+
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+
 /** The API server's limit on the annotations of one object: keys and values, in bytes. */
 const MAX_ANNOTATION_BYTES = 256 * 1024;
 const annotationBytes = (annotations: Record<string, string>) =>
@@ -85,5 +95,34 @@ export const serviceSchema = z.strictObject({
         })
         .optional(),
     hfToken: stringInput.optional(),
+    annotations: z.record(qualifiedName, z.string()).optional(),
+    serviceAccountName: dnsSubdomain.optional(),
+    awaitTimeoutSeconds: int32(1).optional(),
+    skipAwait: z.boolean().default(false),
+    apiKey: z
+        .strictObject({
+            enabled: z.boolean().optional(),
+            secretName: dnsSubdomain.optional(),
+            secretKey: nonEmpty.regex(SECRET_KEY, "must be a Secret key ([-._a-zA-Z0-9]+)").optional(),
+        })
+        .superRefine((key, ctx) => {
+            if (key.enabled === false && key.secretName !== undefined) {
+                ctx.addIssue({ code: "custom", path: ["secretName"], message: "has no effect with enabled: false" });
+            }
+            if (key.secretKey !== undefined && key.secretName === undefined) {
+                ctx.addIssue({ code: "custom", path: ["secretKey"], message: "needs secretName (a generated key is stored under \"api-key\")" });
+            }
+        })
+        .optional(),
+    scratch: z
+        .strictObject({ size: quantity.optional(), storageClassName: dnsSubdomain.optional(), emptyDir: z.boolean().optional() })
+        .optional(),
+}).superRefine((spec, ctx) => {
+    if (spec.skipAwait && spec.awaitTimeoutSeconds !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["awaitTimeoutSeconds"], message: "has no effect with skipAwait: true" });
+    }
+    if (spec.cacheModel && spec.scratch !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["scratch"], message: "has no effect with cacheModel: true (the model caches hold the model)" });
+    }
 });
 export type ServiceSpec = z.output<typeof serviceSchema>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dnsLabel, dnsSubdomain, envList, gpuSelector, metric, modelSource, precision, pullSecrets } from "./common";
+import { dnsLabel, dnsSubdomain, envList, gpuSelector, metric, modelSource, precision, pullSecrets, servingBackend } from "./common";
 
 const commonFields = {
     name: dnsSubdomain,
@@ -8,6 +8,7 @@ const commonFields = {
     precision: precision.optional(),
     gpuSelector: gpuSelector.optional(),
     configName: dnsSubdomain.optional(),
+    servingBackend: servingBackend.optional(),
     modelSources: z
         .array(modelSource)
         .superRefine((sources, ctx) => {

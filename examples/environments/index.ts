@@ -8,6 +8,7 @@
 //
 // Offline: npm run example:environments (stack dev), npm run example:environments:prod (stack prod).
 
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 // In your own program: import * as aim from "@aim-pulumi/aim";
 import * as aim from "../../index";
@@ -21,9 +22,13 @@ const pullSecret = config.get("pullSecret") ?? "ghcr-pull";
 // Optional: `pulumi config set --secret hfToken <token>`. It lands in a Kubernetes Secret, never in plain text.
 const hfToken = config.getSecret("hfToken");
 
+// The pull secret must exist in each namespace that pulls with it: ml-team, and the system namespace (Pulumi config
+// aim:systemNamespace; the package creates it) where the base-image DaemonSet runs.
+const mlTeam = new k8s.core.v1.Namespace("ml-team", { metadata: { name: "ml-team" } });
+
 new aim.AIMClusterConfig(configName, {
     imagePullSecrets: [{ name: pullSecret }],
-    caching: { storageClassName },
+    caching: { storageClassName, cacheAimImageBase: true },
     routing: { gateway },
 });
 
@@ -47,26 +52,37 @@ new aim.AIMClusterServiceTemplate("llama-3-8b-mi300x", {
 
 // Declared rather than left to `cacheModel`, so the model downloads get the token as well: a cache that a service
 // creates is shared by every service of the template and takes no service's token.
-new aim.AIMTemplateCache("llama-3-8b-mi300x-cache", {
-    name: "llama-3-8b-mi300x",
-    namespace: "ml-team",
-    templateRef: "llama-3-8b-mi300x",
-    configName,
-    hfToken,
-});
+new aim.AIMTemplateCache(
+    "llama-3-8b-mi300x-cache",
+    {
+        name: "llama-3-8b-mi300x",
+        namespace: "ml-team",
+        templateRef: "llama-3-8b-mi300x",
+        configName,
+        hfToken,
+    },
+    { dependsOn: [mlTeam] },
+);
 
-const chat = new aim.AIMService("llama-chat", {
-    namespace: "ml-team",
-    aimImageName: "llama-3-8b",
-    templateRef: "llama-3-8b-mi300x",
-    configName,
-    replicas,
-    cacheModel: true,
-    hfToken,
-});
+const chat = new aim.AIMService(
+    "llama-chat",
+    {
+        namespace: "ml-team",
+        aimImageName: "llama-3-8b",
+        templateRef: "llama-3-8b-mi300x",
+        configName,
+        replicas,
+        cacheModel: true,
+        hfToken,
+        apiKey: { enabled: true },
+    },
+    { dependsOn: [mlTeam] },
+);
 
 export const environment = pulumi.getStack();
 export const resolvedConfig = chat.resolvedConfig;
 export const deployment = chat.deploymentName;
 export const routeGateway = chat.routeGateway;
 export const routePath = chat.routePath;
+export const endpoint = chat.endpoint;
+export const apiKey = chat.apiKey;

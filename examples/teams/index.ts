@@ -4,6 +4,7 @@
 //
 // Offline: npm run example:teams
 
+import * as k8s from "@pulumi/kubernetes";
 // In your own program: import * as aim from "@aim-pulumi/aim";
 import * as aim from "../../index";
 
@@ -41,29 +42,43 @@ new aim.AIMClusterImage("llama-3-8b", {
     image: "ghcr.io/silogen/aim:0.4.0-meta-llama-llama-3.1-8b-instruct-v20251006",
 });
 
-new aim.AIMClusterServiceTemplate("llama-3-8b-mi300x", {
-    aimImageName: "llama-3-8b",
-    gpuSelector: { model: "MI300X", count: 1 },
-    modelSources: [
-        {
-            name: "amd/Llama-3.1-8B-Instruct-FP8-KV",
-            sourceUri: "hf://amd/Llama-3.1-8B-Instruct-FP8-KV",
-            size: "9094593249",
-        },
-    ],
-});
+// The program creates each team's namespace; a team's pull secret must exist in it.
+const namespaces = teams.map((team) => new k8s.core.v1.Namespace(team.namespace, { metadata: { name: team.namespace } }));
+
+// The model caches that cacheModel creates are shared by every service of the template, so they hang under it:
+// depending on the namespaces here orders them after the namespaces.
+new aim.AIMClusterServiceTemplate(
+    "llama-3-8b-mi300x",
+    {
+        aimImageName: "llama-3-8b",
+        gpuSelector: { model: "MI300X", count: 1 },
+        modelSources: [
+            {
+                name: "amd/Llama-3.1-8B-Instruct-FP8-KV",
+                sourceUri: "hf://amd/Llama-3.1-8B-Instruct-FP8-KV",
+                size: "9094593249",
+            },
+        ],
+    },
+    { dependsOn: namespaces },
+);
 
 // One chat service per team, each named "chat" in its own namespace (Pulumi names must be unique, AIM names only
-// per namespace).
+// per namespace), with an API key of its own.
 const services = teams.map(
-    (team) =>
-        new aim.AIMService(`${team.namespace}-chat`, {
-            name: "chat",
-            namespace: team.namespace,
-            aimImageName: "llama-3-8b",
-            templateRef: "llama-3-8b-mi300x",
-            cacheModel: true,
-        }),
+    (team, i) =>
+        new aim.AIMService(
+            `${team.namespace}-chat`,
+            {
+                name: "chat",
+                namespace: team.namespace,
+                aimImageName: "llama-3-8b",
+                templateRef: "llama-3-8b-mi300x",
+                cacheModel: true,
+                apiKey: { enabled: true },
+            },
+            { dependsOn: [namespaces[i]] },
+        ),
 );
 
 /** Per team namespace: where its config came from and the pull secrets its pods get. */
@@ -79,3 +94,4 @@ export const teamConfigs = Object.fromEntries(
     ]),
 );
 export const routePaths = services.map((s) => s.routePath);
+export const endpoints = services.map((s) => s.endpoint);

@@ -1,0 +1,189 @@
+// `npm run test:pack`: the package as a user gets it. Packs the tarball, installs it into a fresh program beside
+// the newest @pulumi/pulumi, and checks that
+//  - the program has exactly one copy of @pulumi/pulumi (our caret range shares the user's),
+//  - npm prints no warning that concerns this package (see IRRELEVANT_WARNINGS for the ones that do not),
+//  - the package type-checks under moduleResolution node16, bundler and node10,
+//  - the installed package runs the quick-start under Pulumi's mocks,
+//  - schema inference on the installed package gives the committed provider/schema.json.
+// Needs the npm registry; skips (exit 0, with a message) when it is unreachable. Not part of `npm test`: installing
+// from the registry takes a minute or more.
+
+import * as assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const REPO_ROOT = path.resolve(__dirname, "..");
+const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
+
+/**
+ * npm warnings in the fresh program that are not about this package: the newest @pulumi/pulumi declares
+ * `engines.node >=22` (the user's choice of SDK on Node 20), and npm 11 lists packages whose install scripts it did
+ * not run (@pulumi/kubernetes's plugin download, protobufjs).
+ */
+const IRRELEVANT_WARNINGS = [/EBADENGINE/, /^npm warn install-scripts/];
+const EBADENGINE_OWNER = /package: '(@?[^@']+)@/;
+
+function npm(args: string[], cwd: string): { stdout: string; stderr: string } {
+    const res = spawnSync(NPM, args, { cwd, encoding: "utf8" });
+    if (res.status !== 0) throw new Error(`npm ${args.join(" ")} failed (${res.status}):\n${res.stderr}`);
+    return { stdout: res.stdout, stderr: res.stderr };
+}
+
+/** Groups npm's warnings: a multi-line EBADENGINE block counts as one warning. */
+function warningsOf(stderr: string): string[] {
+    const blocks: string[] = [];
+    for (const line of stderr.split("\n").filter((l) => l.startsWith("npm warn"))) {
+        const continues = blocks.length > 0 && /^npm warn EBADENGINE\s+(package|required|current|})/.test(line);
+        if (continues) blocks[blocks.length - 1] += "\n" + line;
+        else blocks.push(line);
+    }
+    return blocks;
+}
+
+function relevant(warning: string): boolean {
+    if (/EBADENGINE/.test(warning)) {
+        // Only the SDK itself may complain about the Node version.
+        const owner = EBADENGINE_OWNER.exec(warning)?.[1];
+        return owner !== undefined && owner !== "@pulumi/pulumi";
+    }
+    return !IRRELEVANT_WARNINGS.some((re) => re.test(warning));
+}
+
+const QUICK_START = `
+import * as aim from "@aim-pulumi/aim";
+
+new aim.AIMClusterConfig("default", {
+    imagePullSecrets: [{ name: "ghcr-pull" }],
+    routing: { gateway: { name: "kaiwo-gateway", namespace: "kaiwo-system" } },
+});
+new aim.AIMClusterImage("llama-3-8b", { image: "ghcr.io/silogen/aim:0.4.0-meta-llama-llama-3.1-8b-instruct-v20251006" });
+const template = new aim.AIMServiceTemplate("llama-3-8b-latency", {
+    namespace: "ml-team",
+    aimImageName: "llama-3-8b",
+    metric: aim.Metric.Latency,
+    precision: aim.Precision.Fp8,
+    gpuSelector: { count: 1, model: "MI300X" },
+});
+const service = new aim.AIMService("llama-chat", {
+    namespace: "ml-team",
+    aimImageName: "llama-3-8b",
+    templateRef: "llama-3-8b-latency",
+});
+export const discoveryJob = template.discoveryJobName;
+export const path = service.routePath;
+`;
+
+/** Runs the compiled quick-start under mocks and infers the installed package's schema; prints one JSON line. */
+const RUNNER = `
+const pulumi = require("@pulumi/pulumi");
+const path = require("node:path");
+const registered = [];
+(async () => {
+    // setMocks returns a promise in newer SDKs: set the mocks before the program registers anything.
+    await pulumi.runtime.setMocks({
+        newResource: (args) => { registered.push(args.type + "::" + args.name); return { id: args.name + "-id", state: args.inputs }; },
+        call: () => ({}),
+    }, "pack-check", "dev", true);
+    const program = require("./out/quickstart.js");
+    const routePath = await new Promise((resolve) => program.path.apply(resolve));
+    await pulumi.runtime.disconnect(); // waits for the registrations still in flight
+    const { ComponentProvider, getPulumiComponents } = require("@pulumi/pulumi/provider/experimental");
+    const aim = require("@aim-pulumi/aim");
+    const dirname = path.dirname(require.resolve("@aim-pulumi/aim/package.json"));
+    const schema = JSON.parse(await new ComponentProvider({
+        name: "aim", namespace: "aim-pulumi", dirname, components: getPulumiComponents(aim),
+    }).getSchema());
+    console.log(JSON.stringify({ registered, routePath, schema }));
+})();
+`;
+
+function tsconfig(moduleKind: string, resolution: string): string {
+    return JSON.stringify({
+        compilerOptions: {
+            module: moduleKind,
+            moduleResolution: resolution,
+            target: "ES2022",
+            strict: true,
+            skipLibCheck: true,
+            types: ["node"],
+            outDir: "out",
+        },
+        files: ["quickstart.ts"],
+    });
+}
+
+function main(): void {
+    let newest: string;
+    try {
+        newest = execFileSync(NPM, ["view", "@pulumi/pulumi", "version"], { encoding: "utf8", stdio: "pipe" }).trim();
+    } catch (err) {
+        console.log(`test:pack skipped: the npm registry is unreachable (${(err as Error).message.split("\n")[0]})`);
+        return;
+    }
+    const started = Date.now();
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "aim-pack-"));
+    try {
+        const packed = JSON.parse(npm(["pack", "--json", "--pack-destination", work], REPO_ROOT).stdout) as { filename: string }[];
+        const tarball = path.join(work, packed[0].filename);
+        const program = path.join(work, "program");
+        fs.mkdirSync(program);
+        fs.writeFileSync(path.join(program, "package.json"), JSON.stringify({ name: "pack-check", private: true }));
+        const { stderr } = npm(
+            ["install", "--no-audit", "--no-fund", tarball, `@pulumi/pulumi@${newest}`, "typescript@5.9.3", "@types/node@20.19.43"],
+            program,
+        );
+
+        const sdkCopies = new Set(
+            npm(["ls", "@pulumi/pulumi", "--all", "--parseable"], program).stdout.split("\n").filter((l) => l.trim() !== ""),
+        );
+        assert.deepEqual([...sdkCopies], [path.join(program, "node_modules/@pulumi/pulumi")], "exactly one @pulumi/pulumi");
+        const installed = JSON.parse(fs.readFileSync(path.join(program, "node_modules/@pulumi/pulumi/package.json"), "utf8"));
+        assert.equal(installed.version, newest, "the program's own, newest @pulumi/pulumi");
+
+        const warnings = warningsOf(stderr);
+        assert.deepEqual(warnings.filter(relevant), [], "npm warnings that concern this package");
+
+        fs.writeFileSync(path.join(program, "quickstart.ts"), QUICK_START);
+        const tsc = path.join(program, "node_modules/typescript/bin/tsc");
+        for (const [moduleKind, resolution] of [["node16", "node16"], ["esnext", "bundler"], ["commonjs", "node10"]]) {
+            const config = `tsconfig.${resolution}.json`;
+            fs.writeFileSync(path.join(program, config), tsconfig(moduleKind, resolution));
+            const res = spawnSync(process.execPath, [tsc, "--noEmit", "-p", config], { cwd: program, encoding: "utf8" });
+            assert.equal(res.status, 0, `tsc with moduleResolution ${resolution}:\n${res.stdout}${res.stderr}`);
+        }
+        execFileSync(process.execPath, [tsc, "-p", "tsconfig.node16.json"], { cwd: program });
+
+        fs.writeFileSync(path.join(program, "run.js"), RUNNER);
+        const run = spawnSync(process.execPath, ["run.js"], { cwd: program, encoding: "utf8" });
+        assert.equal(run.status, 0, `the quick-start under mocks:\n${run.stderr}`);
+        const result = JSON.parse(run.stdout.trim().split("\n").pop()!) as {
+            registered: string[];
+            routePath: string;
+            schema: unknown;
+        };
+        assert.equal(result.routePath, "/ml-team/llama-chat");
+        for (const child of [
+            "kubernetes:batch/v1:Job::llama-3-8b-latency-discovery",
+            "kubernetes:apps/v1:Deployment::llama-chat-deployment",
+            "kubernetes:core/v1:Service::llama-chat-service",
+            "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute::llama-chat-route",
+        ]) {
+            assert.ok(result.registered.includes(child), `registered ${child}: ${result.registered.join(", ")}`);
+        }
+        const committed = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "provider/schema.json"), "utf8"));
+        assert.deepEqual(result.schema, committed, "schema inferred from the installed package");
+
+        console.log(
+            `test:pack passed in ${((Date.now() - started) / 1000).toFixed(1)} s: @aim-pulumi/aim beside @pulumi/pulumi ${newest}, ` +
+                `one SDK copy, ${warnings.length} npm warning(s), none about this package` +
+                (warnings.length > 0 ? `:\n  ${warnings.map((w) => w.split("\n")[0]).join("\n  ")}` : ""),
+        );
+    } finally {
+        if (process.env.AIM_PACK_KEEP === undefined) fs.rmSync(work, { recursive: true, force: true });
+        else console.log(`kept ${work}`);
+    }
+}
+
+main();
