@@ -97,4 +97,11 @@ describe("inputs found by the property suite", () => {
         // The same secrets: the same DaemonSet.
         assert.strictEqual(daemonSet.name, single(once.resources, DAEMONSET).name);
     });
+
+    it("an empty Pulumi resource name is an error in the package's format, not Pulumi's URN error", async () => {
+        assert.strictEqual(
+            await messageOf((opts) => new AIMService("", { name: "chat", namespace: "ml", aimImageName: "llama" }, opts)),
+            `AIMService "chat": resource name: the Pulumi resource name (first constructor argument) must not be empty`,
+        );
+    });
 });
