@@ -6,6 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { baseImageCacherName, baseImageOf, renderBaseImageCacher } from "../render/baseImageCacher";
+import { mergePullSecrets } from "../render/pod";
 import { DeclaredBy, scopeOf } from "../resolve/catalog";
 import { resolveConfig } from "../resolve/config";
 import { ImageSpec } from "../validate/image";
@@ -53,7 +54,8 @@ export function registerImage(component: pulumi.ComponentResource, pulumiName: s
     if (plan.systemNamespace !== undefined && baseImage) {
         const owner: DeclaredBy = plan.owner ?? { resource: component, pulumiName };
         const { name: namespace, create } = plan.systemNamespace;
-        const input = { namespace, baseImage, imagePullSecrets: plan.config.imagePullSecrets };
+        // De-duplicated as every other workload's: a config may list a secret twice, a pod spec may not.
+        const input = { namespace, baseImage, imagePullSecrets: mergePullSecrets(plan.config.imagePullSecrets) };
         const name = baseImageCacherName(input);
         if (!catalog.baseImageCachers.get(undefined, name)) {
             const systemNs = systemNamespaceResource(component, catalog, namespace, create);

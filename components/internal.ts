@@ -61,6 +61,8 @@ export function planComponent<S extends z.ZodType, P>(
         const given = (args as { name?: unknown } | null | undefined)?.name;
         // A non-string name (an Output, from another language) is reported by the schema; messages use the Pulumi name.
         const aimName = typeof given === "string" ? given : pulumiName;
+        // Pulumi checks the name only in super(), after planning, with a message that names neither kind nor field.
+        if (pulumiName === "") throw fieldError(kind, aimName, "resource name", "the Pulumi resource name (first constructor argument) must not be empty");
         inspectArgs(kind, aimName, args);
         const spec = parseArgs(kind, aimName, schema, { ...(args as object), name: given ?? pulumiName });
         const catalog = catalogFor(clusterKeyOf(kubernetesProvider(opts)));

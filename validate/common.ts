@@ -128,14 +128,15 @@ export const modelSource = z.strictObject({
     size: quantity.refine((q) => !(quantityToBytes(q) < 1), { error: "must be at least 1 byte" }),
 });
 
-// Kubernetes qualified names (label and annotation keys, resource names): an optional DNS-subdomain prefix and a
-// name of at most 63 characters.
+// Kubernetes qualified names (label and annotation keys, resource names): an optional DNS-subdomain prefix of at
+// most 253 characters and a name of at most 63 characters.
 export const qualifiedName = z
     .string()
     .regex(
         /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
         "must be a Kubernetes qualified name such as example.com/key",
-    );
+    )
+    .refine((key) => !(key.indexOf("/") > 253), { error: "must have a prefix (before '/') of at most 253 characters" });
 
 function describe(issue: z.core.$ZodRawIssue): string | undefined {
     if (issue.code === "invalid_type" && issue.input === undefined) return "is required";
@@ -158,6 +159,24 @@ export function formatPath(path: PropertyKey[]): string {
 }
 
 /**
+ * The Output or Promise that an issue's path runs through, if any. zod looks inside one only where a plain object
+ * belongs (where an Input is allowed it takes it whole), and would report its internals as unknown fields or
+ * missing ones. `atPath`: the value at the path itself counts too (for unknown-field issues, which are about it).
+ */
+function wrappedAlong(input: unknown, path: PropertyKey[], atPath: boolean): { path: PropertyKey[]; what: string } | undefined {
+    let value = input;
+    for (let depth = 0; depth <= path.length; depth++) {
+        if (depth < path.length || atPath) {
+            if (pulumi.Output.isInstance(value)) return { path: path.slice(0, depth), what: "a Pulumi Output" };
+            if (value instanceof Promise) return { path: path.slice(0, depth), what: "a Promise" };
+        }
+        if (depth === path.length || value === null || typeof value !== "object") return undefined;
+        value = Object.getOwnPropertyDescriptor(value, path[depth])?.value;
+    }
+    return undefined;
+}
+
+/**
  * Parses `input` with `schema`, or throws an AimError naming the kind, the AIM name and every bad field
  * (one problem per field: the first one zod reports).
  */
@@ -166,8 +185,9 @@ export function parseArgs<S extends z.ZodType>(kind: string, aimName: string, sc
     if (result.success) return result.data;
     const byPath = new Map<string, string>();
     for (const issue of result.error.issues) {
-        const path = formatPath(issue.path) || "args";
-        if (!byPath.has(path)) byPath.set(path, issue.message);
+        const wrapped = wrappedAlong(input, issue.path, issue.code === "unrecognized_keys");
+        const path = formatPath(wrapped?.path ?? issue.path) || "args";
+        if (!byPath.has(path)) byPath.set(path, wrapped ? `must be a plain object, not ${wrapped.what}` : issue.message);
     }
     const problems = [...byPath].map(([path, msg]) => `${path}: ${msg}`).join("; ");
     throw new AimError(`${kind} "${aimName}": ${problems}`);

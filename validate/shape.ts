@@ -27,7 +27,8 @@ export function inspectArgs(kind: string, aimName: string, args: unknown): void 
         if (path.length > MAX_ARGS_DEPTH) throw fieldError(kind, aimName, field, `is nested more than ${MAX_ARGS_DEPTH} levels deep`);
         ancestors.add(value);
         for (const key of Object.keys(value)) {
-            const at = [...path, Array.isArray(value) ? Number(key) : key];
+            // An array's own non-index key (`__proto__` defined on it) is named as a key, not as index NaN.
+            const at = [...path, Array.isArray(value) && /^\d+$/.test(key) ? Number(key) : key];
             if (key === "__proto__") throw fieldError(kind, aimName, formatPath(at), "is not a valid key");
             // Descriptors, not reads: a getter of the caller's must not run (or throw) inside validation.
             walk(Object.getOwnPropertyDescriptor(value, key)?.value, at);

@@ -1,0 +1,803 @@
+// Generated AIM programs for the property suite (tests/properties.test.ts) and the long fuzz run (tests/fuzz.ts):
+// mostly valid programs of every kind, mutated with the inputs users get wrong or that attack the validation
+// (wrong types, prototype keys, cycles, deep nesting, Outputs where plain values are expected, out-of-range
+// numbers and quantities, missing, late and duplicate references, non-object args). `runProgram` runs one program
+// on a cluster of its own and checks what the package promises for any input: each component either registers
+// cleanly or throws a ResourceError `<Kind> "<name>": <field>: <problem>` having registered nothing; no failure
+// after the program; no hfToken in plaintext; every registered Kubernetes object valid.
+
+import * as pulumi from "@pulumi/pulumi";
+import * as fc from "fast-check";
+import { Worker } from "worker_threads";
+import {
+    AIMClusterConfig,
+    AIMClusterImage,
+    AIMClusterServiceTemplate,
+    AIMImage,
+    AIMNamespaceConfig,
+    AIMService,
+    AIMServiceTemplate,
+    AIMTemplateCache,
+} from "../index";
+import { LLAMA_IMAGE } from "./fixtures";
+import { maskSecrets, MOCK_PASSWORD, Registered, scenario } from "./harness";
+import { validateManifest } from "./k8sSchemas";
+
+const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc") as { deserializeProperties(s: unknown): any };
+// @internal in the SDK's typings; Resource constructors call it through the module object, so a wrapper sees them all.
+const runtimeResource = require("@pulumi/pulumi/runtime/resource") as {
+    registerResource(res: unknown, parent: unknown, type: string, name: string, ...rest: unknown[]): void;
+};
+
+export type ComponentClass = new (name: string, args: any, opts: pulumi.ComponentResourceOptions) => pulumi.ComponentResource;
+
+/** Every kind, in the order a well-written program declares them. */
+export const COMPONENTS = {
+    AIMClusterConfig,
+    AIMNamespaceConfig,
+    AIMClusterImage,
+    AIMImage,
+    AIMClusterServiceTemplate,
+    AIMServiceTemplate,
+    AIMTemplateCache,
+    AIMService,
+} satisfies Record<string, ComponentClass>;
+export type Kind = keyof typeof COMPONENTS;
+export const KINDS = Object.keys(COMPONENTS) as Kind[];
+
+/**
+ * A value made only when the program runs: Outputs need the scenario's runtime, and cycles, deep nesting and
+ * prototype keys must not pass through fast-check's own copying and printing.
+ */
+export class Special {
+    constructor(
+        readonly label: string,
+        /** Makes the value; `container` is the object it is stored in, `root` the whole args. */
+        readonly make: (container: object, root: unknown) => unknown,
+    ) {}
+    [fc.toStringMethod](): string {
+        return this.label;
+    }
+}
+
+/** A Hugging Face token: the one value that must never show in plaintext, however it is given. */
+export class Token extends Special {
+    constructor(
+        readonly token: string,
+        given: "string" | "secret" | "output",
+    ) {
+        const make = { string: () => token, secret: () => pulumi.secret(token), output: () => pulumi.output(token) }[given];
+        super(given === "string" ? JSON.stringify(token) : `${given}(${JSON.stringify(token)})`, make);
+    }
+}
+
+// ---- Valid values, from small pools so that references often hit, and sometimes miss by a typo ----
+
+/** A name of exactly `length` characters, as long as the field allows. */
+const long = (prefix: string, length: number) => `${prefix}-${"x".repeat(length - prefix.length - 2)}9`;
+const NAMESPACES = ["ml", "team-a", long("ns", 63)];
+const CONFIGS = ["default", "prod", long("cfg", 253)];
+const IMAGES = ["llama", "qwen", "llama.v1", long("img", 253)];
+const TEMPLATES = ["base", "fast", "base.v2", long("tmpl", 253)];
+const SERVICES = ["chat", "chat-b", long("svc", 63)];
+const SECRET_NAMES = ["regcred", "ghcr-pull", long("pull", 253)];
+const STORAGE_CLASSES = ["fast-rwx", "nfs", long("sc", 253)];
+/** A DNS subdomain of 254 characters: a label-key prefix the API server rejects (at most 253). */
+const LONG_PREFIX = `${"p".repeat(63)}.${"q".repeat(63)}.${"r".repeat(63)}.${"s".repeat(62)}`;
+/** AIM names (and so Pulumi names, when no `name` is given) that are no Kubernetes names. */
+const BAD_NAMES = ["", "Chat", "my chat", "a_b", "x".repeat(300), "-x", "x."];
+/** Numbers and quantities out of range, or no numbers at all. */
+const BAD_NUMBERS = [1e10, -1, NaN, Infinity, -Infinity, 1.5, 2 ** 31, -0, 0, Number.MAX_SAFE_INTEGER + 2];
+const BAD_QUANTITIES = ["1e400", "1e-400", "99999999999999999999Ei", "-1", "0", "1.5.5", "8Ei", "9Ei", "0.0001m", "1e18", " 1Gi"];
+
+/** A name from a pool, mostly its first one: programs that reuse names reference each other. */
+const oneOf = (pool: string[]) => fc.oneof({ weight: 4, arbitrary: fc.constant(pool[0]) }, { weight: 1, arbitrary: fc.constantFrom(...pool) });
+
+/** Values that are fine, and now and then an edge case (valid or not) from `edges`. */
+const mostly = <T>(valid: T[], edges: T[]) =>
+    fc.oneof({ weight: 24, arbitrary: fc.constantFrom(...valid) }, { weight: 1, arbitrary: fc.constantFrom(...edges) });
+
+/** An integer field: mostly in `min`..`max`, sometimes out of range or no integer at all. */
+const integer = (min: number, max: number) =>
+    fc.oneof({ weight: 12, arbitrary: fc.integer({ min, max }) }, { weight: 1, arbitrary: fc.constantFrom(...BAD_NUMBERS) });
+
+/** A reference: usually a declared-looking name, sometimes a near miss ("did you mean") or a missing one. */
+const ref = (pool: string[]) =>
+    fc.oneof({ weight: 12, arbitrary: oneOf(pool) }, { weight: 1, arbitrary: fc.constantFrom(`${pool[0]}x`, "missing") });
+
+/** An optional field mostly left out (given as undefined), where some combinations of fields are errors. */
+const rarely = <T>(value: fc.Arbitrary<T>) => fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: value });
+
+/** An optional reference to a config: mostly left out, since a config named explicitly must exist. */
+const configName = rarely(ref(CONFIGS));
+
+const namespace = oneOf(NAMESPACES);
+const gateway = fc.record(
+    {
+        name: fc.constantFrom("kaiwo-gateway", "gw", long("gw", 253)),
+        namespace: fc.constantFrom("kaiwo-system", "ml"),
+        sectionName: fc.constantFrom("https", "listener.v1"),
+        port: mostly([80, 443, 65535], BAD_NUMBERS),
+    },
+    { requiredKeys: ["name"] },
+);
+/** Arrays of a few distinct items (by `key`), and now and then a duplicate. */
+const few = <T>(item: fc.Arbitrary<T>, key: (t: T) => unknown, maxLength = 2) =>
+    fc.oneof(
+        { weight: 6, arbitrary: fc.uniqueArray(item, { selector: key, maxLength }) },
+        { weight: 1, arbitrary: fc.array(item, { maxLength }) },
+    );
+const pullSecrets = few(fc.record({ name: oneOf(SECRET_NAMES) }), (s) => s.name);
+const env = few(
+    fc.oneof(
+        fc.record({
+            name: fc.constantFrom("LOG_LEVEL", "HF_HOME", "HF_TOKEN", "my.var-1", "AIM_METRIC"),
+            value: fc.constantFrom("debug", "/tmp/hf", "", "a=b; c", "v".repeat(5000)),
+        }),
+        fc.record({
+            name: fc.constantFrom("HF_TOKEN", "API_KEY"),
+            valueFrom: fc.record({ secretKeyRef: fc.record({ name: fc.constantFrom("hf", "keys"), key: fc.constantFrom("token") }) }),
+        }),
+    ),
+    (e) => e.name,
+);
+const token = fc
+    .tuple(fc.stringMatching(/^[A-Za-z0-9]{24}$/), fc.constantFrom("string" as const, "secret" as const, "output" as const))
+    .map(([body, given]) => new Token(`hf_${body}`, given));
+const metric = fc.constantFrom("latency", "throughput");
+const precision = fc.constantFrom("fp8", "bf16", "fp16");
+const gpuSelector = fc.record({ count: integer(1, 8), model: fc.constantFrom("MI300X", "MI325X") });
+const modelSource = fc.record({
+    name: fc.constantFrom(
+        "amd/Llama-3.1-8B-Instruct-FP8-KV",
+        "Qwen/Qwen2.5-7B",
+        "amd/Llama_3.1_8B-Instruct-FP8-KV",
+        "tiny",
+        "Org/Model (8B) ünï",
+        `org/${"M".repeat(300)}`,
+        "..a..",
+    ),
+    sourceUri: fc.constantFrom(
+        "hf://amd/Llama-3.1-8B-Instruct-FP8-KV",
+        "hf://Qwen/Qwen2.5-7B",
+        "s3://models/llama",
+        "hf://org/tiny?revision=main#x",
+        `s3://${"b".repeat(500)}`,
+    ),
+    size: mostly(["9094593249", "15Gi", "8.5Gi", "1e9", "1.5e3M"], ["1", "0.5Ki", "7.9Ei", "9223372036854775807", ...BAD_QUANTITIES]),
+});
+const quantity = mostly(["1", "500m", "8", "64Gi", "96Gi", "1.5", "2G"], ["0", "7Ei", "1e3", "0.001", ...BAD_QUANTITIES]);
+const resourceList = fc.dictionary(
+    mostly(["cpu", "memory", "ephemeral-storage"], ["hugepages-2Mi", "example.com/fpga", "amd.com/gpu"]),
+    quantity,
+    { maxKeys: 2 },
+);
+const labelKey = mostly(["team", "app.kubernetes.io/part-of", "example.com/tier"], ["app.kubernetes.io/name", `${LONG_PREFIX}/k`, `k${"y".repeat(62)}`]);
+const labels = fc.dictionary(labelKey, mostly(["a", "ml", "Team_A.1"], ["x".repeat(63), ""]), { maxKeys: 2 });
+const pathTemplate = mostly(
+    ["/{.metadata.namespace}/{.metadata.name}", "/{.metadata.labels['team']}/chat", "/v1/{ .metadata.name }"],
+    [
+    "/{.metadata.labels['constructor']}",
+    "/{.metadata.labels['hasOwnProperty']}/x",
+    "/{.metadata.labels['__proto__']}",
+    "/{.metadata.uid}",
+    ],
+);
+
+const configFields = {
+    imagePullSecrets: pullSecrets,
+    caching: fc.record({ storageClassName: oneOf(STORAGE_CLASSES), cacheAimImageBase: fc.boolean() }, { requiredKeys: [] }),
+    cacheStorageClassName: fc.constantFrom("legacy-rwx"),
+    routing: fc.record({ autoCreateRoute: fc.boolean(), gateway }, { requiredKeys: [] }),
+};
+const imageFields = {
+    image: fc.constantFrom(
+        LLAMA_IMAGE,
+        "ghcr.io/silogen/aim:0.4.0-qwen-qwen2.5-7b",
+        "docker.io/example/custom:1",
+        "localhost:5000/aim:1.0-x",
+        "aim:0.1-y",
+        `registry.example.com/${"r".repeat(200)}/aim:${"9".repeat(100)}-z`,
+        "ghcr.io/silogen/aim@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+    ),
+    defaultServiceTemplate: fc.constantFrom(...TEMPLATES, ""),
+    configName,
+};
+const templateFields = {
+    aimImageName: ref(IMAGES),
+    servingBackend: fc.constantFrom("deployment", "kserve"),
+    metric,
+    precision,
+    gpuSelector,
+    configName,
+    modelSources: few(modelSource, (s) => s.sourceUri),
+};
+
+/** Args of each kind, `name` excepted (see `declaration`), and the pool its AIM names come from. */
+const ARGS: Record<Kind, { names: string[]; args: fc.Arbitrary<Record<string, unknown>> }> = {
+    AIMClusterConfig: { names: CONFIGS, args: fc.record(configFields, { requiredKeys: [] }) },
+    AIMNamespaceConfig: { names: CONFIGS, args: fc.record({ ...configFields, namespace }, { requiredKeys: ["namespace"] }) },
+    AIMClusterImage: { names: IMAGES, args: fc.record(imageFields, { requiredKeys: ["image"] }) },
+    AIMImage: { names: IMAGES, args: fc.record({ ...imageFields, namespace }, { requiredKeys: ["image", "namespace"] }) },
+    AIMClusterServiceTemplate: { names: TEMPLATES, args: fc.record(templateFields, { requiredKeys: ["aimImageName"] }) },
+    AIMServiceTemplate: {
+        names: TEMPLATES,
+        args: fc.record(
+            {
+                ...templateFields,
+                namespace,
+                env,
+                imagePullSecrets: pullSecrets,
+                caching: fc.record({ enabled: fc.boolean(), env }, { requiredKeys: [] }),
+            },
+            { requiredKeys: ["aimImageName", "namespace"] },
+        ),
+    },
+    AIMTemplateCache: {
+        // "chat": a cache's token Secret and a service's would be the same object.
+        names: [...TEMPLATES, "warm", "chat"],
+        args: fc.record(
+            {
+                namespace,
+                templateRef: ref(TEMPLATES),
+                env,
+                imagePullSecrets: pullSecrets,
+                storageClassName: oneOf(STORAGE_CLASSES),
+                configName,
+                downloadImage: fc.constantFrom("kserve/storage-initializer:v0.16.0", "localhost:5000/init@sha256:abc"),
+                downloadTimeoutSeconds: integer(1, 7200),
+                retainOnDelete: fc.boolean(),
+                protect: fc.boolean(),
+                hfToken: token,
+            },
+            { requiredKeys: ["namespace", "templateRef"] },
+        ),
+    },
+    AIMService: {
+        names: SERVICES,
+        args: fc.record(
+            {
+                namespace,
+                aimImageName: ref(IMAGES),
+                templateRef: ref(TEMPLATES),
+                replicas: integer(0, 4),
+                cacheModel: fc.boolean(),
+                configName,
+                overrides: fc.record({ metric, precision, gpuSelector }, { requiredKeys: [] }),
+                env,
+                imagePullSecrets: pullSecrets,
+                resources: fc.record({ requests: resourceList, limits: resourceList }, { requiredKeys: [] }),
+                labels,
+                routing: fc.record(
+                    {
+                        enabled: fc.boolean(),
+                        gateway,
+                        pathTemplate,
+                        annotations: rarely(
+                            fc.dictionary(mostly(["example.com/owner", "note"], [`${LONG_PREFIX}/k`]), mostly(["me", ""], ["z".repeat(300_000)]), {
+                                maxKeys: 2,
+                            }),
+                        ),
+                        requestTimeout: fc.constantFrom("30s", "1m30s"),
+                    },
+                    { requiredKeys: [] },
+                ),
+                hfToken: token,
+                annotations: rarely(fc.dictionary(mostly(["example.com/owner", "note"], [`${LONG_PREFIX}/k`]), fc.constantFrom("me", ""), { maxKeys: 2 })),
+                serviceAccountName: rarely(oneOf(["aim-inference", long("sa", 253)])),
+                awaitTimeoutSeconds: rarely(integer(1, 7200)),
+                skipAwait: rarely(fc.boolean()),
+                apiKey: rarely(
+                    fc.record(
+                        { enabled: fc.boolean(), secretName: oneOf(SECRET_NAMES), secretKey: mostly(["api-key", "token"], ["bad key", ""]) },
+                        { requiredKeys: [] },
+                    ),
+                ),
+                scratch: rarely(fc.record({ size: quantity, storageClassName: oneOf(STORAGE_CLASSES), emptyDir: fc.boolean() }, { requiredKeys: [] })),
+            },
+            { requiredKeys: ["namespace", "aimImageName"] },
+        ),
+    },
+};
+
+// ---- Mutations ----
+
+/** Field names of every kind: a mutation may add any of them anywhere (mostly where they do not belong). */
+const FIELD_NAMES = [
+    "name",
+    "namespace",
+    "aimImageName",
+    "templateRef",
+    "configName",
+    "replicas",
+    "labels",
+    "resources",
+    "requests",
+    "limits",
+    "env",
+    "routing",
+    "gateway",
+    "pathTemplate",
+    "annotations",
+    "overrides",
+    "gpuSelector",
+    "count",
+    "modelSources",
+    "size",
+    "port",
+    "hfToken",
+    "downloadTimeoutSeconds",
+];
+const PROTOTYPE_KEYS = ["constructor", "valueOf", "hasOwnProperty", "toString", "__defineGetter__", "isPrototypeOf"];
+
+const plain = (label: string, value: unknown) => new Special(label, () => value);
+const BAD_STRINGS = ["", "Bad Name", "a".repeat(64), "b".repeat(254), "x:y", "-lead", "trail-", "ünïcode", "a\nb", "chat", "default"];
+const BAD_VALUES: Special[] = [
+    ...BAD_NUMBERS.map((n) => plain(String(n), n)),
+    ...BAD_QUANTITIES.map((q) => plain(JSON.stringify(q), q)),
+    ...BAD_STRINGS.map((s) => plain(JSON.stringify(s), s)),
+    plain("true", true),
+    plain("null", null),
+    plain("undefined", undefined),
+    new Special("[]", () => []),
+    new Special("{}", () => ({})),
+    new Special("[1]", () => [1]),
+    new Special("new Date(0)", () => new Date(0)),
+    new Special('new Map([["team","a"]])', () => new Map([["team", "a"]])),
+    new Special("Symbol()", () => Symbol("s")),
+    new Special("() => {}", () => () => undefined),
+    new Special("10n", () => 10n),
+];
+/**
+ * Pulumi Inputs where plain values are expected (and, for `value` and `hfToken`, where they are allowed). Of strings
+ * only: `Input<string>` is the one Input type of the args, and what an Output resolves to cannot be checked while
+ * the program runs (an `Output<number>` as hfToken breaks the type contract, as `hfToken: 2` from TypeScript would).
+ */
+const WRAPPED_VALUES: Special[] = ["llama", "default", "ml", "2"].flatMap((v) => [
+    new Special(`output(${JSON.stringify(v)})`, () => pulumi.output(v)),
+    new Special(`secret(${JSON.stringify(v)})`, () => pulumi.secret(v)),
+    new Special(`Promise(${JSON.stringify(v)})`, () => Promise.resolve(v)),
+]);
+
+/** A chain of `depth` nested objects (or arrays). */
+function nested(depth: number, array: boolean): unknown {
+    let value: unknown = "leaf";
+    for (let i = 0; i < depth; i++) value = array ? [value] : { a: value };
+    return value;
+}
+
+const STRUCTURAL: Special[] = [
+    new Special("<its container>", (container) => container),
+    new Special("<the whole args>", (_, root) => root),
+    new Special("<an object containing itself>", () => {
+        const o: Record<string, unknown> = { a: 1 };
+        o.self = o;
+        return o;
+    }),
+    new Special("<a list containing itself>", () => {
+        const l: unknown[] = [];
+        l.push(l);
+        return l;
+    }),
+    new Special("<3000 nested objects>", () => nested(3000, false)),
+    new Special("<3000 nested arrays>", () => nested(3000, true)),
+    new Special("<40 nested objects>", () => nested(40, false)),
+    new Special('JSON.parse(\'{"__proto__":{"team":"x"},"a":"b"}\')', () => JSON.parse('{"__proto__":{"team":"x"},"a":"b"}')),
+    new Special("<object with prototype {team}>", () => Object.create({ team: "a", name: "llama" })),
+    new Special("Object.create(null)", () => Object.assign(Object.create(null), { team: "a" })),
+];
+
+/** How a mutation changes a container of the args. */
+type Operation =
+    | { op: "set"; value: Special }
+    | { op: "delete" }
+    /** Own `__proto__` key, defined as JSON.parse and Object.defineProperty make it. */
+    | { op: "define __proto__"; value: Special };
+
+export interface Mutation {
+    /** Which container (object or array, in depth-first order), modulo their number. */
+    at: number;
+    /** Which key of it: its own keys, then field names, then prototype keys, modulo their number. */
+    key: number;
+    operation: Operation;
+}
+
+const value = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...BAD_VALUES) },
+    { weight: 2, arbitrary: fc.constantFrom(...WRAPPED_VALUES) },
+    { weight: 2, arbitrary: fc.constantFrom(...STRUCTURAL) },
+);
+const mutation: fc.Arbitrary<Mutation> = fc.record({
+    at: fc.nat(),
+    key: fc.nat(),
+    operation: fc.oneof(
+        { weight: 8, arbitrary: value.map((v) => ({ op: "set" as const, value: v })) },
+        { weight: 1, arbitrary: fc.constant({ op: "delete" as const }) },
+        { weight: 1, arbitrary: value.map((v) => ({ op: "define __proto__" as const, value: v })) },
+    ),
+});
+
+/** Whole args that are no object of args. */
+const NOT_ARGS: Special[] = [
+    plain("null", null),
+    plain("undefined", undefined),
+    plain("true", true),
+    plain("NaN", NaN),
+    plain('"x"', "x"),
+    plain("0", 0),
+    new Special("[]", () => []),
+    new Special("output({})", () => pulumi.output({})),
+    new Special("Promise({})", () => Promise.resolve({})),
+];
+
+// ---- Programs ----
+
+export interface Declaration {
+    kind: Kind;
+    /** AIM name, given as `args.name` or taken from the Pulumi name. */
+    aimName: string;
+    nameInArgs: boolean;
+    args: Record<string, unknown>;
+    mutations: Mutation[];
+    /** Replaces the whole args. */
+    notArgs?: Special;
+}
+
+export interface Program {
+    declarations: Declaration[];
+}
+
+const declaration = (kind: Kind): fc.Arbitrary<Declaration> =>
+    fc.record({
+        kind: fc.constant(kind),
+        aimName: fc.oneof({ weight: 30, arbitrary: oneOf(ARGS[kind].names) }, { weight: 1, arbitrary: fc.constantFrom(...BAD_NAMES) }),
+        nameInArgs: fc.boolean(),
+        args: ARGS[kind].args,
+        mutations: fc.oneof({ weight: 4, arbitrary: fc.constant<Mutation[]>([]) }, { weight: 1, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 3 }) }),
+        notArgs: fc.oneof({ weight: 40, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...NOT_ARGS) }),
+    });
+
+/** How many of each kind a program declares: always a cluster image and a cluster template for the rest to use. */
+const COUNTS: Record<Kind, { minLength: number; maxLength: number }> = {
+    AIMClusterConfig: { minLength: 0, maxLength: 2 },
+    AIMNamespaceConfig: { minLength: 0, maxLength: 1 },
+    AIMClusterImage: { minLength: 1, maxLength: 2 },
+    AIMImage: { minLength: 0, maxLength: 1 },
+    AIMClusterServiceTemplate: { minLength: 1, maxLength: 2 },
+    AIMServiceTemplate: { minLength: 0, maxLength: 2 },
+    AIMTemplateCache: { minLength: 0, maxLength: 1 },
+    AIMService: { minLength: 0, maxLength: 3 },
+};
+
+/**
+ * Programs of 2–13 declarations, usually in dependency order (configs first, services last), sometimes shuffled
+ * (references declared later).
+ */
+export const program: fc.Arbitrary<Program> = fc
+    .tuple(fc.tuple(...KINDS.map((kind) => fc.array(declaration(kind), COUNTS[kind]))), fc.nat(99))
+    .map(([lists, order]) => {
+        const declarations = lists.flat();
+        // One program in ten is rotated, so that some dependents come before what they reference.
+        const rotation = order < 90 ? 0 : order % declarations.length;
+        return { declarations: [...declarations.slice(rotation), ...declarations.slice(0, rotation)] };
+    });
+
+/** Copies generated args, making each Special. */
+function realize(value: unknown, root: { value?: unknown }): unknown {
+    if (value instanceof Special) return value.make({}, root.value);
+    if (Array.isArray(value)) return value.map((v) => realize(v, root));
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, realize(v, root)]));
+    return value;
+}
+
+/** Plain objects and arrays of `value` in depth-first order (not inside Outputs, Maps and such, nor twice). */
+function containers(value: unknown, found: object[] = []): object[] {
+    const plainObject = value && typeof value === "object" && [Object.prototype, Array.prototype, null].includes(Object.getPrototypeOf(value));
+    if (!plainObject || found.includes(value as object) || found.length > 200) return found;
+    found.push(value);
+    for (const key of Object.keys(value)) containers((value as Record<string, unknown>)[key], found);
+    return found;
+}
+
+function applyMutation(root: unknown, m: Mutation): void {
+    const all = containers(root);
+    if (all.length === 0) return;
+    const container = all[m.at % all.length] as Record<string, unknown>;
+    const keys = Array.isArray(container)
+        ? [...container.keys(), container.length].map(String)
+        : [...new Set([...Object.keys(container), ...FIELD_NAMES, ...PROTOTYPE_KEYS])];
+    const key = keys[m.key % keys.length];
+    const { operation } = m;
+    if (operation.op === "delete") delete container[key];
+    else if (operation.op === "set") container[key] = operation.value.make(container, root);
+    else {
+        Object.defineProperty(container, "__proto__", {
+            value: operation.value.make(container, root),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+        });
+    }
+}
+
+/** The Pulumi name of each declaration: the AIM name when that is free for its kind, else a numbered one. */
+function pulumiNames(declarations: Declaration[]): string[] {
+    const used = new Set<string>();
+    return declarations.map((d, i) => {
+        const name = used.has(`${d.kind}/${d.aimName}`) || d.nameInArgs ? `${d.aimName}-p${i}` : d.aimName;
+        used.add(`${d.kind}/${name}`);
+        return name;
+    });
+}
+
+/** The args a declaration passes: its generated args with its name, mutated. */
+export function argsOf(d: Declaration): unknown {
+    if (d.notArgs) return d.notArgs.make({}, undefined);
+    const root: { value?: Record<string, unknown> } = {};
+    root.value = realize({ ...d.args, ...(d.nameInArgs && { name: d.aimName }) }, root) as Record<string, unknown>;
+    for (const m of d.mutations) applyMutation(root.value, m);
+    return root.value;
+}
+
+/** Tokens a program gives as hfToken. */
+export function tokensOf(p: Program): string[] {
+    return p.declarations.flatMap((d) => (d.args.hfToken instanceof Token ? [d.args.hfToken.token] : []));
+}
+
+// ---- Running and checking ----
+
+export const PROBLEMS = [
+    "crash-type error",
+    "error-format miss",
+    "partial registration",
+    "async failure",
+    "hang",
+    "plaintext secret",
+    "schema failure",
+    "duplicate URN",
+    "unattributed registration",
+] as const;
+export type ProblemKind = (typeof PROBLEMS)[number];
+
+export interface Problem {
+    kind: ProblemKind;
+    detail: string;
+}
+
+export interface StepOutcome {
+    kind: Kind;
+    pulumiName: string;
+    /** Registered, or failed with a well-formed ResourceError, or failed otherwise (reported as a problem). */
+    status: "registered" | "clean error" | "bad error";
+    message?: string;
+}
+
+export interface CaseOutcome {
+    steps: StepOutcome[];
+    /** Every resource registered, the provider excluded. */
+    resources: Registered[];
+    problems: Problem[];
+    /** How long the program took to run and register (the checks after it, e.g. compiling schemas, excluded). */
+    ms: number;
+}
+
+export const ERROR_FORMAT = /^(AIM\w+) "[^"]*": [^:]+: .+/;
+/** What JavaScript's own errors say: such a text in a message is a crash caught and rewrapped, not a validation. */
+const CRASH_TEXT = /is not a function|Cannot read propert|Cannot convert|is not iterable|Maximum call stack|is not defined|Invalid array length|Cannot set propert/;
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/** A label or annotation key: a qualified name whose prefix, if any, is a DNS subdomain of at most 253 characters. */
+const validKey = (key: string) => QUALIFIED_NAME.test(key) && (!key.includes("/") || key.split("/")[0].length <= 253);
+
+/** Problems of one label map (metadata.labels, a selector, a pod template's labels). */
+function labelProblems(where: string, labels: Record<string, unknown> | undefined): string[] {
+    return Object.entries(labels ?? {}).flatMap(([key, value]) => [
+        ...(validKey(key) ? [] : [`${where}: label key ${JSON.stringify(key)}`]),
+        ...(typeof value === "string" && value.length <= 63 && LABEL_VALUE.test(value) ? [] : [`${where}: label value ${JSON.stringify(value)}`]),
+    ]);
+}
+
+/** Entries of `keys` given more than once. */
+function duplicates(where: string, keys: unknown[]): string[] {
+    return [...new Set(keys.filter((k, i) => keys.indexOf(k) !== i))].map((k) => `${where}: ${JSON.stringify(k)} twice`);
+}
+
+/**
+ * What the API server (server-side apply, which Pulumi uses) rejects in a pod spec: lists keyed by name (or port,
+ * or mount path) with a key twice, volume names that are no DNS labels, mounts of volumes that do not exist.
+ */
+function podProblems(pod: any): string[] {
+    if (!pod) return [];
+    const volumes: string[] = (pod.volumes ?? []).map((v: { name: string }) => v.name);
+    const problems = [
+        ...volumes.filter((v) => !(v.length <= 63 && DNS_LABEL.test(v))).map((v) => `volume name ${JSON.stringify(v)}`),
+        ...duplicates("volumes", volumes),
+        ...duplicates("imagePullSecrets", (pod.imagePullSecrets ?? []).map((s: { name: string }) => s.name)),
+        ...duplicates("containers", pod.containers.map((c: { name: string }) => c.name)),
+    ];
+    for (const c of pod.containers) {
+        problems.push(...duplicates(`container ${c.name} env`, (c.env ?? []).map((e: { name: string }) => e.name)));
+        problems.push(...duplicates(`container ${c.name} ports`, (c.ports ?? []).map((p: any) => `${p.containerPort}/${p.protocol}`)));
+        problems.push(...duplicates(`container ${c.name} volumeMounts`, (c.volumeMounts ?? []).map((m: { mountPath: string }) => m.mountPath)));
+        for (const m of c.volumeMounts ?? []) if (!volumes.includes(m.name)) problems.push(`container ${c.name} mounts missing volume ${m.name}`);
+    }
+    return problems;
+}
+
+/** Names and labels the API server would reject, beyond what the published schemas check. */
+function objectProblems(r: Registered): string[] {
+    const { metadata = {}, kind, spec } = r.inputs;
+    const name: unknown = metadata.name;
+    const problems: string[] = [];
+    const max = kind === "Service" || kind === "Deployment" ? 63 : 253;
+    const pattern = kind === "Service" ? DNS_1035_LABEL : DNS_SUBDOMAIN;
+    if (typeof name !== "string" || name.length > max || !pattern.test(name)) problems.push(`metadata.name ${JSON.stringify(name)} (${kind}, max ${max})`);
+    if (typeof metadata.namespace === "string" && !(metadata.namespace.length <= 63 && DNS_LABEL.test(metadata.namespace))) {
+        problems.push(`metadata.namespace ${JSON.stringify(metadata.namespace)}`);
+    }
+    problems.push(...labelProblems("metadata.labels", metadata.labels));
+    const annotations = Object.entries(metadata.annotations ?? {});
+    for (const [key] of annotations) if (!validKey(key)) problems.push(`metadata.annotations: key ${JSON.stringify(key)}`);
+    if (annotations.reduce((n, [k, v]) => n + k.length + String(v).length, 0) > 256 * 1024) problems.push("metadata.annotations: more than 256 KiB");
+    problems.push(...podProblems(spec?.template?.spec));
+    problems.push(...labelProblems("spec.selector.matchLabels", spec?.selector?.matchLabels));
+    problems.push(...labelProblems("spec.template.metadata.labels", spec?.template?.metadata?.labels));
+    return problems.map((p) => `${r.type} ${r.name}: ${p}`);
+}
+
+let rejections: unknown[] = [];
+process.on("unhandledRejection", (reason) => rejections.push(reason));
+
+function describeError(err: unknown): string {
+    if (err instanceof Error) return `${err.constructor.name}: ${err.message}`.slice(0, 500);
+    return `non-Error ${String(err)}`.slice(0, 500);
+}
+
+/** A macrotask: lets Node report the unhandled rejections of the program. */
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export interface RunOptions {
+    /** How long the program may take before it counts as hung. */
+    timeoutMs?: number;
+    /** The class each kind is constructed with: the package's, or stand-ins that show the checks can fail. */
+    components?: Record<Kind, ComponentClass>;
+}
+
+/** Runs `p` on a cluster of its own and checks every promise (see the top of this file). */
+export async function runProgram(p: Program, options: RunOptions = {}): Promise<CaseOutcome> {
+    const { timeoutMs = 5000, components = COMPONENTS } = options;
+    const started = Date.now();
+    const problems: Problem[] = [];
+    const problem = (kind: ProblemKind, detail: string) => problems.push({ kind, detail });
+    const names = pulumiNames(p.declarations);
+    const steps: StepOutcome[] = [];
+    /**
+     * Every resource constructed, with the step that constructed it: every Resource constructor calls the runtime's
+     * registerResource synchronously, parented or not (the system Namespace has no parent).
+     */
+    const constructed: { step: number; type: string; name: string }[] = [];
+    let step = -1;
+    const registerResource = runtimeResource.registerResource;
+    runtimeResource.registerResource = (res, parent, type, name, ...rest) => {
+        constructed.push({ step, type, name });
+        return registerResource(res, parent, type, name, ...rest);
+    };
+    const outputs: unknown[] = [];
+    rejections = [];
+
+    const run = scenario(({ provider }) => {
+        // Component outputs reach the state too: record them beside the inputs the harness records.
+        const monitor = pulumi.runtime.getMonitor() as any;
+        const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+        monitor.registerResourceOutputs = (req: any, callback: unknown) => {
+            outputs.push(deserializeProperties(req.getOutputs()));
+            return registerOutputs(req, callback);
+        };
+        p.declarations.forEach((d, i) => {
+            step = i;
+            const pulumiName = names[i];
+            const args = argsOf(d);
+            try {
+                const Component: ComponentClass = components[d.kind];
+                new Component(pulumiName, args, { provider });
+                steps.push({ kind: d.kind, pulumiName, status: "registered" });
+            } catch (err) {
+                const match = err instanceof pulumi.ResourceError ? ERROR_FORMAT.exec(err.message) : null;
+                const disguised = err instanceof pulumi.ResourceError && CRASH_TEXT.test(err.message);
+                const clean = match !== null && match[1] === d.kind && !disguised;
+                if (disguised) problem("crash-type error", `${d.kind} ${pulumiName}: a JavaScript error inside a ResourceError: ${describeError(err)}`);
+                steps.push({ kind: d.kind, pulumiName, status: clean ? "clean error" : "bad error", message: describeError(err) });
+                if (err instanceof pulumi.ResourceError && !clean && !disguised) problem("error-format miss", `${d.kind} ${pulumiName}: ${describeError(err)}`);
+                if (!(err instanceof pulumi.ResourceError)) problem("crash-type error", `${d.kind} ${pulumiName}: ${describeError(err)}`);
+                const partial = constructed.filter((c) => c.step === i);
+                if (partial.length > 0) {
+                    problem("partial registration", `${d.kind} ${pulumiName} failed after constructing ${partial.map((c) => `${c.type} ${c.name}`).join(", ")}`);
+                }
+            }
+        });
+        step = -1;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<"hang">((resolve) => (timer = setTimeout(() => resolve("hang"), timeoutMs)));
+    let resources: Registered[] = [];
+    try {
+        const result = await Promise.race([run, timeout]);
+        if (result === "hang") problem("hang", `the program did not finish within ${timeoutMs} ms`);
+        else resources = result.resources;
+    } catch (err) {
+        problem("async failure", `the program failed: ${describeError(err)}`);
+    } finally {
+        clearTimeout(timer);
+        runtimeResource.registerResource = registerResource;
+    }
+    await tick();
+    await tick();
+    // (Once each: mocha re-emits the event it handles itself.)
+    for (const reason of new Set(rejections.splice(0))) problem("async failure", `unhandled rejection: ${describeError(reason)}`);
+    const ms = Date.now() - started;
+
+    const urns = new Set<string>();
+    for (const r of resources) {
+        if (urns.has(r.urn)) problem("duplicate URN", r.urn);
+        urns.add(r.urn);
+        if (!constructed.some((c) => c.type === r.type && c.name === r.name)) problem("unattributed registration", `${r.type} ${r.name}`);
+    }
+
+    // The API keys the mock random provider generates are secrets too.
+    const tokens = [...tokensOf(p), MOCK_PASSWORD];
+    const visible = [
+        ...resources.map((r) => ({ where: `inputs of ${r.type} ${r.name}`, text: JSON.stringify(maskSecrets(r.inputs)) })),
+        ...outputs.map((o, i) => ({ where: `registered outputs #${i}`, text: JSON.stringify(maskSecrets(o)) })),
+        ...steps.map((s) => ({ where: `error of ${s.kind} ${s.pulumiName}`, text: s.message ?? "" })),
+    ];
+    for (const { where, text } of visible) {
+        for (const t of tokens) if (text?.includes(t)) problem("plaintext secret", `${t} in ${where}`);
+    }
+
+    for (const r of resources.filter((r) => r.type.startsWith("kubernetes:"))) {
+        try {
+            await validateManifest(r.inputs);
+        } catch (err) {
+            problem("schema failure", `${r.type} ${r.name}: ${describeError(err)}`);
+        }
+        for (const detail of objectProblems(r)) problem("schema failure", detail);
+    }
+    return { steps, resources, problems, ms };
+}
+
+/**
+ * Kills the process when one case blocks the event loop for `limitMs` (a synchronous hang no timeout can end),
+ * after printing which case it was. Returns `enter(caseNumber)`, to call as each case starts, and `stop()`.
+ */
+export function startWatchdog(limitMs: number, describe: string): { enter(caseNumber: number): void; stop(): void } {
+    const shared = new Int32Array(new SharedArrayBuffer(8));
+    const worker = new Worker(
+        `const { workerData: { shared, limitMs, describe } } = require("worker_threads");
+         let last = -1, since = Date.now();
+         setInterval(() => {
+             const current = Atomics.load(shared, 0);
+             if (current !== last) { last = current; since = Date.now(); return; }
+             if (Atomics.load(shared, 1) === 1 && Date.now() - since > limitMs) {
+                 require("fs").writeSync(2, "\\nhang: case " + current + " (" + describe + ") blocked the event loop for more than " + limitMs + " ms\\n");
+                 process.kill(process.pid, "SIGKILL");
+             }
+         }, 250);`,
+        { eval: true, workerData: { shared, limitMs, describe } },
+    );
+    worker.unref();
+    return {
+        enter(caseNumber: number) {
+            Atomics.store(shared, 0, caseNumber);
+            Atomics.store(shared, 1, 1);
+        },
+        stop() {
+            Atomics.store(shared, 1, 0);
+            void worker.terminate();
+        },
+    };
+}
