@@ -4,7 +4,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { catalogFor } from "../resolve/catalog";
 import { clusterKeyOf } from "./internal";
-import { AimError, parseArgs } from "../validate/common";
+import { AimError, fieldError, parseArgs } from "../validate/common";
+import { inspectArgs } from "../validate/shape";
 import { clusterConfigSchema, ConfigSpec, namespaceConfigSchema } from "../validate/config";
 import { AIMClusterConfigArgs } from "./aimClusterConfig";
 import { AIMNamespaceConfigArgs } from "./aimNamespaceConfig";
@@ -24,25 +25,30 @@ export type ImportedNamespaceConfig = AIMNamespaceConfigArgs & { name: string; s
 const SCHEMAS = { AIMClusterConfig: clusterConfigSchema, AIMNamespaceConfig: namespaceConfigSchema };
 
 function importConfig(kind: keyof typeof SCHEMAS, config: ImportedNamespaceConfig | ImportedClusterConfig, options: ImportConfigOptions) {
-    if (pulumi.Output.isInstance(config)) {
-        // Lookups are synchronous, so that a missing reference fails the preview on the dependent that has it.
-        throw new pulumi.RunError(
-            `importing ${kind}: takes a plain value, not an Output: await it first, e.g. ` +
-                `importClusterConfig(await stackReference.getOutputValue("aimConfig"))`,
-        );
-    }
-    // `source` comes with an exported `spec` output; it says where that stack's config came from, not a setting.
-    const { source, ...args } = config ?? {};
-    const displayName = typeof args.name === "string" ? args.name : "(no name)";
+    const given = typeof config === "object" && config !== null ? Object.getOwnPropertyDescriptor(config, "name")?.value : undefined;
+    const displayName = typeof given === "string" ? given : "(imported)";
     try {
+        if (pulumi.Output.isInstance(config)) {
+            // Lookups are synchronous, so that a missing reference fails the preview on the dependent that has it.
+            throw fieldError(
+                kind,
+                displayName,
+                "args",
+                `an import takes a plain value, not a Pulumi Output: await it first, e.g. ` +
+                    `importClusterConfig(await stackReference.getOutputValue("aimConfig"))`,
+            );
+        }
+        inspectArgs(kind, displayName, config);
+        // `source` comes with an exported `spec` output; it says where that stack's config came from, not a setting.
+        const { source, ...args } = config;
         const parsed: ConfigSpec & { name: string; namespace?: string } = parseArgs(kind, displayName, SCHEMAS[kind], args);
         const { name, namespace, ...spec } = parsed;
         const catalog = catalogFor(clusterKeyOf(options.provider));
         const registry = kind === "AIMClusterConfig" ? catalog.clusterConfigs : catalog.namespaceConfigs;
         registry.declare(namespace, name, { spec }, { kind: `imported ${kind}`, aimName: name });
     } catch (err) {
-        // No resource to attribute it to: a RunError fails the program with the message alone.
-        if (err instanceof AimError) throw new pulumi.RunError(`importing ${err.message}`);
+        // No resource to attribute it to, as for a component that fails before it registers.
+        if (err instanceof AimError) throw new pulumi.ResourceError(err.message, undefined, true);
         throw err;
     }
 }

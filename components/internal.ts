@@ -18,11 +18,18 @@ export function typeToken(className: string): string {
 }
 
 /**
- * The cluster of a Kubernetes provider: its Pulumi name (SDK-internal `__name`, set by every Resource constructor).
- * A Construct call rehydrates the provider from its URN under the same name, so the key is the same in every call.
+ * The cluster of a Kubernetes provider: its Pulumi name, under the names of its parents (two providers may share a
+ * name under different parents, never under the same ones: their URNs would clash). A name, not the object,
+ * because a Construct call rehydrates the provider from its URN as a new object of the same name.
  */
 export function clusterKeyOf(provider: pulumi.ProviderResource | undefined): ClusterKey {
-    return provider ? `kubernetes provider "${(provider as unknown as { __name?: string }).__name ?? ""}"` : DEFAULT_CLUSTER;
+    if (!provider) return DEFAULT_CLUSTER;
+    const names: string[] = [];
+    // `__parentResource` is the SDK's own (resource.js); nothing public exposes a resource's parent synchronously.
+    for (let r: pulumi.Resource | undefined = provider; r; r = (r as unknown as { __parentResource?: pulumi.Resource }).__parentResource) {
+        names.unshift(pulumi.resourceName(r));
+    }
+    return `kubernetes provider "${names.join("/")}"`;
 }
 
 /** The Kubernetes provider the component's children will use, found as the SDK finds it (`resource.js`). */
@@ -58,7 +65,8 @@ export function planComponent<S extends z.ZodType, P>(
     plan: (spec: z.output<S>, catalog: Catalog, declarer: Declarer) => P,
 ): Planned<z.output<S>, P> {
     try {
-        const given = (args as { name?: unknown } | null | undefined)?.name;
+        // Read through the descriptor: a getter of the caller's must not run before inspectArgs rejects it.
+        const given = typeof args === "object" && args !== null ? Object.getOwnPropertyDescriptor(args, "name")?.value : undefined;
         // A non-string name (an Output, from another language) is reported by the schema; messages use the Pulumi name.
         const aimName = typeof given === "string" ? given : pulumiName;
         // Pulumi checks the name only in super(), after planning, with a message that names neither kind nor field.

@@ -51,6 +51,11 @@ export function routePath(pathTemplate: string | undefined, context: PathContext
     );
     const path = `/${rendered.split("/").filter((segment) => segment !== "").join("/")}`;
     if (!/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(path)) throw new Error(`"${path}" is not a valid URL path`);
+    // The HTTPRoute CRD's own rules for a PathPrefix (CEL in gateway-api v1.2.1): no dot segments, no encoded
+    // slash, and `%` only as a percent-encoding.
+    if (/(^|\/)\.\.?(\/|$)/.test(path) || /%2f/i.test(path) || /%(?![0-9A-Fa-f]{2})/.test(path)) {
+        throw new Error(`"${path}" is not a path the Gateway API accepts (no "." or ".." segments, no %2F, "%" only before two hex digits)`);
+    }
     if (path.length > MAX_PATH_LENGTH) throw new Error(`the rendered path is ${path.length} characters, more than ${MAX_PATH_LENGTH}`);
     return path;
 }

@@ -126,6 +126,12 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
 
     const routing = resolveRouting({ aimName: name, namespace, labels: spec.labels, routing: spec.routing }, config);
     const backend = (existing ?? base).backend;
+    if (backend === ServingBackend.KServe && name.length > 63 - "-predictor-".length - namespace.length) {
+        const shortest = `${name.slice(0, 1)}-${"0".repeat(8)}`;
+        if (shortest.length > 63 - "-predictor-".length - namespace.length) {
+            throw fail("namespace", `is too long for the kserve backend: KServe's predictor host <isvc>-predictor-<namespace> would exceed 63 characters; use a shorter service name (at most ${63 - "-predictor-".length - namespace.length} characters) or namespace`);
+        }
+    }
     const workload: ObjectIdentity[] =
         backend === ServingBackend.KServe
             ? [
@@ -147,6 +153,8 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
         );
     }
     const objects: ObjectIdentity[] = [
+        // The AIM object itself: one name per namespace, whichever backend each would use.
+        { kind: "AIMService", namespace, name },
         ...workload,
         ...(routing ? [{ kind: "HTTPRoute", namespace, name }] : []),
         ...(spec.hfToken !== undefined ? [{ kind: "Secret", namespace, name: tokenSecretName(name) }] : []),

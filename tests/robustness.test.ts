@@ -1,6 +1,7 @@
 // Issue 6, case by case: every input found to crash, hang, register partly or be accepted although the cluster would
 // reject it now fails the preview at once with `<Kind> "<name>": <field>: <problem>`, registering nothing.
 
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import {
@@ -119,7 +120,7 @@ describe("robust inputs (issue 6)", () => {
             });
             assert.strictEqual(
                 message,
-                'AIMService "chat": name: would render Deployment "ml/chat", which AIMService "chat" (Pulumi resource "chat-first") renders already',
+                'AIMService "chat": name: would render AIMService "ml/chat", which AIMService "chat" (Pulumi resource "chat-first") renders already',
             );
         });
 
@@ -210,6 +211,56 @@ describe("robust inputs (issue 6)", () => {
                 (opts) => service(opts, { routing: { enabled: false, pathTemplate: "/{.spec.model}" } }),
             );
             assert.match(message, /^AIMService "chat": routing\.pathTemplate: unsupported placeholder \{\.spec\.model\}/);
+        });
+    });
+
+    describe("found in review", () => {
+        it("a getter in args is rejected without running it", async () => {
+            const { message } = await failsCleanly((opts) =>
+                new AIMClusterImage("x", { image: LLAMA_IMAGE, get configName(): string { throw new Error("boom"); } }, opts),
+            );
+            assert.strictEqual(message, 'AIMClusterImage "x": configName: must be a plain value, not a getter or setter');
+        });
+
+        it("route paths the Gateway API's CEL rules reject", async () => {
+            for (const pathTemplate of ["/{.metadata.namespace}/..", "/a/./b", "/a%2Fb", "/a%zz"]) {
+                const { message } = await failsCleanly((opts) => service(opts, { routing: { pathTemplate } }));
+                assert.match(message, /^AIMService "chat": routing\.pathTemplate: ".*" is not a path the Gateway API accepts/, pathTemplate);
+            }
+        });
+
+        it("one AIM name per namespace for services, whichever backend each uses", async () => {
+            const { message } = await failsCleanly(
+                (opts) => service(opts, { name: "chat", templateRef: "served-by-kserve" }, "chat-kserve"),
+                (opts) => {
+                    cluster(opts);
+                    new AIMClusterServiceTemplate("served-by-kserve", { aimImageName: "llama-3-8b", servingBackend: "kserve", modelSources: [LLAMA_SOURCE] }, opts);
+                    service(opts, { name: "chat" }, "chat-deployment");
+                },
+            );
+            assert.match(message, /^AIMService "chat": name: would render AIMService "ml\/chat", which AIMService "chat" \(Pulumi resource "chat-deployment"\) renders already$/);
+        });
+
+        it("a kserve service whose predictor host cannot fit 63 characters", async () => {
+            const namespace = `n${"s".repeat(50)}`;
+            const { message } = await failsCleanly((opts) => {
+                new AIMClusterServiceTemplate("served-by-kserve", { aimImageName: "llama-3-8b", servingBackend: "kserve", modelSources: [LLAMA_SOURCE] }, opts);
+                service(opts, { namespace, templateRef: "served-by-kserve" }, "chat-with-a-long-name");
+            });
+            assert.match(message, /^AIMService "chat-with-a-long-name": namespace: is too long for the kserve backend/);
+        });
+
+        it("providers of one name under different parents are different clusters", async () => {
+            const { message } = await failsCleanly((opts) => {
+                const group = new pulumi.ComponentResource("test:index:Group", "group", {}, opts);
+                const other = new k8s.Provider("cluster", {}, { parent: group });
+                new AIMClusterServiceTemplate("chat", { aimImageName: "llama-3-8b", configName: "default" }, { provider: other });
+            }, (opts) => {
+                const first = new k8s.Provider("cluster", {});
+                new AIMClusterConfig("default", {}, { ...opts, provider: first });
+                new AIMClusterImage("llama-3-8b", { image: LLAMA_IMAGE }, { ...opts, provider: first });
+            });
+            assert.match(message, /^AIMClusterServiceTemplate "chat": aimImageName: No AIMClusterImage found/);
         });
     });
 

@@ -329,15 +329,15 @@ describe("templates and config resolution", () => {
 
         await assert.rejects(
             scenario((opts) => importClusterConfig({ name: "production", routing: { gateway: { name: "gw", port: 0 } } }, opts)),
-            (err: Error) => pulumi.RunError.isInstance(err) && err.message === 'importing AIMClusterConfig "production": routing.gateway.port: must be >= 1',
+            (err: Error) => pulumi.ResourceError.isInstance(err) && err.message === 'AIMClusterConfig "production": routing.gateway.port: must be >= 1',
         );
         await assert.rejects(
             scenario(() => importClusterConfig(pulumi.output(platformExport) as never)),
-            (err: Error) => pulumi.RunError.isInstance(err) && /^importing AIMClusterConfig: takes a plain value, not an Output: await it first/.test(err.message),
+            (err: Error) => pulumi.ResourceError.isInstance(err) && /^AIMClusterConfig "\(imported\)": args: an import takes a plain value, not a Pulumi Output: await it first/.test(err.message),
         );
         await assert.rejects(
             scenario(() => importClusterConfig(undefined as never)),
-            (err: Error) => err.message === 'importing AIMClusterConfig "(no name)": name: is required',
+            (err: Error) => pulumi.ResourceError.isInstance(err) && err.message === 'AIMClusterConfig "(imported)": args: must be an object of AIMClusterConfig arguments, not undefined',
         );
     });
 });

@@ -30,8 +30,10 @@ export function inspectArgs(kind: string, aimName: string, args: unknown): void 
             // An array's own non-index key (`__proto__` defined on it) is named as a key, not as index NaN.
             const at = [...path, Array.isArray(value) && /^\d+$/.test(key) ? Number(key) : key];
             if (key === "__proto__") throw fieldError(kind, aimName, formatPath(at), "is not a valid key");
-            // Descriptors, not reads: a getter of the caller's must not run (or throw) inside validation.
-            walk(Object.getOwnPropertyDescriptor(value, key)?.value, at);
+            // Descriptors, not reads: a getter of the caller's must not run (or throw) inside validation, nor later.
+            const descriptor = Object.getOwnPropertyDescriptor(value, key);
+            if (descriptor && !("value" in descriptor)) throw fieldError(kind, aimName, formatPath(at), "must be a plain value, not a getter or setter");
+            walk(descriptor?.value, at);
         }
         ancestors.delete(value);
     };
@@ -40,6 +42,7 @@ export function inspectArgs(kind: string, aimName: string, args: unknown): void 
 
 function describeValue(value: unknown): string {
     if (value === null) return "null";
+    if (value === undefined) return "undefined";
     if (Array.isArray(value)) return "an array";
     if (typeof value === "object") return "a Pulumi Output or Promise";
     return `${typeof value} ${String(value)}`.slice(0, 60);
