@@ -6,7 +6,7 @@ import { mergeEnv, mergePullSecrets } from "../render/pod";
 import { hfTokenEnv, renderTokenSecret } from "../render/tokenSecret";
 import { downloadJobName, tokenSecretName } from "../resolve/names";
 import { cacheStorageClass, planModelCaches, PlannedModelCache, requireModelSources } from "../resolve/cache";
-import { ModelCacheEntry } from "../resolve/catalog";
+import { ModelCacheEntry, templateKey } from "../resolve/catalog";
 import { findTemplate } from "../resolve/template";
 import { resolveConfig } from "../resolve/config";
 import { templateCacheSchema } from "../validate/cache";
@@ -62,6 +62,7 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
             const { namespace, name: aimName } = spec;
             catalog.templateCaches.ensureDeclarable(namespace, aimName);
             const template = findTemplate(catalog, { kind, aimName }, namespace, spec.templateRef);
+            catalog.templateCachesByTemplate.ensureDeclarable(namespace, templateKey(template), { kind, aimName, field: "templateRef" });
             const sources = requireModelSources(kind, aimName, "templateRef", template.spec);
             const { config, warning } = resolveConfig(catalog, { kind, aimName, namespace, configName: spec.configName });
             const storageClassName = cacheStorageClass(spec.storageClassName, config);
@@ -97,6 +98,7 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
         const env = mergeEnv(spec.env, token !== undefined ? [hfTokenEnv(tokenSecretName(spec.name))] : []);
         const entry = { namespace, template: plan.template, configName: config.name, env, caches: [] as ModelCacheEntry[] };
         catalog.templateCaches.declare(namespace, spec.name, entry, declarer);
+        catalog.templateCachesByTemplate.declare(namespace, templateKey(plan.template), entry, declarer);
 
         const labels = { ...standardLabels("aim-model-cache", "credentials"), ...aimLabel("template-cache", spec.name) };
         const secret =

@@ -43,7 +43,8 @@ export function planImage(
 /**
  * Records the image and ensures its base image is pre-pulled on every node. Images are declared after their
  * config, so the first image needing a base image creates its DaemonSet, as a child of the config (whichever
- * image comes first, the DaemonSet keeps its URN); later images with the same base and secrets share it.
+ * image comes first, the DaemonSet keeps its URN); later images of the config with the same base share it. (A
+ * config imported from another stack has no component here: its DaemonSet is the first such image's child.)
  */
 export function registerImage(component: pulumi.ComponentResource, pulumiName: string, planned: PlannedImage): ImageOutputs {
     const { spec, catalog, declarer, plan } = planned;
@@ -55,7 +56,7 @@ export function registerImage(component: pulumi.ComponentResource, pulumiName: s
         const owner: DeclaredBy = plan.owner ?? { resource: component, pulumiName };
         const { name: namespace, create } = plan.systemNamespace;
         // De-duplicated as every other workload's: a config may list a secret twice, a pod spec may not.
-        const input = { namespace, baseImage, imagePullSecrets: mergePullSecrets(plan.config.imagePullSecrets) };
+        const input = { namespace, baseImage, imagePullSecrets: mergePullSecrets(plan.config.imagePullSecrets), configName: plan.config.name };
         const name = baseImageCacherName(input);
         if (!catalog.baseImageCachers.get(undefined, name)) {
             const systemNs = systemNamespaceResource(component, catalog, namespace, create);

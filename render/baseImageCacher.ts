@@ -25,11 +25,16 @@ export interface BaseImageCacherInput {
     baseImage: string;
     /** The resolved config's pull secrets; they must exist in `namespace`. */
     imagePullSecrets: LocalObjectReference[];
+    /** The config that asks for the pre-pull: it owns the DaemonSet. */
+    configName: string;
 }
 
-/** `aim-base-cacher-<8 hex>`: one DaemonSet per base image and pull-secret set. */
+/**
+ * `aim-base-cacher-<8 hex>`: one DaemonSet per config, base image and pull-secret set. The config is hashed in so
+ * that two configs never share one: a shared DaemonSet would belong to whichever config's image came first.
+ */
 export function baseImageCacherName(input: BaseImageCacherInput): string {
-    return `aim-base-cacher-${shortHash(JSON.stringify([input.baseImage, input.imagePullSecrets.map((s) => s.name)]))}`;
+    return `aim-base-cacher-${shortHash(JSON.stringify([input.baseImage, input.imagePullSecrets.map((s) => s.name), input.configName]))}`;
 }
 
 export function renderBaseImageCacher(input: BaseImageCacherInput) {

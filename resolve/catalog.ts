@@ -72,19 +72,21 @@ export class Registry<T> {
      * Throws unless `name` can be declared in that scope: not taken, and not looked up before by a dependent that
      * then resolved without it (declare-before-use, never silently). A component checks this before it registers.
      */
-    ensureDeclarable(namespace: string | undefined, name: string): void {
+    ensureDeclarable(namespace: string | undefined, name: string, as?: Dependent & { field: string }): void {
         const key = Registry.key(namespace, name);
         const where = namespace ? ` in namespace "${namespace}"` : "";
+        const who = as ?? { kind: this.kind, aimName: name, field: "name" };
         const taken = this.entries.get(key);
         if (taken) {
-            throw fieldError(this.kind, name, "name", `already declared${where} for this cluster, by ${taken.declarer}`);
+            const subject = as ? `a ${this.kind} of ${name} is ` : "";
+            throw fieldError(who.kind, who.aimName, who.field, `${subject}already declared${where} for this cluster, by ${taken.declarer}`);
         }
         const reader = this.missedBy.get(key);
         if (reader) {
             throw fieldError(
-                this.kind,
-                name,
-                "name",
+                who.kind,
+                who.aimName,
+                who.field,
                 `declared after ${reader}, which already resolved without it; declare ${this.plural} before their dependents`,
             );
         }
@@ -206,6 +208,11 @@ export interface TemplateCacheEntry {
     caches: ModelCacheEntry[];
 }
 
+/** A template as the cache index keys it: a namespaced and a cluster template may share a name. */
+export function templateKey(template: TemplateEntry): string {
+    return `template "${template.spec.name}" (${template.scope})`;
+}
+
 /** Everything declared for one cluster. */
 export class Catalog {
     private readonly session = new PlanningSession();
@@ -216,6 +223,11 @@ export class Catalog {
     readonly templates = new Registry<TemplateEntry>("AIMServiceTemplate", "templates", this.session);
     readonly clusterTemplates = new Registry<TemplateEntry>("AIMClusterServiceTemplate", "templates", this.session);
     readonly templateCaches = new Registry<TemplateCacheEntry>("AIMTemplateCache", "template caches", this.session);
+    /**
+     * The template cache of each template in a namespace (keyed by `templateKey`): `cacheModel` mounts it, so there
+     * is one, whichever was declared first, and a second is an error rather than a cache services silently ignore.
+     */
+    readonly templateCachesByTemplate = new Registry<TemplateCacheEntry>("template cache", "template caches", this.session);
     /** Keyed by namespace and model-cache name. */
     readonly modelCaches = new Registry<ModelCacheEntry>("model cache", "model caches", this.session);
     /** Base-image pre-pull DaemonSets, keyed by their Kubernetes name. */

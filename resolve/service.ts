@@ -6,7 +6,7 @@ import { fieldError } from "../validate/common";
 import { DEFAULT_API_KEY_KEY, ServiceSpec } from "../validate/service";
 import { namespaceFields, TemplateSpec } from "../validate/template";
 import { planImplicitCache } from "./cache";
-import { Catalog, ImageEntry, ObjectIdentity, TemplateCacheEntry, TemplateEntry } from "./catalog";
+import { Catalog, ImageEntry, ObjectIdentity, TemplateCacheEntry, TemplateEntry, templateKey } from "./catalog";
 import { inferenceServiceName, predictorName, tokenSecretName } from "./names";
 import { EffectiveRouting, resolveRouting } from "./routing";
 import { DerivedTemplate, deriveTemplate, findMatchingTemplate, findTemplate, hasOverrides } from "./template";
@@ -98,7 +98,8 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
     let cache: ServicePlan["cache"];
     const warnings: string[] = [];
     if (spec.cacheModel) {
-        const declared = existing && catalog.templateCaches.inNamespace(namespace).find((c) => c.template === existing);
+        // No miss is recorded: without a cache, the service creates one, and any later one is a duplicate.
+        const declared = existing && catalog.templateCachesByTemplate.get(namespace, templateKey(existing));
         if (declared && declared.configName !== config.name) {
             throw fail(
                 "cacheModel",

@@ -39,6 +39,11 @@ function llamaCluster(opts: Opts, config: AIMClusterConfigArgs = {}) {
     new AIMClusterServiceTemplate("llama-tmpl", { aimImageName: "llama", modelSources: [LLAMA_SOURCE] }, opts);
 }
 
+/** A second template of the same model: its cache shares the PVC of llama-tmpl's. */
+function latencyTemplate(opts: Opts) {
+    new AIMClusterServiceTemplate("llama-latency", { aimImageName: "llama", metric: "latency", modelSources: [LLAMA_SOURCE] }, opts);
+}
+
 function llamaCache(opts: Opts, args: Partial<AIMTemplateCacheArgs> = {}, name = "llama-cache") {
     return new AIMTemplateCache(name, { namespace: "ml-team", templateRef: "llama-tmpl", ...args }, opts);
 }
@@ -155,7 +160,8 @@ describe("AIMTemplateCache", () => {
         const conflict = await scenarioThrows((opts) => {
             llamaCluster(opts);
             llamaCache(opts, { storageClassName: "ceph" }, "first");
-            llamaCache(opts, { storageClassName: "nfs" }, "second");
+            latencyTemplate(opts);
+            llamaCache(opts, { storageClassName: "nfs", templateRef: "llama-latency" }, "second");
         });
         assert.strictEqual(
             conflict.error.message,
@@ -392,7 +398,8 @@ describe("AIMTemplateCache", () => {
         const { error, resources } = await scenarioThrows((opts) => {
             llamaCluster(opts);
             llamaCache(opts, {}, "first");
-            llamaCache(opts, { protect: true }, "second");
+            latencyTemplate(opts);
+            llamaCache(opts, { protect: true, templateRef: "llama-latency" }, "second");
         });
         assert.strictEqual(
             error.message,
@@ -404,7 +411,8 @@ describe("AIMTemplateCache", () => {
         const protectedFirst = await scenario((opts) => {
             llamaCluster(opts);
             llamaCache(opts, { protect: true, retainOnDelete: true }, "first");
-            llamaCache(opts, {}, "second");
+            latencyTemplate(opts);
+            llamaCache(opts, { templateRef: "llama-latency" }, "second");
         });
         assert.deepStrictEqual([single(protectedFirst.resources, PVC).protect, single(protectedFirst.resources, PVC).retainOnDelete], [true, true]);
     });

@@ -250,6 +250,21 @@ describe("robust inputs (issue 6)", () => {
             assert.match(message, /^AIMService "chat-with-a-long-name": namespace: is too long for the kserve backend/);
         });
 
+        it("one template cache per template and namespace: a later one would be ignored by cacheModel services", async () => {
+            const late = await failsCleanly(
+                (opts) => new AIMTemplateCache("mycache", { namespace: "ml", templateRef: "base" }, opts),
+                (opts) => {
+                    cluster(opts);
+                    service(opts, { cacheModel: true });
+                },
+            );
+            assert.strictEqual(
+                late.message,
+                'AIMTemplateCache "mycache": templateRef: a template cache of template "base" (Cluster) is already declared in namespace "ml" ' +
+                    'for this cluster, by AIMTemplateCache "base" (Pulumi resource "base-ml-cache")',
+            );
+        });
+
         it("providers of one name under different parents are different clusters", async () => {
             const { message } = await failsCleanly((opts) => {
                 const group = new pulumi.ComponentResource("test:index:Group", "group", {}, opts);
