@@ -9,7 +9,7 @@ import { planImplicitCache } from "./cache";
 import { Catalog, ImageEntry, ObjectIdentity, TemplateCacheEntry, TemplateEntry, templateKey } from "./catalog";
 import { inferenceServiceName, predictorName, tokenSecretName } from "./names";
 import { EffectiveRouting, resolveRouting } from "./routing";
-import { DerivedTemplate, deriveTemplate, findMatchingTemplate, findTemplate, hasOverrides } from "./template";
+import { COMMON_SPEC_FIELDS, DerivedTemplate, deriveTemplate, findMatchingTemplate, findTemplate, hasOverrides } from "./template";
 
 /** A template cache the service will create for its template (none was declared for it in the namespace). */
 export interface NewTemplateCache {
@@ -59,7 +59,6 @@ function planApiKey(spec: ServiceSpec): ApiKeyPlan | undefined {
     return { secretName: apiKeySecretName(spec.name), key: DEFAULT_API_KEY_KEY, generate: true };
 }
 
-const DERIVED_FIELDS = ["aimImageName", "metric", "precision", "gpuSelector", "modelSources", "configName", "servingBackend"] as const;
 
 /** Plans the service; throws an AimError naming the field at fault. */
 export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEntry, config: ResolvedConfig): ServicePlan {
@@ -84,7 +83,7 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
     // Overrides that describe a template already declared reuse it instead of deriving a copy with its own discovery.
     const existing = derived ? (sameName ?? findMatchingTemplate(catalog, namespace, derived.spec)) : base;
     if (derived && sameName) {
-        const differs = DERIVED_FIELDS.filter((f) => JSON.stringify(sameName.spec[f]) !== JSON.stringify(derived.spec[f]));
+        const differs = COMMON_SPEC_FIELDS.filter((f) => JSON.stringify(sameName.spec[f]) !== JSON.stringify(derived.spec[f]));
         if (differs.length > 0) {
             throw fail(
                 "overrides",

@@ -83,7 +83,7 @@ export function deriveTemplate(
 }
 
 /** Fields every template has; namespace templates add env and pull secrets. */
-const COMMON_SPEC_FIELDS = ["aimImageName", "metric", "precision", "gpuSelector", "modelSources", "configName", "servingBackend"] as const;
+export const COMMON_SPEC_FIELDS = ["aimImageName", "metric", "precision", "gpuSelector", "modelSources", "configName", "servingBackend"] as const;
 const NAMESPACE_SPEC_FIELDS = [...COMMON_SPEC_FIELDS, "env", "imagePullSecrets"] as const;
 
 /** JSON with sorted keys, so equal specs compare equal whatever order their fields were written in. */
@@ -111,9 +111,8 @@ function comparable(spec: TemplateSpec, fields: readonly string[]): string {
  * Only templates declared before the service are seen.
  */
 export function findMatchingTemplate(catalog: Catalog, namespace: string, derived: TemplateSpec): TemplateEntry | undefined {
-    const inNamespace = catalog.templates.values().filter((t) => namespaceFields(t.spec).namespace === namespace);
     const wanted = comparable(derived, NAMESPACE_SPEC_FIELDS);
-    const match = inNamespace.find((t) => comparable(t.spec, NAMESPACE_SPEC_FIELDS) === wanted);
+    const match = catalog.templates.inNamespace(namespace).find((t) => comparable(t.spec, NAMESPACE_SPEC_FIELDS) === wanted);
     if (match) return match;
     const own = namespaceFields(derived);
     if (own.env?.length || own.imagePullSecrets?.length) return undefined;
