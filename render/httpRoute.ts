@@ -1,7 +1,7 @@
 // The Gateway API HTTPRoute of a routed AIMService (aim-reference §2.7).
 
 import { GatewayParentReference } from "../types";
-import { SERVICE_PORT } from "./inference";
+import { SERVICE_PORT } from "./serving";
 
 export interface HttpRouteInput {
     serviceName: string;

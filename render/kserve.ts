@@ -9,7 +9,7 @@ import { LocalObjectReference } from "../types";
 import { inferenceServiceName, predictorName } from "../resolve/names";
 import { inferenceEnv, inferencePorts, inferenceResources, inferenceVolumes, SHM_VOLUME } from "./container";
 import { gpuNodeAffinity } from "./gpu";
-import { awaitAnnotations, InferenceInput, serviceLabels } from "./inference";
+import { awaitAnnotations, InferenceInput, serviceLabels } from "./serving";
 import { aimLabel, standardLabels } from "./labels";
 import { envValue, podPullSecrets, renderEnv } from "./pod";
 import { GPU_RESOURCE } from "../validate/service";
