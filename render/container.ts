@@ -209,11 +209,18 @@ export function inferenceContainer(input: ContainerInput, name = INFERENCE_CONTA
 }
 
 /** Pod-level fields of an inference pod: GPU placement, pull secrets, service account, the container, its volumes. */
-export function inferencePodSpec(input: ContainerInput, containerName = INFERENCE_CONTAINER_NAME) {
+/** Where and as whom an inference pod runs: GPU node affinity, pull secrets, service account. Every backend's pod. */
+export function podPlacement(input: ContainerInput) {
     return {
         ...gpuNodeAffinity(input.gpuModel),
         ...podPullSecrets(input.imagePullSecrets),
         ...(input.serviceAccountName && { serviceAccountName: input.serviceAccountName }),
+    };
+}
+
+export function inferencePodSpec(input: ContainerInput, containerName = INFERENCE_CONTAINER_NAME) {
+    return {
+        ...podPlacement(input),
         containers: [inferenceContainer(input, containerName)],
         volumes: inferenceVolumes(input).volumes,
     } satisfies k8s.types.input.core.v1.PodSpec;

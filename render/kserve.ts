@@ -7,8 +7,7 @@
 
 import { LocalObjectReference } from "../types";
 import { inferenceServiceName, predictorName } from "../resolve/names";
-import { inferenceEnv, inferencePorts, inferenceResources, inferenceVolumes, SHM_VOLUME } from "./container";
-import { gpuNodeAffinity } from "./gpu";
+import { inferenceEnv, inferencePorts, inferenceResources, inferenceVolumes, podPlacement, SHM_VOLUME } from "./container";
 import { awaitAnnotations, InferenceInput, serviceLabels } from "./serving";
 import { aimLabel, standardLabels } from "./labels";
 import { envValue, podPullSecrets, renderEnv } from "./pod";
@@ -106,9 +105,7 @@ export function renderInferenceService(input: InferenceInput) {
             predictor: {
                 minReplicas: input.replicas,
                 maxReplicas: input.replicas,
-                ...(input.serviceAccountName && { serviceAccountName: input.serviceAccountName }),
-                ...gpuNodeAffinity(input.gpuModel),
-                ...podPullSecrets(input.imagePullSecrets),
+                ...podPlacement(input),
                 // The runtime provides /dev/shm; the service adds its caches.
                 ...(volumes.some((v) => !isShm(v)) && { volumes: volumes.filter((v) => !isShm(v)) }),
                 model: {
