@@ -222,6 +222,36 @@ export interface ServiceRouting {
     requestTimeout?: string;
 }
 
+/** How a service's template was chosen. */
+export const TemplateChoice = {
+    /** The service's `templateRef`. */
+    TemplateRef: "templateRef",
+    /** The image's `defaultServiceTemplate`. */
+    ImageDefault: "imageDefault",
+    /** Selected among the templates of the service's image (neither of the above is set). */
+    Selected: "selected",
+} as const;
+export type TemplateChoice = (typeof TemplateChoice)[keyof typeof TemplateChoice];
+
+/** Whether a template considered in selection was chosen. */
+export const CandidateStatus = {
+    Chosen: "chosen",
+    Rejected: "rejected",
+} as const;
+export type CandidateStatus = (typeof CandidateStatus)[keyof typeof CandidateStatus];
+
+/** A template considered when a service's template was selected, and why it was chosen or not. */
+export interface TemplateCandidate {
+    /** AIM name of the template. */
+    name: string;
+    /** `Namespace` or `Cluster`. */
+    scope: Scope;
+    /** `chosen` or `rejected`. */
+    status: CandidateStatus;
+    /** Upstream's reason: `BestMatch`, `LowerPreferenceRank`, `ServiceOverridesNotMatched`, `RequiredGPUNotInCluster`, or `NamespaceTemplatePreferred`. */
+    reason: string;
+}
+
 /** The template a service runs, after overrides. */
 export interface ResolvedTemplate {
     /** AIM name of the template (a derived `<base>-ovr-<hash>` one when overrides are set). */
@@ -236,6 +266,10 @@ export interface ResolvedTemplate {
     gpuModel?: string;
     /** GPUs per replica. */
     gpuCount: number;
+    /** How it was chosen: `templateRef`, `imageDefault`, or `selected`. */
+    chosenBy: TemplateChoice;
+    /** With `selected`: every template considered, in upstream's order (rejected by filters first, then by rank). */
+    candidates?: TemplateCandidate[];
 }
 
 /**

@@ -60,6 +60,9 @@ export const stringInput = z.custom<pulumi.Input<string>>(
     { error: "must be a string or a Pulumi Input<string>" },
 );
 
+/** A container image reference as a pod spec takes it. */
+export const containerImage = nonEmpty.regex(/^\S+$/, "must not contain whitespace");
+
 export const pullSecrets = z.array(z.strictObject({ name: dnsSubdomain }));
 
 const keySelector = z.strictObject({ name: dnsSubdomain, key: nonEmpty, optional: z.boolean().optional() });

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { dnsLabel, dnsSubdomain, nonEmpty } from "./common";
+import { containerImage, dnsLabel, dnsSubdomain } from "./common";
 
 const imageFields = {
     name: dnsSubdomain,
-    image: nonEmpty.regex(/^\S+$/, "must not contain whitespace"),
+    image: containerImage,
     defaultServiceTemplate: z.union([z.literal(""), dnsSubdomain]).optional(),
     configName: dnsSubdomain.optional(),
 };

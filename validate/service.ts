@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { quantityToBytes } from "./quantity";
 import {
+    containerImage,
     dnsLabel,
     dnsServiceName,
     dnsSubdomain,
@@ -52,7 +53,8 @@ const resourceList = z
 export const serviceSchema = z.strictObject({
     name: dnsServiceName,
     namespace: dnsLabel,
-    aimImageName: dnsSubdomain,
+    aimImageName: dnsSubdomain.optional(),
+    image: containerImage.optional(),
     templateRef: dnsSubdomain.optional(),
     replicas: int32(0).default(1),
     cacheModel: z.boolean().default(false),
@@ -118,6 +120,12 @@ export const serviceSchema = z.strictObject({
         .strictObject({ size: quantity.optional(), storageClassName: dnsSubdomain.optional(), emptyDir: z.boolean().optional() })
         .optional(),
 }).superRefine((spec, ctx) => {
+    if (spec.aimImageName === undefined && spec.image === undefined) {
+        ctx.addIssue({ code: "custom", path: ["aimImageName"], message: "is required (or image, the container image of a declared image entry)" });
+    }
+    if (spec.aimImageName !== undefined && spec.image !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["image"], message: "must not be set together with aimImageName: name the image entry or its container image" });
+    }
     if (spec.skipAwait && spec.awaitTimeoutSeconds !== undefined) {
         ctx.addIssue({ code: "custom", path: ["awaitTimeoutSeconds"], message: "has no effect with skipAwait: true" });
     }
