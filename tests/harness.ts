@@ -109,6 +109,16 @@ export async function scenario<T>(
     }
 }
 
+/** Runs `body` with Pulumi config values set (e.g. `aim:servingBackend`), as a stack's config would set them. */
+export async function withStackConfig<T>(config: Record<string, string>, body: () => Promise<T>): Promise<T> {
+    for (const [key, value] of Object.entries(config)) pulumi.runtime.setConfig(key, value);
+    try {
+        return await body();
+    } finally {
+        pulumi.runtime.setAllConfig({});
+    }
+}
+
 /** Runs a program that must throw synchronously; returns the error and what got registered before it. */
 export async function scenarioThrows(
     program: (opts: { provider: k8s.Provider }) => unknown,

@@ -33,6 +33,7 @@ import {
     single,
     unwrapSecrets,
     valueOf,
+    withStackConfig,
 } from "./harness";
 import { loadKinds, validateKServe } from "./kserveCrds";
 import { llamaChat } from "./llamaCluster";
@@ -70,14 +71,7 @@ function llamaCluster(opts: Opts, template: Partial<AIMClusterServiceTemplateArg
 
 
 /** Runs `body` with Pulumi config `aim:servingBackend` set, as a stack's config would set it. */
-async function withStackBackend<T>(value: string, body: () => Promise<T>): Promise<T> {
-    pulumi.runtime.setConfig("aim:servingBackend", value);
-    try {
-        return await body();
-    } finally {
-        pulumi.runtime.setAllConfig({});
-    }
-}
+const withStackBackend = <T>(value: string, body: () => Promise<T>) => withStackConfig({ "aim:servingBackend": value }, body);
 
 describe("KServe backend", () => {
     before(function () {

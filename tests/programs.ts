@@ -296,6 +296,13 @@ const ARGS: Record<Kind, { names: string[]; args: fc.Arbitrary<Record<string, un
                 scratch: rarely(fc.record({ size: quantity, storageClassName: oneOf(STORAGE_CLASSES), emptyDir: fc.boolean() }, { requiredKeys: [] })),
             },
             { requiredKeys: ["namespace", "aimImageName"] },
+        ).chain((args) =>
+            // Mostly by name; sometimes by container image instead (or as well, which is an error).
+            fc.oneof(
+                { weight: 3, arbitrary: fc.constant(args) },
+                { weight: 1, arbitrary: imageFields.image.map((image) => ({ ...args, aimImageName: undefined, image })) },
+                { weight: 1, arbitrary: imageFields.image.map((image) => ({ ...args, image })) },
+            ),
         ),
     },
 };
@@ -307,6 +314,7 @@ const FIELD_NAMES = [
     "name",
     "namespace",
     "aimImageName",
+    "image",
     "templateRef",
     "configName",
     "replicas",
