@@ -34,13 +34,13 @@ import {
     unwrapSecrets,
     valueOf,
     withStackConfig,
+    ISVC,
+    RUNTIME,
+    CLUSTER_RUNTIME,
 } from "./harness";
 import { loadKinds, validateKServe } from "./kserveCrds";
 import { llamaChat } from "./llamaCluster";
 
-const ISVC = "kubernetes:serving.kserve.io/v1beta1:InferenceService";
-const RUNTIME = "kubernetes:serving.kserve.io/v1alpha1:ServingRuntime";
-const CLUSTER_RUNTIME = "kubernetes:serving.kserve.io/v1alpha1:ClusterServingRuntime";
 const KSERVE_TYPES = [ISVC, RUNTIME, CLUSTER_RUNTIME];
 
 const MI300X_AFFINITY = {
