@@ -128,8 +128,8 @@ export class AIMService extends pulumi.ComponentResource {
         const { spec, catalog, plan: planned } = planComponent(kind, name, serviceSchema, args, opts, (spec, catalog, declarer) => {
             // Everything that can fail, before the component exists: a bad reference registers nothing.
             const image = findImage(catalog, { kind, aimName: spec.name }, spec.namespace, spec.aimImageName);
-            const { config, warning } = resolveConfig(catalog, { kind, aimName: spec.name, namespace: spec.namespace, configName: spec.configName });
-            const plan = planService(catalog, spec, image, config);
+            const { config, warning, pathTemplateFrom } = resolveConfig(catalog, { kind, aimName: spec.name, namespace: spec.namespace, configName: spec.configName });
+            const plan = planService(catalog, spec, image, config, pathTemplateFrom);
             catalog.claimObjects(declarer, plan.objects);
             return { config, plan, warnings: [warning, ...plan.warnings] };
         });

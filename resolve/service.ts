@@ -60,8 +60,11 @@ function planApiKey(spec: ServiceSpec): ApiKeyPlan | undefined {
 }
 
 
-/** Plans the service; throws an AimError naming the field at fault. */
-export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEntry, config: ResolvedConfig): ServicePlan {
+/**
+ * Plans the service; throws an AimError naming the field at fault. `pathTemplateFrom`: the config that set
+ * `config.routing.pathTemplate` (`ConfigResolution.pathTemplateFrom`), for messages.
+ */
+export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEntry, config: ResolvedConfig, pathTemplateFrom?: string): ServicePlan {
     const { namespace, name } = spec;
     const fail = (field: string, problem: string) => fieldError("AIMService", name, field, problem);
 
@@ -124,7 +127,7 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
         }
     }
 
-    const routing = resolveRouting({ aimName: name, namespace, labels: spec.labels, routing: spec.routing }, config);
+    const routing = resolveRouting({ aimName: name, namespace, labels: spec.labels, routing: spec.routing }, config, pathTemplateFrom);
     const backend = (existing ?? base).backend;
     if (backend === ServingBackend.KServe && name.length > 63 - "-predictor-".length - namespace.length) {
         const shortest = `${name.slice(0, 1)}-${"0".repeat(8)}`;
