@@ -94,6 +94,10 @@ export interface ConfigRouting {
     autoCreateRoute?: boolean;
     /** The Gateway that routes attach to. */
     gateway?: GatewayParentReference;
+    /** Path prefix template of the routes of services that set none, e.g. `/{.metadata.namespace}/{.metadata.name}`. Default: `/<namespace>/<name>`. @default `/<namespace>/<name>` */
+    pathTemplate?: string;
+    /** Gateway API request timeout of the route rule of services that set none, e.g. `120s`. Default: none (the Gateway's). @default none (the Gateway's) */
+    requestTimeout?: string;
 }
 
 /** Selects a key of a Secret or ConfigMap. */
@@ -178,6 +182,10 @@ export interface ResolvedRouting {
     autoCreateRoute: boolean;
     /** The Gateway routes attach to, with `group` and `kind` filled in. */
     gateway?: GatewayParentReference;
+    /** Path prefix template for services that set none; absent means `/<namespace>/<name>`. */
+    pathTemplate?: string;
+    /** Request timeout for the routes of services that set none; absent means the Gateway's. */
+    requestTimeout?: string;
 }
 
 /** The AIM image a template or service resolved. */
@@ -214,11 +222,11 @@ export interface ServiceRouting {
     enabled?: boolean;
     /** The Gateway to attach to. Default: the config's `routing.gateway`. @default the config's `routing.gateway` */
     gateway?: GatewayParentReference;
-    /** Path prefix template, e.g. `/{.metadata.namespace}/{.metadata.labels['team']}/chat`. Default: `/<namespace>/<name>`. @default `/<namespace>/<name>` */
+    /** Path prefix template, e.g. `/{.metadata.namespace}/{.metadata.labels['team']}/chat`. Default: the config's `routing.pathTemplate`, else `/<namespace>/<name>`. @default the config's `routing.pathTemplate`, else `/<namespace>/<name>` */
     pathTemplate?: string;
     /** Annotations of the HTTPRoute. */
     annotations?: Record<string, string>;
-    /** Gateway API request timeout of the route rule, e.g. `120s`. */
+    /** Gateway API request timeout of the route rule, e.g. `120s`. Default: the config's `routing.requestTimeout`. @default the config's `routing.requestTimeout` */
     requestTimeout?: string;
 }
 

@@ -136,8 +136,8 @@ export class AIMService extends pulumi.ComponentResource {
             const image = spec.aimImageName !== undefined
                 ? findImage(catalog, dependent, spec.namespace, spec.aimImageName)
                 : findImageByUri(catalog, dependent, spec.namespace, spec.image!);
-            const { config, warning } = resolveConfig(catalog, { kind, aimName: spec.name, namespace: spec.namespace, configName: spec.configName });
-            const plan = planService(catalog, spec, image, config, availableGpuModels(kind, spec.name));
+            const { config, warning, pathTemplateFrom } = resolveConfig(catalog, { kind, aimName: spec.name, namespace: spec.namespace, configName: spec.configName });
+            const plan = planService(catalog, spec, image, { config, pathTemplateFrom, availableGpuModels: availableGpuModels(kind, spec.name) });
             catalog.claimObjects(declarer, plan.objects);
             return { image: resolvedImage(image), config, plan, warnings: [warning, ...plan.warnings] };
         });

@@ -85,17 +85,19 @@ function chooseBase(
     return { base, chosenBy: spec.templateRef ? TemplateChoice.TemplateRef : TemplateChoice.ImageDefault };
 }
 
-/**
- * Plans the service; throws an AimError naming the field at fault. `availableGpuModels` (Pulumi config
- * `aim:availableGpuModels`) lets template selection drop templates for GPUs the cluster lacks.
- */
-export function planService(
-    catalog: Catalog,
-    spec: ServiceSpec,
-    image: ImageEntry,
-    config: ResolvedConfig,
-    availableGpuModels?: string[],
-): ServicePlan {
+/** What the service's surroundings decided before it is planned. */
+export interface ServiceContext {
+    /** The config the service resolved. */
+    config: ResolvedConfig;
+    /** The config that set `config.routing.pathTemplate` (`ConfigResolution.pathTemplateFrom`), for messages. */
+    pathTemplateFrom?: string;
+    /** The cluster's GPU models (Pulumi config `aim:availableGpuModels`): selection drops templates for others. */
+    availableGpuModels?: string[];
+}
+
+/** Plans the service; throws an AimError naming the field at fault. */
+export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEntry, context: ServiceContext): ServicePlan {
+    const { config, pathTemplateFrom, availableGpuModels } = context;
     const { namespace, name } = spec;
     const fail = (field: string, problem: string) => fieldError("AIMService", name, field, problem);
     const { base, chosenBy, candidates } = chooseBase(catalog, spec, image, availableGpuModels);
@@ -154,7 +156,7 @@ export function planService(
         }
     }
 
-    const routing = resolveRouting({ aimName: name, namespace, labels: spec.labels, routing: spec.routing }, config);
+    const routing = resolveRouting({ aimName: name, namespace, labels: spec.labels, routing: spec.routing }, config, pathTemplateFrom);
     const backend = (existing ?? base).backend;
     if (backend === ServingBackend.KServe && name.length > 63 - "-predictor-".length - namespace.length) {
         const shortest = `${name.slice(0, 1)}-${"0".repeat(8)}`;

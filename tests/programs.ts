@@ -181,14 +181,18 @@ const pathTemplate = mostly(
     "/{.metadata.labels['hasOwnProperty']}/x",
     "/{.metadata.labels['__proto__']}",
     "/{.metadata.uid}",
+    "/a/{.metadata.name",
+    "/chat bots/{.metadata.name}",
+    "/x%{.metadata.labels['team']}",
     ],
 );
+const requestTimeout = mostly(["30s", "1m30s"], ["2 minutes", "0.5s"]);
 
 const configFields = {
     imagePullSecrets: pullSecrets,
     caching: fc.record({ storageClassName: oneOf(STORAGE_CLASSES), cacheAimImageBase: fc.boolean() }, { requiredKeys: [] }),
     cacheStorageClassName: fc.constantFrom("legacy-rwx"),
-    routing: fc.record({ autoCreateRoute: fc.boolean(), gateway }, { requiredKeys: [] }),
+    routing: fc.record({ autoCreateRoute: fc.boolean(), gateway, pathTemplate: rarely(pathTemplate), requestTimeout: rarely(requestTimeout) }, { requiredKeys: [] }),
 };
 const imageFields = {
     image: fc.constantFrom(
@@ -278,7 +282,7 @@ const ARGS: Record<Kind, { names: string[]; args: fc.Arbitrary<Record<string, un
                                 maxKeys: 2,
                             }),
                         ),
-                        requestTimeout: fc.constantFrom("30s", "1m30s"),
+                        requestTimeout,
                     },
                     { requiredKeys: [] },
                 ),

@@ -6,11 +6,13 @@ import {
     dnsServiceName,
     dnsSubdomain,
     envList,
+    gatewayDuration,
     gatewayRef,
     gpuSelector,
     int32,
     metric,
     nonEmpty,
+    pathTemplate,
     precision,
     pullSecrets,
     qualifiedName,
@@ -83,17 +85,14 @@ export const serviceSchema = z.strictObject({
         .strictObject({
             enabled: z.boolean().optional(),
             gateway: gatewayRef.optional(),
-            pathTemplate: nonEmpty.optional(),
+            pathTemplate: pathTemplate.optional(),
             annotations: z
                 .record(qualifiedName, z.string())
                 .refine((a) => annotationBytes(a) <= MAX_ANNOTATION_BYTES, {
                     error: "must total at most 256 KiB (keys and values), the API server's limit for an object's annotations",
                 })
                 .optional(),
-            requestTimeout: z
-                .string()
-                .regex(/^([0-9]{1,5}(h|m|s|ms)){1,4}$/, "must be a Gateway API duration such as 30s or 1m30s")
-                .optional(),
+            requestTimeout: gatewayDuration.optional(),
         })
         .optional(),
     hfToken: stringInput.optional(),
