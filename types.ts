@@ -96,6 +96,8 @@ export interface ConfigRouting {
     gateway?: GatewayParentReference;
     /** Path prefix template of the routes of services that set none, e.g. `/{.metadata.namespace}/{.metadata.name}`. Default: `/<namespace>/<name>`. @default `/<namespace>/<name>` */
     pathTemplate?: string;
+    /** Annotations of every route of this config's services; a service's own win key by key. */
+    annotations?: Record<string, string>;
     /** Gateway API request timeout of the route rule of services that set none, e.g. `120s`. Default: none (the Gateway's). @default none (the Gateway's) */
     requestTimeout?: string;
 }
@@ -184,6 +186,8 @@ export interface ResolvedRouting {
     gateway?: GatewayParentReference;
     /** Path prefix template for services that set none; absent means `/<namespace>/<name>`. */
     pathTemplate?: string;
+    /** Route annotations under the services' own (the namespace config's winning key by key over the cluster config's). */
+    annotations?: Record<string, string>;
     /** Request timeout for the routes of services that set none; absent means the Gateway's. */
     requestTimeout?: string;
 }

@@ -37,7 +37,7 @@ export function withGatewayDefaults(gateway: GatewayParentReference): GatewayPar
 
 /** A config's settings with every default filled in. */
 export function configWithDefaults(name: string, source: ConfigSource, spec: ConfigSpec): ResolvedConfig {
-    const { gateway, pathTemplate, requestTimeout } = spec.routing ?? {};
+    const { gateway, pathTemplate, annotations, requestTimeout } = spec.routing ?? {};
     return {
         name,
         source,
@@ -50,6 +50,7 @@ export function configWithDefaults(name: string, source: ConfigSource, spec: Con
             autoCreateRoute: spec.routing?.autoCreateRoute ?? true,
             ...(gateway && { gateway: withGatewayDefaults(gateway) }),
             ...(pathTemplate !== undefined && { pathTemplate }),
+            ...(annotations !== undefined && { annotations }),
             ...(requestTimeout !== undefined && { requestTimeout }),
         },
     };
@@ -67,6 +68,11 @@ export function mergeConfigs(cluster: ConfigSpec, namespaced: ConfigSpec): Confi
             autoCreateRoute: namespaced.routing?.autoCreateRoute ?? cluster.routing?.autoCreateRoute,
             gateway: namespaced.routing?.gateway ?? cluster.routing?.gateway,
             pathTemplate: namespaced.routing?.pathTemplate ?? cluster.routing?.pathTemplate,
+            // Key by key, as a service's annotations over its config's: one key set in the namespace keeps the others.
+            annotations:
+                namespaced.routing?.annotations || cluster.routing?.annotations
+                    ? { ...cluster.routing?.annotations, ...namespaced.routing?.annotations }
+                    : undefined,
             requestTimeout: namespaced.routing?.requestTimeout ?? cluster.routing?.requestTimeout,
         },
     };

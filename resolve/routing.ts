@@ -2,7 +2,7 @@
 // resolved config (itself the namespace config over the cluster config, field by field).
 
 import { GatewayParentReference, ResolvedConfig, ServiceRouting } from "../types";
-import { fieldError } from "../validate/common";
+import { annotationBytes, fieldError, MAX_ANNOTATION_BYTES } from "../validate/common";
 import { checkRenderedPath, normalizePath, parsePathTemplate, Placeholder } from "../validate/pathTemplate";
 import { withGatewayDefaults } from "./config";
 import { toDnsLabel } from "./names";
@@ -16,19 +16,52 @@ export interface EffectiveRouting {
     requestTimeout?: string;
 }
 
-/** What a path template may refer to: the AIMService's own metadata. */
+/** What a path template may refer to: the AIMService's metadata and its args. */
 export interface PathContext {
     name: string;
     namespace: string;
     labels: Record<string, string>;
+    annotations: Record<string, string>;
+    /** The service's validated args, with the resolved image name as `aimImageName`. */
+    spec: object;
 }
 
+/** Fields a path must never carry: the token would be in every access log. */
+const SECRET_FIELDS = new Set(["hfToken"]);
+
+function specValue(path: string[], spec: object): string {
+    const shown = `.spec.${path.join(".")}`;
+    let value: unknown = spec;
+    for (const [i, key] of path.entries()) {
+        if (i === 0 && SECRET_FIELDS.has(key)) throw new Error(`${shown} is a secret and never goes into a route path`);
+        // Own properties of plain objects only: `.spec.env.length` or `.spec.constructor` are no fields of the service.
+        if (typeof value !== "object" || value === null || Array.isArray(value) || !Object.hasOwn(value, key)) {
+            const hint = path[0] === "model" ? ` (upstream's spec.model.ref is aimImageName here: {.spec.aimImageName})` : "";
+            throw new Error(`${shown} is not set on the service${hint}`);
+        }
+        value = (value as Record<string, unknown>)[key];
+    }
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return String(value);
+    throw new Error(`${shown} is not a single value (a string, number or boolean)`);
+}
+
+/** A placeholder's value, RFC 1123-normalised as upstream does for everything but annotation values. */
 function valueFor(placeholder: Placeholder, context: PathContext): string {
-    if (placeholder.field === "name") return context.name;
-    if (placeholder.field === "namespace") return context.namespace;
-    // Own labels only: `labels['constructor']` must not find Object.prototype.constructor.
-    if (!Object.hasOwn(context.labels, placeholder.key)) throw new Error(`label "${placeholder.key}" is not set on the service`);
-    return context.labels[placeholder.key];
+    switch (placeholder.field) {
+        case "name":
+            return toDnsLabel(context.name);
+        case "namespace":
+            return toDnsLabel(context.namespace);
+        case "spec":
+            return toDnsLabel(specValue(placeholder.path, context.spec));
+        case "label":
+        case "annotation": {
+            const [map, what] = placeholder.field === "label" ? [context.labels, "label"] : [context.annotations, "annotation"];
+            // Own keys only: `labels['constructor']` must not find Object.prototype.constructor.
+            if (!Object.hasOwn(map, placeholder.key)) throw new Error(`${what} "${placeholder.key}" is not set on the service`);
+            return placeholder.field === "label" ? toDnsLabel(map[placeholder.key]) : map[placeholder.key];
+        }
+    }
 }
 
 /**
@@ -38,8 +71,7 @@ function valueFor(placeholder: Placeholder, context: PathContext): string {
  */
 export function routePath(pathTemplate: string | undefined, context: PathContext): string {
     const parts = parsePathTemplate(pathTemplate ?? "/{.metadata.namespace}/{.metadata.name}");
-    // Upstream normalises substituted values to RFC 1123 characters.
-    const path = normalizePath(parts.map((p) => (typeof p === "string" ? p : toDnsLabel(valueFor(p, context)))).join(""));
+    const path = normalizePath(parts.map((p) => (typeof p === "string" ? p : valueFor(p, context))).join(""));
     checkRenderedPath(path);
     return path;
 }
@@ -51,7 +83,15 @@ export function routePath(pathTemplate: string | undefined, context: PathContext
  * enabled explicitly without a gateway anywhere is an error.
  */
 export function resolveRouting(
-    service: { aimName: string; namespace: string; labels?: Record<string, string>; routing?: ServiceRouting },
+    service: {
+        aimName: string;
+        namespace: string;
+        labels?: Record<string, string>;
+        annotations?: Record<string, string>;
+        routing?: ServiceRouting;
+        /** The service's validated args, as `{.spec.…}` placeholders read them. */
+        spec: object;
+    },
     config: ResolvedConfig,
     /** The config that set `config.routing.pathTemplate` (`ConfigResolution.pathTemplateFrom`). */
     pathTemplateFrom?: string,
@@ -64,6 +104,8 @@ export function resolveRouting(
             name: service.aimName,
             namespace: service.namespace,
             labels: service.labels ?? {},
+            annotations: service.annotations ?? {},
+            spec: service.spec,
         });
     } catch (err) {
         // A config's template passed the config's own checks: what fails is this service's values in it.
@@ -84,10 +126,19 @@ export function resolveRouting(
             `routing is enabled but no gateway is set on the service or in the resolved config "${config.name}"`,
         );
     }
+    const annotations = { ...config.routing.annotations, ...service.routing?.annotations };
+    if (annotationBytes(annotations) > MAX_ANNOTATION_BYTES) {
+        throw fieldError(
+            "AIMService",
+            service.aimName,
+            "routing.annotations",
+            `with the config's, the route's annotations total more than 256 KiB (keys and values), the API server's limit for an object's annotations`,
+        );
+    }
     return {
         gateway: { ...withGatewayDefaults(gateway), namespace: gateway.namespace || service.namespace },
         path,
-        annotations: service.routing?.annotations ?? {},
+        annotations,
         requestTimeout: service.routing?.requestTimeout ?? config.routing.requestTimeout,
     };
 }

@@ -156,7 +156,12 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
         }
     }
 
-    const routing = resolveRouting({ aimName: name, namespace, labels: spec.labels, routing: spec.routing }, config, pathTemplateFrom);
+    const routing = resolveRouting(
+        // `{.spec.aimImageName}` names the image entry, whether the service named it or its container image.
+        { aimName: name, namespace, labels: spec.labels, annotations: spec.annotations, routing: spec.routing, spec: { ...spec, aimImageName: image.spec.name } },
+        config,
+        pathTemplateFrom,
+    );
     const backend = (existing ?? base).backend;
     if (backend === ServingBackend.KServe && name.length > 63 - "-predictor-".length - namespace.length) {
         const shortest = `${name.slice(0, 1)}-${"0".repeat(8)}`;

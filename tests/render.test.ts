@@ -57,13 +57,27 @@ describe("render", () => {
     });
 
     it("renders route paths from templates as upstream's examples", () => {
-        const context = { name: "llama-chat", namespace: "ml-team", labels: { project: "Conversational AI", team: "NLP" } };
+        const context = {
+            name: "llama-chat",
+            namespace: "ml-team",
+            labels: { project: "Conversational AI", team: "NLP" },
+            annotations: { "example.com/Route": "Team_A" },
+            spec: { aimImageName: "Llama-3.1", replicas: 2, overrides: { metric: "latency" }, env: [], hfToken: "hf_secret" },
+        };
         assert.strictEqual(routePath(undefined, context), "/ml-team/llama-chat");
         assert.strictEqual(routePath("/{.metadata.namespace}/{.metadata.name}", context), "/ml-team/llama-chat");
         assert.strictEqual(routePath("/ml/{.metadata.namespace}/{.metadata.labels['project']}", context), "/ml/ml-team/conversational-ai");
         assert.strictEqual(routePath("//a///b/", context), "/a/b");
         assert.strictEqual(routePath("/", context), "/");
-        assert.throws(() => routePath("/{.spec.replicas}", context), /unsupported placeholder \{\.spec\.replicas\}/);
+        // Upstream's JSONPath on the service: args fields normalised, annotation values as they are.
+        assert.strictEqual(routePath("/{.spec.aimImageName}/{.spec.replicas}/{.spec.overrides.metric}", context), "/llama-3.1/2/latency");
+        assert.strictEqual(routePath("/{.metadata.annotations['example.com/Route']}", context), "/Team_A");
+        assert.throws(() => routePath("/{.spec.templateRef}", context), /^Error: \.spec\.templateRef is not set on the service$/);
+        assert.throws(() => routePath("/{.spec.model.ref}", context), /\(upstream's spec\.model\.ref is aimImageName here: \{\.spec\.aimImageName\}\)$/);
+        assert.throws(() => routePath("/{.spec.env.length}", context), /\.spec\.env\.length is not set on the service/);
+        assert.throws(() => routePath("/{.spec.overrides}", context), /\.spec\.overrides is not a single value/);
+        assert.throws(() => routePath("/{.spec.hfToken}", context), /\.spec\.hfToken is a secret and never goes into a route path/);
+        assert.throws(() => routePath("/{.status.x}", context), /unsupported placeholder \{\.status\.x\}/);
         assert.throws(() => routePath("/a b", context), /is not a valid URL path/);
     });
 

@@ -208,9 +208,9 @@ describe("robust inputs (issue 6)", () => {
 
         it("a bad path template fails even when no route is made", async () => {
             const { message } = await failsCleanly(
-                (opts) => service(opts, { routing: { enabled: false, pathTemplate: "/{.spec.model}" } }),
+                (opts) => service(opts, { routing: { enabled: false, pathTemplate: "/{.status.model}" } }),
             );
-            assert.match(message, /^AIMService "chat": routing\.pathTemplate: unsupported placeholder \{\.spec\.model\}/);
+            assert.match(message, /^AIMService "chat": routing\.pathTemplate: unsupported placeholder \{\.status\.model\}/);
         });
     });
 

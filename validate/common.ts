@@ -156,6 +156,17 @@ export const qualifiedName = z
     )
     .refine((key) => !(key.indexOf("/") > 253), { error: "must have a prefix (before '/') of at most 253 characters" });
 
+/** The API server's limit on the annotations of one object: keys and values, in bytes. */
+export const MAX_ANNOTATION_BYTES = 256 * 1024;
+export const annotationBytes = (annotations: Record<string, string>) =>
+    Object.entries(annotations).reduce((n, [key, value]) => n + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
+const ANNOTATIONS_TOO_LARGE = "must total at most 256 KiB (keys and values), the API server's limit for an object's annotations";
+
+/** Annotations of an HTTPRoute, from a service or a config. */
+export const routeAnnotations = z
+    .record(qualifiedName, z.string())
+    .refine((a) => annotationBytes(a) <= MAX_ANNOTATION_BYTES, { error: ANNOTATIONS_TOO_LARGE });
+
 function describe(issue: z.core.$ZodRawIssue): string | undefined {
     if (issue.code === "invalid_type" && issue.input === undefined) return "is required";
     // Fields that decide names and references are plain values, so they can be checked while the program runs.

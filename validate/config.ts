@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ConfigCaching, ConfigRouting, LocalObjectReference } from "../types";
-import { dnsLabel, dnsSubdomain, gatewayDuration, gatewayRef, pathTemplate, pullSecrets } from "./common";
+import { dnsLabel, dnsSubdomain, gatewayDuration, gatewayRef, pathTemplate, pullSecrets, routeAnnotations } from "./common";
 
 const configFields = {
     name: dnsSubdomain,
@@ -14,6 +14,7 @@ const configFields = {
             autoCreateRoute: z.boolean().optional(),
             gateway: gatewayRef.optional(),
             pathTemplate: pathTemplate.optional(),
+            annotations: routeAnnotations.optional(),
             requestTimeout: gatewayDuration.optional(),
         })
         .optional(),

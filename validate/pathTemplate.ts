@@ -4,8 +4,16 @@
 
 export const MAX_PATH_LENGTH = 200;
 
-/** A `{…}` placeholder: the AIMService's own name, namespace or one of its labels. */
-export type Placeholder = { field: "name" } | { field: "namespace" } | { field: "label"; key: string };
+/**
+ * A `{…}` placeholder: the AIMService's name, namespace, one of its labels or annotations, or a field of its args
+ * (`{.spec.aimImageName}`; upstream's JSONPath reads its own spec, e.g. `{.spec.model.ref}`).
+ */
+export type Placeholder =
+    | { field: "name" }
+    | { field: "namespace" }
+    | { field: "label"; key: string }
+    | { field: "annotation"; key: string }
+    | { field: "spec"; path: string[] };
 /** Literal text, or a placeholder. */
 export type TemplatePart = string | Placeholder;
 
@@ -15,14 +23,17 @@ const PATH_CHARACTER = /[A-Za-z0-9._~!$&'()*+,;=:@%/-]/;
 // rule can match across it.
 const SERVICE_VALUE = "\u0000";
 
+const SUPPORTED =
+    "use {.metadata.name}, {.metadata.namespace}, {.metadata.labels['<key>']}, {.metadata.annotations['<key>']} or " +
+    "{.spec.<field>} (a field of the AIMService's args, e.g. {.spec.aimImageName})";
+
 function placeholder(expression: string): Placeholder {
     if (expression === ".metadata.name") return { field: "name" };
     if (expression === ".metadata.namespace") return { field: "namespace" };
-    const label = /^\.metadata\.labels\['([^']+)'\]$/.exec(expression);
-    if (label) return { field: "label", key: label[1] };
-    throw new Error(
-        `unsupported placeholder {${expression}}: use {.metadata.name}, {.metadata.namespace} or {.metadata.labels['<key>']}`,
-    );
+    const keyed = /^\.metadata\.(labels|annotations)\['([^']+)'\]$/.exec(expression);
+    if (keyed) return { field: keyed[1] === "labels" ? "label" : "annotation", key: keyed[2] };
+    if (/^\.spec(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(expression)) return { field: "spec", path: expression.split(".").slice(2) };
+    throw new Error(`unsupported placeholder {${expression}}: ${SUPPORTED}`);
 }
 
 /** Splits a template into literal text and placeholders; throws an Error on unbalanced braces or an unknown placeholder. */

@@ -7,6 +7,7 @@ import {
     dnsSubdomain,
     envList,
     gatewayDuration,
+    routeAnnotations,
     gatewayRef,
     gpuSelector,
     int32,
@@ -34,10 +35,6 @@ export const DEFAULT_API_KEY_KEY = "api-key";
 
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
-/** The API server's limit on the annotations of one object: keys and values, in bytes. */
-const MAX_ANNOTATION_BYTES = 256 * 1024;
-const annotationBytes = (annotations: Record<string, string>) =>
-    Object.entries(annotations).reduce((n, [key, value]) => n + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
 
 // What the API server accepts as a container resource name: a standard resource, or an extended one qualified by a
 // domain (`amd.com/gpu`); anything else (`valueOf`, `gpu`) is rejected at apply time.
@@ -86,12 +83,7 @@ export const serviceSchema = z.strictObject({
             enabled: z.boolean().optional(),
             gateway: gatewayRef.optional(),
             pathTemplate: pathTemplate.optional(),
-            annotations: z
-                .record(qualifiedName, z.string())
-                .refine((a) => annotationBytes(a) <= MAX_ANNOTATION_BYTES, {
-                    error: "must total at most 256 KiB (keys and values), the API server's limit for an object's annotations",
-                })
-                .optional(),
+            annotations: routeAnnotations.optional(),
             requestTimeout: gatewayDuration.optional(),
         })
         .optional(),

@@ -36,40 +36,48 @@ async function fails(program: (opts: Opts) => unknown): Promise<string> {
 describe("kaiwo service/path-templates/from-runtime-config", () => {
     // Upstream: a runtime config with pathTemplate "/{.metadata.namespace}/{.metadata.labels['team']}/{.spec.model.ref}/"
     // and a routed service labelled team=Data-Team that sets none; status.routing.path and the HTTPRoute's match are
-    // /<ns>/data-team/default-testing-llama-3-8b. Ours: the same through an AIMNamespaceConfig, with the model segment
-    // written literally, since our placeholders are the service's metadata only (a `{.spec.…}` one fails the config).
+    // /<ns>/data-team/default-testing-llama-3-8b. Ours: the same through an AIMNamespaceConfig; upstream's
+    // `spec.model.ref` (the model's name) is our `aimImageName`, so the placeholder is {.spec.aimImageName}.
+    const TEMPLATE = "/{.metadata.namespace}/{.metadata.labels['team']}/{.spec.aimImageName}/";
     it("renders the config's template for a service that sets none", async () => {
         const { result, resources } = await scenario((opts) => {
             llamaCluster(opts, null);
-            new AIMNamespaceConfig("routing-template-config", {
-                namespace: "ml-team",
-                routing: { pathTemplate: "/{.metadata.namespace}/{.metadata.labels['team']}/default-testing-llama-3-8b/" },
-            }, opts);
+            new AIMNamespaceConfig("routing-template-config", { namespace: "ml-team", routing: { pathTemplate: TEMPLATE } }, opts);
             return testService(opts, { labels: { team: "Data-Team" }, configName: "routing-template-config", routing: ENABLED });
         });
         const { parentRefs, rule } = routeOf(resources);
-        assert.deepStrictEqual(rule.matches, prefix("/ml-team/data-team/default-testing-llama-3-8b"));
+        assert.deepStrictEqual(rule.matches, prefix("/ml-team/data-team/llama"));
         assert.deepStrictEqual(parentRefs, [KSERVE_PARENT]);
         assert.strictEqual(rule.timeouts, undefined);
-        assert.strictEqual(await valueOf(result.routePath), "/ml-team/data-team/default-testing-llama-3-8b");
-        assert.deepStrictEqual((await valueOf(result.resolvedConfig)).routing, {
-            autoCreateRoute: true,
-            pathTemplate: "/{.metadata.namespace}/{.metadata.labels['team']}/default-testing-llama-3-8b/",
-        });
+        assert.strictEqual(await valueOf(result.routePath), "/ml-team/data-team/llama");
+        assert.deepStrictEqual((await valueOf(result.resolvedConfig)).routing, { autoCreateRoute: true, pathTemplate: TEMPLATE });
     });
 
-    it("rejects upstream's {.spec.model.ref} placeholder at the config", async () => {
-        const message = await fails((opts) =>
+    it("fails a service on upstream's own {.spec.model.ref}, pointing to {.spec.aimImageName}", async () => {
+        const message = await fails((opts) => {
+            llamaCluster(opts, null);
             new AIMNamespaceConfig("routing-template-config", {
                 namespace: "ml-team",
                 routing: { pathTemplate: "/{.metadata.namespace}/{.metadata.labels['team']}/{.spec.model.ref}/" },
-            }, opts),
-        );
+            }, opts);
+            testService(opts, { labels: { team: "Data-Team" }, configName: "routing-template-config", routing: ENABLED });
+        });
         assert.strictEqual(
             message,
-            'AIMNamespaceConfig "routing-template-config": routing.pathTemplate: unsupported placeholder {.spec.model.ref}: ' +
-                "use {.metadata.name}, {.metadata.namespace} or {.metadata.labels['<key>']}",
+            'AIMService "test-service": routing.pathTemplate: the path template "/{.metadata.namespace}/{.metadata.labels[\'team\']}/{.spec.model.ref}/" ' +
+                'of AIMNamespaceConfig "routing-template-config" does not render for this service: .spec.model.ref is not set on the service ' +
+                "(upstream's spec.model.ref is aimImageName here: {.spec.aimImageName}) (a service's own routing.pathTemplate replaces it)",
         );
+    });
+
+    it("merges the config's route annotations under the service's, key by key", async () => {
+        const { resources } = await scenario((opts) => {
+            new AIMClusterConfig("default", { routing: { gateway: KSERVE_GATEWAY, annotations: { "example.com/owner": "platform", "example.com/tier": "gold" } } }, opts);
+            new AIMNamespaceConfig("default", { namespace: "ml-team", routing: { annotations: { "example.com/tier": "silver" } } }, opts);
+            llamaCluster(opts, null);
+            return testService(opts, { routing: { annotations: { "example.com/owner": "ml-team" } } });
+        });
+        assert.deepStrictEqual(single(resources, ROUTE).inputs.metadata.annotations, { "example.com/owner": "ml-team", "example.com/tier": "silver" });
     });
 });
 
@@ -335,7 +343,8 @@ describe("a config's routing defaults are checked at the config, before any serv
         [
             "unsupported placeholder",
             { pathTemplate: "/{.metadata.uid}" },
-            "routing.pathTemplate: unsupported placeholder {.metadata.uid}: use {.metadata.name}, {.metadata.namespace} or {.metadata.labels['<key>']}",
+            "routing.pathTemplate: unsupported placeholder {.metadata.uid}: use {.metadata.name}, {.metadata.namespace}, " +
+                "{.metadata.labels['<key>']}, {.metadata.annotations['<key>']} or {.spec.<field>} (a field of the AIMService's args, e.g. {.spec.aimImageName})",
         ],
         ["a character no path allows", { pathTemplate: "/chat bots/{.metadata.name}" }, 'routing.pathTemplate: "/chat bots/{.metadata.name}" is not a valid URL path (" " is not allowed)'],
         [
