@@ -1,11 +1,13 @@
 import { z } from "zod";
 import { dnsLabel, dnsSubdomain, nonEmpty } from "./common";
+import { containerResources } from "./resources";
 
 const imageFields = {
     name: dnsSubdomain,
     image: nonEmpty.regex(/^\S+$/, "must not contain whitespace"),
     defaultServiceTemplate: z.union([z.literal(""), dnsSubdomain]).optional(),
     configName: dnsSubdomain.optional(),
+    resources: containerResources.optional(),
 };
 
 export const clusterImageSchema = z.strictObject(imageFields);
