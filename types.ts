@@ -94,6 +94,10 @@ export interface ConfigRouting {
     autoCreateRoute?: boolean;
     /** The Gateway that routes attach to. */
     gateway?: GatewayParentReference;
+    /** Path prefix template of the routes of services that set none, e.g. `/{.metadata.namespace}/{.metadata.name}`. Default: `/<namespace>/<name>`. @default `/<namespace>/<name>` */
+    pathTemplate?: string;
+    /** Gateway API request timeout of the route rule of services that set none, e.g. `120s`. Default: none (the Gateway's). @default none (the Gateway's) */
+    requestTimeout?: string;
 }
 
 /** Selects a key of a Secret or ConfigMap. */
@@ -178,6 +182,10 @@ export interface ResolvedRouting {
     autoCreateRoute: boolean;
     /** The Gateway routes attach to, with `group` and `kind` filled in. */
     gateway?: GatewayParentReference;
+    /** Path prefix template for services that set none; absent means `/<namespace>/<name>`. */
+    pathTemplate?: string;
+    /** Request timeout for the routes of services that set none; absent means the Gateway's. */
+    requestTimeout?: string;
 }
 
 /** The AIM image a template or service resolved. */
@@ -218,12 +226,42 @@ export interface ServiceRouting {
     enabled?: boolean;
     /** The Gateway to attach to. Default: the config's `routing.gateway`. @default the config's `routing.gateway` */
     gateway?: GatewayParentReference;
-    /** Path prefix template, e.g. `/{.metadata.namespace}/{.metadata.labels['team']}/chat`. Default: `/<namespace>/<name>`. @default `/<namespace>/<name>` */
+    /** Path prefix template, e.g. `/{.metadata.namespace}/{.metadata.labels['team']}/chat`. Default: the config's `routing.pathTemplate`, else `/<namespace>/<name>`. @default the config's `routing.pathTemplate`, else `/<namespace>/<name>` */
     pathTemplate?: string;
     /** Annotations of the HTTPRoute. */
     annotations?: Record<string, string>;
-    /** Gateway API request timeout of the route rule, e.g. `120s`. */
+    /** Gateway API request timeout of the route rule, e.g. `120s`. Default: the config's `routing.requestTimeout`. @default the config's `routing.requestTimeout` */
     requestTimeout?: string;
+}
+
+/** How a service's template was chosen. */
+export const TemplateChoice = {
+    /** The service's `templateRef`. */
+    TemplateRef: "templateRef",
+    /** The image's `defaultServiceTemplate`. */
+    ImageDefault: "imageDefault",
+    /** Selected among the templates of the service's image (neither of the above is set). */
+    Selected: "selected",
+} as const;
+export type TemplateChoice = (typeof TemplateChoice)[keyof typeof TemplateChoice];
+
+/** Whether a template considered in selection was chosen. */
+export const CandidateStatus = {
+    Chosen: "chosen",
+    Rejected: "rejected",
+} as const;
+export type CandidateStatus = (typeof CandidateStatus)[keyof typeof CandidateStatus];
+
+/** A template considered when a service's template was selected, and why it was chosen or not. */
+export interface TemplateCandidate {
+    /** AIM name of the template. */
+    name: string;
+    /** `Namespace` or `Cluster`. */
+    scope: Scope;
+    /** `chosen` or `rejected`. */
+    status: CandidateStatus;
+    /** Upstream's reason: `BestMatch`, `LowerPreferenceRank`, `ServiceOverridesNotMatched`, `RequiredGPUNotInCluster`, or `NamespaceTemplatePreferred`. */
+    reason: string;
 }
 
 /** The template a service runs, after overrides. */
@@ -240,6 +278,10 @@ export interface ResolvedTemplate {
     gpuModel?: string;
     /** GPUs per replica the service's pods request: the service's `amd.com/gpu`, else the template's (resources or `gpuSelector`, after overrides), else the image's, else 1. */
     gpuCount: number;
+    /** How it was chosen: `templateRef`, `imageDefault`, or `selected`. */
+    chosenBy: TemplateChoice;
+    /** With `selected`: every template considered, in upstream's order (rejected by filters first, then by rank). */
+    candidates?: TemplateCandidate[];
 }
 
 /**

@@ -10,14 +10,14 @@ import { renderSecret, renderTokenSecret } from "../render/tokenSecret";
 import { inferenceServiceName, predictorName, tokenSecretName } from "../resolve/names";
 import { mergePullSecrets } from "../render/pod";
 import { Catalog, ModelCacheEntry, TemplateEntry } from "../resolve/catalog";
-import { findImage } from "../resolve/image";
+import { findImage, findImageByUri, resolvedImage } from "../resolve/image";
 import { planInferenceResources } from "../resolve/resources";
 import { planService, ServicePlan } from "../resolve/service";
 import { DEFAULT_AWAIT_TIMEOUT_SECONDS, serviceSchema } from "../validate/service";
 import { namespaceFields } from "../validate/template";
 import { AIMServiceTemplate } from "./aimServiceTemplate";
 import { AIMTemplateCache } from "./aimTemplateCache";
-import { planComponent, typeToken, warnAll, withSecretToken } from "./internal";
+import { availableGpuModels, planComponent, typeToken, warnAll, withSecretToken } from "./internal";
 import { resolveConfig } from "../resolve/config";
 import {
     ContainerResources,
@@ -25,6 +25,7 @@ import {
     GatewayParentReference,
     LocalObjectReference,
     ResolvedConfig,
+    ResolvedImage,
     ResolvedTemplate,
     ServiceApiKey,
     ServiceOverrides,
@@ -38,9 +39,11 @@ export interface AIMServiceArgs {
     name?: string;
     /** Namespace to deploy to. */
     namespace: string;
-    /** AIMImage (in the namespace) or AIMClusterImage to serve. */
-    aimImageName: string;
-    /** Template to deploy with. Default: the image's `defaultServiceTemplate`. @default the image's `defaultServiceTemplate` */
+    /** AIMImage (in the namespace) or AIMClusterImage to serve. Exactly one of `aimImageName` and `image`. */
+    aimImageName?: string;
+    /** Container image URI instead of `aimImageName`: the AIMImage with that image in the namespace, else the AIMClusterImage (one per scope). */
+    image?: string;
+    /** Template to deploy with. Default: the image's `defaultServiceTemplate`, else the best template of the image (see `resolvedTemplate.candidates`). @default the image's `defaultServiceTemplate`, else the best template of the image */
     templateRef?: string;
     /** Number of inference pods. Default: 1. @default 1 */
     replicas?: number;
@@ -112,7 +115,9 @@ function registerCaches(catalog: Catalog, namespace: string, configName: string 
 export class AIMService extends pulumi.ComponentResource {
     /** The config this service resolved, with every default filled in. */
     public readonly resolvedConfig: pulumi.Output<ResolvedConfig>;
-    /** The template the service runs, after overrides. */
+    /** The image entry the service serves (found by `aimImageName` or by `image`). */
+    public readonly resolvedImage: pulumi.Output<ResolvedImage>;
+    /** The template the service runs, after overrides, how it was chosen, and the candidates when it was selected. */
     public readonly resolvedTemplate: pulumi.Output<ResolvedTemplate>;
     /** The Gateway the HTTPRoute attaches to; absent without a route. */
     public readonly routeGateway: pulumi.Output<GatewayParentReference | undefined>;
@@ -133,11 +138,14 @@ export class AIMService extends pulumi.ComponentResource {
         const kind = "AIMService";
         const { spec, catalog, plan: planned } = planComponent(kind, name, serviceSchema, args, opts, (spec, catalog, declarer) => {
             // Everything that can fail, before the component exists: a bad reference registers nothing.
-            const image = findImage(catalog, { kind, aimName: spec.name }, spec.namespace, spec.aimImageName);
-            const { config, warning } = resolveConfig(catalog, { kind, aimName: spec.name, namespace: spec.namespace, configName: spec.configName });
-            const plan = planService(catalog, spec, image, config);
+            const dependent = { kind, aimName: spec.name };
+            const image = spec.aimImageName !== undefined
+                ? findImage(catalog, dependent, spec.namespace, spec.aimImageName)
+                : findImageByUri(catalog, dependent, spec.namespace, spec.image!);
+            const { config, warning, pathTemplateFrom } = resolveConfig(catalog, { kind, aimName: spec.name, namespace: spec.namespace, configName: spec.configName });
+            const plan = planService(catalog, spec, image, { config, pathTemplateFrom, availableGpuModels: availableGpuModels(kind, spec.name) });
             catalog.claimObjects(declarer, plan.objects);
-            return { image, config, plan, warnings: [warning, ...plan.warnings] };
+            return { image: resolvedImage(image), imageResources: image.spec.resources, config, plan, warnings: [warning, ...plan.warnings] };
         });
         super(typeToken(kind), name, withSecretToken(spec), opts);
         warnAll(this, planned.warnings);
@@ -146,8 +154,8 @@ export class AIMService extends pulumi.ComponentResource {
 
         const template = registerTemplate(catalog, namespace, plan);
         const caches = registerCaches(catalog, namespace, spec.configName, plan, template);
-        const { gpuCount, levels } = planInferenceResources(spec, template.spec, planned.image.spec);
-        const labelInput = { serviceName: spec.name, templateName: template.spec.name, aimImageName: spec.aimImageName, labels: spec.labels };
+        const { gpuCount, levels } = planInferenceResources(spec, template.spec, { resources: planned.imageResources });
+        const labelInput = { serviceName: spec.name, templateName: template.spec.name, aimImageName: planned.image.name, labels: spec.labels };
         const tokenSecret =
             spec.hfToken !== undefined
                 ? new k8s.core.v1.Secret(
@@ -232,8 +240,11 @@ export class AIMService extends pulumi.ComponentResource {
             ...(template.spec.precision && { precision: template.spec.precision }),
             ...(template.spec.gpuSelector && { gpuModel: template.spec.gpuSelector.model }),
             gpuCount,
+            chosenBy: plan.chosenBy,
+            ...(plan.candidates && { candidates: plan.candidates }),
         };
         this.resolvedConfig = pulumi.output(config);
+        this.resolvedImage = pulumi.output(planned.image);
         this.resolvedTemplate = pulumi.output(resolvedTemplate);
         this.routeGateway = pulumi.output(routing?.gateway);
         this.routePath = pulumi.output(routing?.path);
@@ -246,6 +257,7 @@ export class AIMService extends pulumi.ComponentResource {
         // serializing an Output costs promises and a captured stack trace each (bench/README.md).
         this.registerOutputs({
             resolvedConfig: config,
+            resolvedImage: planned.image,
             resolvedTemplate,
             routeGateway: routing?.gateway,
             routePath: routing?.path,

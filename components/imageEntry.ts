@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { baseImageCacherName, baseImageOf, renderBaseImageCacher } from "../render/baseImageCacher";
 import { mergePullSecrets } from "../render/pod";
-import { DeclaredBy, scopeOf } from "../resolve/catalog";
+import { DeclaredBy, indexKey, scopeOf } from "../resolve/catalog";
 import { resolveConfig } from "../resolve/config";
 import { ImageSpec } from "../validate/image";
 import { createsSystemNamespace, planComponent, Planned, systemNamespace, systemNamespaceResource, warnAll } from "./internal";
@@ -33,6 +33,7 @@ export function planImage(
     return planComponent(kind, pulumiName, schema, args, opts, (spec, catalog) => {
         const { namespace, name: aimName, configName } = spec;
         (namespace === undefined ? catalog.clusterImages : catalog.images).ensureDeclarable(namespace, aimName);
+        catalog.imagesByUri.ensureAddable(indexKey(namespace, spec.image), `image "${spec.image}"`, { scope: scopeOf(namespace), spec }, { kind, aimName, field: "image" });
         const resolution = resolveConfig(catalog, { kind, aimName, namespace, configName });
         const prePulls = resolution.config.caching.cacheAimImageBase && baseImageOf(spec.image) !== undefined;
         const system = prePulls && { name: systemNamespace(kind, aimName), create: createsSystemNamespace(kind, aimName) };
@@ -50,7 +51,9 @@ export function registerImage(component: pulumi.ComponentResource, pulumiName: s
     const { spec, catalog, declarer, plan } = planned;
     const { namespace, ...image } = spec;
     warnAll(component, [plan.warning]);
-    (namespace === undefined ? catalog.clusterImages : catalog.images).declare(namespace, image.name, { scope: scopeOf(namespace), spec: image }, declarer);
+    const entry = { scope: scopeOf(namespace), spec: image };
+    (namespace === undefined ? catalog.clusterImages : catalog.images).declare(namespace, image.name, entry, declarer);
+    catalog.imagesByUri.add(indexKey(namespace, image.image), entry);
     const baseImage = baseImageOf(image.image);
     if (plan.systemNamespace !== undefined && baseImage) {
         const owner: DeclaredBy = plan.owner ?? { resource: component, pulumiName };

@@ -104,6 +104,26 @@ export function stackServingBackend(kind: string, aimName: string): ServingBacke
     return stackConfig(kind, aimName, "servingBackend", servingBackend, ServingBackend.Deployment);
 }
 
+/**
+ * The GPU models of the cluster, for template selection (Pulumi config `aim:availableGpuModels`: a JSON list such as
+ * `["MI300X","MI325X"]`, or the models separated by commas); undefined when not set. Upstream reads them off the
+ * nodes' labels, which a preview cannot.
+ */
+export function availableGpuModels(kind: string, aimName: string): string[] | undefined {
+    const value = new pulumi.Config("aim").get("availableGpuModels");
+    if (value === undefined) return undefined;
+    let models: unknown;
+    try {
+        models = value.trim().startsWith("[") ? JSON.parse(value) : value.split(",").map((model) => model.trim());
+    } catch {
+        models = undefined;
+    }
+    if (!Array.isArray(models) || models.length === 0 || !models.every((model) => typeof model === "string" && model.trim() !== "")) {
+        throw fieldError(kind, aimName, "aim:availableGpuModels", `Pulumi config must list GPU models, as ["MI300X"] or MI300X,MI325X, not ${JSON.stringify(value)}`);
+    }
+    return models.map((model: string) => model.trim());
+}
+
 /** Whether the package creates the system namespace: Pulumi config `aim:createSystemNamespace` (default true). */
 export function createsSystemNamespace(kind: string, aimName: string): boolean {
     const value = new pulumi.Config("aim").get("createSystemNamespace") ?? "true";

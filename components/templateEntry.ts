@@ -18,7 +18,7 @@ import { templateBackend } from "../resolve/backend";
 import { templateGpuCount } from "../resolve/resources";
 import { createsSystemNamespace, planComponent, Planned, stackServingBackend, systemNamespace, systemNamespaceResource, warnAll } from "./internal";
 import { ResolvedConfig, ResolvedImage, Scope, ServingBackend } from "../types";
-import { scopeOf } from "../resolve/catalog";
+import { indexKey, scopeOf } from "../resolve/catalog";
 
 export interface TemplateOutputs {
     aimName: pulumi.Output<string>;
@@ -34,6 +34,7 @@ export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.Z
         const { namespace, imagePullSecrets, env, caching } = namespaceFields(spec);
         const aimName = spec.name;
         (namespace === undefined ? catalog.clusterTemplates : catalog.templates).ensureDeclarable(namespace, aimName);
+        catalog.templatesByImage.ensureAddable(indexKey(namespace, spec.aimImageName), `image "${spec.aimImageName}"`, { scope: scopeOf(namespace), spec }, { kind, aimName, field: "aimImageName" });
         // Upstream resolves the image before the config, so a missing image is the error a user sees first.
         const imageEntry = findImage(catalog, { kind, aimName }, namespace, spec.aimImageName);
         const image = resolvedImage(imageEntry);
@@ -93,7 +94,9 @@ export function registerTemplate(component: pulumi.ComponentResource, pulumiName
     const declaredBy = { resource: component, pulumiName };
     const registry = namespace === undefined ? catalog.clusterTemplates : catalog.templates;
     const entry = { scope: scopeOf(namespace), spec, image: plan.image, config: plan.config, declaredBy, discoveryJob: discovery };
-    registry.declare(namespace, spec.name, { ...entry, backend: plan.backend, runtime }, declarer);
+    const declared = { ...entry, backend: plan.backend, runtime };
+    registry.declare(namespace, spec.name, declared, declarer);
+    catalog.templatesByImage.add(indexKey(namespace, spec.aimImageName), declared);
     if (plan.prewarm) {
         // Pre-warming: the template's own cache, named after it and using the template's config.
         new AIMTemplateCache(

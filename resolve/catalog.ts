@@ -135,6 +135,60 @@ export class Registry<T> {
     }
 }
 
+/**
+ * Declared objects grouped by a property other than their name (the templates of an image, the images of a URI),
+ * for dependents that search rather than name what they use. A search is a reference too: a later declaration that
+ * would have changed its result is an error naming the dependent, as for a name looked up and missed.
+ */
+export class Index<T extends Later, Later = T> {
+    private readonly groups = new Map<string, T[]>();
+    /** Per key, who searched it and which later entries would have changed what they found. */
+    private readonly watchers = new Map<string, { reader: string; matters: (later: Later) => boolean }[]>();
+
+    constructor(
+        /** How messages say what the dependent did: "selected its template among the templates of". */
+        private readonly searched: string,
+        private readonly session: PlanningSession,
+    ) {}
+
+    /**
+     * The entries under `key`, in declaration order. If the component being planned succeeds, a later entry under
+     * `key` for which `matters` holds becomes an error (see ensureAddable).
+     */
+    find(key: string, matters: (later: Later) => boolean = () => true): readonly T[] {
+        const reader = this.session.reader;
+        if (reader) {
+            this.session.misses.push(() => {
+                const watching = this.watchers.get(key);
+                const watcher = { reader: describe(reader), matters };
+                if (watching) watching.push(watcher);
+                else this.watchers.set(key, [watcher]);
+            });
+        }
+        return this.groups.get(key) ?? [];
+    }
+
+    /** Throws if a dependent already searched `key` and `value` would have changed what it found. */
+    ensureAddable(key: string, label: string, value: Later, as: Dependent & { field: string }): void {
+        const reader = this.watchers.get(key)?.find((w) => w.matters(value))?.reader;
+        if (reader) {
+            throw fieldError(
+                as.kind,
+                as.aimName,
+                as.field,
+                `declared after ${reader}, which already ${this.searched} ${label} without it; declare it before its dependents`,
+            );
+        }
+    }
+
+    /** Records an entry; it must be addable (see ensureAddable). */
+    add(key: string, value: T): void {
+        const group = this.groups.get(key);
+        if (group) group.push(value);
+        else this.groups.set(key, [value]);
+    }
+}
+
 /** A Kubernetes object a component renders: no two components may render the same one. */
 export interface ObjectIdentity {
     kind: string;
@@ -179,6 +233,9 @@ export interface TemplateEntry {
     runtime?: pulumi.Resource;
 }
 
+/** What a template is before it is registered: enough to tell whether it would have changed a selection. */
+export type TemplateDeclaration = Pick<TemplateEntry, "scope" | "spec">;
+
 /** A model source cached in a namespace: its PVC and download Job, shared by every cache of that source. */
 export interface ModelCacheEntry {
     namespace: string;
@@ -208,6 +265,11 @@ export interface TemplateCacheEntry {
     caches: ModelCacheEntry[];
 }
 
+/** Key of an Index group: the namespace (none for cluster-scoped entries) and the grouping value. */
+export function indexKey(namespace: string | undefined, value: string): string {
+    return `${namespace ?? ""}/${value}`;
+}
+
 /** A template as the cache index keys it: a namespaced and a cluster template may share a name. */
 export function templateKey(template: TemplateEntry): string {
     return `template "${template.spec.name}" (${template.scope})`;
@@ -228,6 +290,10 @@ export class Catalog {
      * is one, whichever was declared first, and a second is an error rather than a cache services silently ignore.
      */
     readonly templateCachesByTemplate = new Registry<TemplateCacheEntry>("template cache", "template caches", this.session);
+    /** Templates by the AIM name of their image, under `indexKey(namespace, aimImageName)`: what a service selects or matches overrides among. */
+    readonly templatesByImage = new Index<TemplateEntry, TemplateDeclaration>("chose its template among the templates of", this.session);
+    /** Image entries by container image URI, under `indexKey(namespace, image)`: what a service naming an `image` finds. */
+    readonly imagesByUri = new Index<ImageEntry>("looked up the image entries of", this.session);
     /** Keyed by namespace and model-cache name. */
     readonly modelCaches = new Registry<ModelCacheEntry>("model cache", "model caches", this.session);
     /** Base-image pre-pull DaemonSets, keyed by their Kubernetes name. */

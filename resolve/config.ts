@@ -23,6 +23,11 @@ export interface ConfigResolution {
     owner?: DeclaredBy;
     /** Set when the implicit default config is missing: the caller logs it as a warning on the dependent. */
     warning?: string;
+    /**
+     * The config that set `routing.pathTemplate`, as messages name it (`AIMNamespaceConfig "default"`): a template
+     * that fails for one service is that config's to fix.
+     */
+    pathTemplateFrom?: string;
 }
 
 /** Fills the documented defaults of a gateway reference (structural defaults upstream, applied here). */
@@ -32,7 +37,7 @@ export function withGatewayDefaults(gateway: GatewayParentReference): GatewayPar
 
 /** A config's settings with every default filled in. */
 export function configWithDefaults(name: string, source: ConfigSource, spec: ConfigSpec): ResolvedConfig {
-    const gateway = spec.routing?.gateway;
+    const { gateway, pathTemplate, requestTimeout } = spec.routing ?? {};
     return {
         name,
         source,
@@ -44,6 +49,8 @@ export function configWithDefaults(name: string, source: ConfigSource, spec: Con
         routing: {
             autoCreateRoute: spec.routing?.autoCreateRoute ?? true,
             ...(gateway && { gateway: withGatewayDefaults(gateway) }),
+            ...(pathTemplate !== undefined && { pathTemplate }),
+            ...(requestTimeout !== undefined && { requestTimeout }),
         },
     };
 }
@@ -59,6 +66,8 @@ export function mergeConfigs(cluster: ConfigSpec, namespaced: ConfigSpec): Confi
         routing: {
             autoCreateRoute: namespaced.routing?.autoCreateRoute ?? cluster.routing?.autoCreateRoute,
             gateway: namespaced.routing?.gateway ?? cluster.routing?.gateway,
+            pathTemplate: namespaced.routing?.pathTemplate ?? cluster.routing?.pathTemplate,
+            requestTimeout: namespaced.routing?.requestTimeout ?? cluster.routing?.requestTimeout,
         },
     };
 }
@@ -72,12 +81,15 @@ export function resolveConfig(catalog: Catalog, request: ConfigRequest): ConfigR
     const cluster = catalog.clusterConfigs.lookup(undefined, name);
     const namespaced = request.namespace ? catalog.namespaceConfigs.lookup(request.namespace, name) : undefined;
     const owner = (cluster ?? namespaced)?.declaredBy;
+    // The namespace config's template wins, as in mergeConfigs.
+    const setsTemplate = (kind: string, entry?: { spec: ConfigSpec }) =>
+        entry?.spec.routing?.pathTemplate !== undefined ? `${kind} "${name}"` : undefined;
+    const pathTemplateFrom = setsTemplate("AIMNamespaceConfig", namespaced) ?? setsTemplate("AIMClusterConfig", cluster);
+    const found = (source: ConfigSource, spec: ConfigSpec) => ({ config: configWithDefaults(name, source, spec), owner, pathTemplateFrom });
 
-    if (cluster && namespaced) {
-        return { config: configWithDefaults(name, ConfigSource.Merged, mergeConfigs(cluster.spec, namespaced.spec)), owner };
-    }
-    if (namespaced) return { config: configWithDefaults(name, ConfigSource.NamespaceConfig, namespaced.spec), owner };
-    if (cluster) return { config: configWithDefaults(name, ConfigSource.ClusterConfig, cluster.spec), owner };
+    if (cluster && namespaced) return found(ConfigSource.Merged, mergeConfigs(cluster.spec, namespaced.spec));
+    if (namespaced) return found(ConfigSource.NamespaceConfig, namespaced.spec);
+    if (cluster) return found(ConfigSource.ClusterConfig, cluster.spec);
 
     if (request.configName !== undefined) {
         const namespaceHint = request.namespace ? ` or AIMNamespaceConfig in namespace "${request.namespace}"` : "";

@@ -1,8 +1,9 @@
 // Routing for a service (design §5, aim-reference §3.2): the service's `routing` wins field by field over the
-// resolved config.
+// resolved config (itself the namespace config over the cluster config, field by field).
 
 import { GatewayParentReference, ResolvedConfig, ServiceRouting } from "../types";
 import { fieldError } from "../validate/common";
+import { checkRenderedPath, normalizePath, parsePathTemplate, Placeholder } from "../validate/pathTemplate";
 import { withGatewayDefaults } from "./config";
 import { toDnsLabel } from "./names";
 
@@ -15,8 +16,6 @@ export interface EffectiveRouting {
     requestTimeout?: string;
 }
 
-export const MAX_PATH_LENGTH = 200;
-
 /** What a path template may refer to: the AIMService's own metadata. */
 export interface PathContext {
     name: string;
@@ -24,18 +23,12 @@ export interface PathContext {
     labels: Record<string, string>;
 }
 
-function evaluate(expression: string, context: PathContext): string {
-    if (expression === ".metadata.name") return context.name;
-    if (expression === ".metadata.namespace") return context.namespace;
-    const label = /^\.metadata\.labels\['([^']+)'\]$/.exec(expression);
-    if (label) {
-        // Own labels only: `labels['constructor']` must not find Object.prototype.constructor.
-        if (!Object.hasOwn(context.labels, label[1])) throw new Error(`label "${label[1]}" is not set on the service`);
-        return context.labels[label[1]];
-    }
-    throw new Error(
-        `unsupported placeholder {${expression}}: use {.metadata.name}, {.metadata.namespace} or {.metadata.labels['<key>']}`,
-    );
+function valueFor(placeholder: Placeholder, context: PathContext): string {
+    if (placeholder.field === "name") return context.name;
+    if (placeholder.field === "namespace") return context.namespace;
+    // Own labels only: `labels['constructor']` must not find Object.prototype.constructor.
+    if (!Object.hasOwn(context.labels, placeholder.key)) throw new Error(`label "${placeholder.key}" is not set on the service`);
+    return context.labels[placeholder.key];
 }
 
 /**
@@ -44,19 +37,10 @@ function evaluate(expression: string, context: PathContext): string {
  * trailing slash, and the result is at most 200 characters. Throws an Error describing what is wrong.
  */
 export function routePath(pathTemplate: string | undefined, context: PathContext): string {
-    const template = pathTemplate ?? "/{.metadata.namespace}/{.metadata.name}";
+    const parts = parsePathTemplate(pathTemplate ?? "/{.metadata.namespace}/{.metadata.name}");
     // Upstream normalises substituted values to RFC 1123 characters.
-    const rendered = template.replace(/\{([^}]*)\}/g, (_, expression: string) =>
-        toDnsLabel(evaluate(expression.trim(), context)),
-    );
-    const path = `/${rendered.split("/").filter((segment) => segment !== "").join("/")}`;
-    if (!/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(path)) throw new Error(`"${path}" is not a valid URL path`);
-    // The HTTPRoute CRD's own rules for a PathPrefix (CEL in gateway-api v1.2.1): no dot segments, no encoded
-    // slash, and `%` only as a percent-encoding.
-    if (/(^|\/)\.\.?(\/|$)/.test(path) || /%2f/i.test(path) || /%(?![0-9A-Fa-f]{2})/.test(path)) {
-        throw new Error(`"${path}" is not a path the Gateway API accepts (no "." or ".." segments, no %2F, "%" only before two hex digits)`);
-    }
-    if (path.length > MAX_PATH_LENGTH) throw new Error(`the rendered path is ${path.length} characters, more than ${MAX_PATH_LENGTH}`);
+    const path = normalizePath(parts.map((p) => (typeof p === "string" ? p : toDnsLabel(valueFor(p, context)))).join(""));
+    checkRenderedPath(path);
     return path;
 }
 
@@ -69,13 +53,25 @@ export function routePath(pathTemplate: string | undefined, context: PathContext
 export function resolveRouting(
     service: { aimName: string; namespace: string; labels?: Record<string, string>; routing?: ServiceRouting },
     config: ResolvedConfig,
+    /** The config that set `config.routing.pathTemplate` (`ConfigResolution.pathTemplateFrom`). */
+    pathTemplateFrom?: string,
 ): EffectiveRouting | undefined {
     // The path template is checked whether or not a route is made now: a config change must not reveal a bad one.
+    const inherited = service.routing?.pathTemplate === undefined && config.routing.pathTemplate !== undefined;
     let path: string;
     try {
-        path = routePath(service.routing?.pathTemplate, { name: service.aimName, namespace: service.namespace, labels: service.labels ?? {} });
+        path = routePath(service.routing?.pathTemplate ?? config.routing.pathTemplate, {
+            name: service.aimName,
+            namespace: service.namespace,
+            labels: service.labels ?? {},
+        });
     } catch (err) {
-        throw fieldError("AIMService", service.aimName, "routing.pathTemplate", (err as Error).message);
+        // A config's template passed the config's own checks: what fails is this service's values in it.
+        const problem = inherited
+            ? `the path template "${config.routing.pathTemplate}" of ${pathTemplateFrom ?? `the resolved config "${config.name}"`} ` +
+              `does not render for this service: ${(err as Error).message} (a service's own routing.pathTemplate replaces it)`
+            : (err as Error).message;
+        throw fieldError("AIMService", service.aimName, "routing.pathTemplate", problem);
     }
     const gateway = service.routing?.gateway ?? config.routing.gateway;
     const implicitlyEnabled = config.source !== "none" && config.routing.autoCreateRoute && gateway !== undefined;
@@ -92,6 +88,6 @@ export function resolveRouting(
         gateway: { ...withGatewayDefaults(gateway), namespace: gateway.namespace || service.namespace },
         path,
         annotations: service.routing?.annotations ?? {},
-        requestTimeout: service.routing?.requestTimeout,
+        requestTimeout: service.routing?.requestTimeout ?? config.routing.requestTimeout,
     };
 }

@@ -1,12 +1,13 @@
 // Planning an AIMService (design §4.3, §5): everything that can fail is decided here, before the component creates
 // its first child — which template it runs (deriving one from overrides), which caches it mounts, its route.
 
-import { EnvVar, ResolvedConfig, ServingBackend } from "../types";
+import { EnvVar, ResolvedConfig, Scope, ServingBackend, TemplateCandidate, TemplateChoice } from "../types";
 import { fieldError } from "../validate/common";
 import { DEFAULT_API_KEY_KEY, ServiceSpec } from "../validate/service";
 import { namespaceFields, TemplateSpec } from "../validate/template";
 import { planImplicitCache } from "./cache";
-import { Catalog, ImageEntry, ObjectIdentity, TemplateCacheEntry, TemplateEntry, templateKey } from "./catalog";
+import { Catalog, ImageEntry, indexKey, ObjectIdentity, TemplateCacheEntry, TemplateEntry, templateKey } from "./catalog";
+import { selectTemplate } from "./selection";
 import { inferenceServiceName, predictorName, tokenSecretName } from "./names";
 import { EffectiveRouting, resolveRouting } from "./routing";
 import { COMMON_SPEC_FIELDS, DerivedTemplate, deriveTemplate, findMatchingTemplate, findTemplate, hasOverrides } from "./template";
@@ -22,8 +23,11 @@ export interface NewTemplateCache {
 }
 
 export interface ServicePlan {
-    /** The template named by `templateRef` or the image's default. */
+    /** The template named by `templateRef` or the image's default, or the one selected. */
     base: TemplateEntry;
+    /** How the base was chosen, and with `selected` every template considered. */
+    chosenBy: TemplateChoice;
+    candidates?: TemplateCandidate[];
     /** The template to run when it exists already: the base, or a derived template declared earlier. */
     template?: TemplateEntry;
     /** The derived template to create, when overrides derive one that does not exist yet. */
@@ -60,25 +64,48 @@ function planApiKey(spec: ServiceSpec): ApiKeyPlan | undefined {
 }
 
 
+/** The service's template before overrides: the one it names, its image's default, or the best of its image's. */
+function chooseBase(
+    catalog: Catalog,
+    spec: ServiceSpec,
+    image: ImageEntry,
+    availableGpuModels: string[] | undefined,
+): Pick<ServicePlan, "base" | "chosenBy" | "candidates"> {
+    const { namespace, name } = spec;
+    const aimImageName = image.spec.name;
+    const named = spec.templateRef ?? (image.spec.defaultServiceTemplate || undefined);
+    if (!named) {
+        const selection = selectTemplate(catalog, { kind: "AIMService", aimName: name, namespace, aimImageName, overrides: spec.overrides, availableGpuModels });
+        return { base: selection.template, chosenBy: TemplateChoice.Selected, candidates: selection.candidates };
+    }
+    const base = findTemplate(catalog, { kind: "AIMService", aimName: name }, namespace, named);
+    if (base.spec.aimImageName !== aimImageName) {
+        throw fieldError("AIMService", name, "templateRef", `template "${named}" runs image "${base.spec.aimImageName}", not "${aimImageName}"`);
+    }
+    return { base, chosenBy: spec.templateRef ? TemplateChoice.TemplateRef : TemplateChoice.ImageDefault };
+}
+
+/** What the service's surroundings decided before it is planned. */
+export interface ServiceContext {
+    /** The config the service resolved. */
+    config: ResolvedConfig;
+    /** The config that set `config.routing.pathTemplate` (`ConfigResolution.pathTemplateFrom`), for messages. */
+    pathTemplateFrom?: string;
+    /** The cluster's GPU models (Pulumi config `aim:availableGpuModels`): selection drops templates for others. */
+    availableGpuModels?: string[];
+}
+
 /** Plans the service; throws an AimError naming the field at fault. */
-export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEntry, config: ResolvedConfig): ServicePlan {
+export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEntry, context: ServiceContext): ServicePlan {
+    const { config, pathTemplateFrom, availableGpuModels } = context;
     const { namespace, name } = spec;
     const fail = (field: string, problem: string) => fieldError("AIMService", name, field, problem);
+    const { base, chosenBy, candidates } = chooseBase(catalog, spec, image, availableGpuModels);
+    const baseName = base.spec.name;
 
-    const baseName = spec.templateRef ?? (image.spec.defaultServiceTemplate || undefined);
-    if (!baseName) {
-        throw fail(
-            "templateRef",
-            "No template reference specified and no default template found on the image. " +
-                "Provide templateRef or configure the image's defaultServiceTemplate field.",
-        );
-    }
-    const base = findTemplate(catalog, { kind: "AIMService", aimName: name }, namespace, baseName);
-    if (base.spec.aimImageName !== spec.aimImageName) {
-        throw fail("templateRef", `template "${baseName}" runs image "${base.spec.aimImageName}", not "${spec.aimImageName}"`);
-    }
-
-    const derived = hasOverrides(spec.overrides) ? deriveTemplate(base, namespace, spec.overrides, spec.configName) : undefined;
+    // A selected template already satisfies the overrides (they chose it); a named one is derived from.
+    const derived =
+        chosenBy !== TemplateChoice.Selected && hasOverrides(spec.overrides) ? deriveTemplate(base, namespace, spec.overrides, spec.configName) : undefined;
     const sameName = derived && catalog.templates.get(namespace, derived.spec.name);
     // Overrides that describe a template already declared reuse it instead of deriving a copy with its own discovery.
     const existing = derived ? (sameName ?? findMatchingTemplate(catalog, namespace, derived.spec)) : base;
@@ -93,6 +120,11 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
         }
     }
     const templateSpec: TemplateSpec = existing?.spec ?? derived!.spec;
+    if (!existing) {
+        // The derived template is declared by this service: it must not change what an earlier service selected.
+        const declaration = { scope: Scope.Namespace, spec: templateSpec };
+        catalog.templatesByImage.ensureAddable(indexKey(namespace, templateSpec.aimImageName), `image "${templateSpec.aimImageName}"`, declaration, { kind: "AIMService", aimName: name, field: "overrides" });
+    }
 
     let cache: ServicePlan["cache"];
     const warnings: string[] = [];
@@ -124,7 +156,7 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
         }
     }
 
-    const routing = resolveRouting({ aimName: name, namespace, labels: spec.labels, routing: spec.routing }, config);
+    const routing = resolveRouting({ aimName: name, namespace, labels: spec.labels, routing: spec.routing }, config, pathTemplateFrom);
     const backend = (existing ?? base).backend;
     if (backend === ServingBackend.KServe && name.length > 63 - "-predictor-".length - namespace.length) {
         const shortest = `${name.slice(0, 1)}-${"0".repeat(8)}`;
@@ -160,5 +192,5 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
         ...(spec.hfToken !== undefined ? [{ kind: "Secret", namespace, name: tokenSecretName(name) }] : []),
         ...(apiKey?.generate ? [{ kind: "Secret", namespace, name: apiKey.secretName }] : []),
     ];
-    return { base, template: existing, newTemplate: existing ? undefined : derived, cache, routing, apiKey, warnings, objects, backend };
+    return { base, chosenBy, candidates, template: existing, newTemplate: existing ? undefined : derived, cache, routing, apiKey, warnings, objects, backend };
 }

@@ -4,7 +4,7 @@ import { Scope, ServiceOverrides } from "../types";
 import { fieldError } from "../validate/common";
 import { namespaceFields, TemplateSpec } from "../validate/template";
 import { didYouMean, shortHash, truncateName } from "./names";
-import { Catalog, Dependent, TemplateEntry } from "./catalog";
+import { Catalog, Dependent, indexKey, TemplateDeclaration, TemplateEntry } from "./catalog";
 import { DEFAULT_CONFIG_NAME } from "./config";
 import { withoutGpu } from "./resources";
 
@@ -122,14 +122,19 @@ function comparable(spec: TemplateSpec, fields: readonly string[]): string {
  * An existing template whose spec equals a derived one, as upstream's `findMatchingTemplateForDerivedSpec`:
  * namespace templates of the service's namespace first (the whole spec but caching, which only pre-warms), then
  * cluster templates (the common spec, and only when the derived spec has no env or pull secrets of its own).
- * Only templates declared before the service are seen.
+ * Only templates declared before the service are seen; one declared later that would have matched is an error
+ * (the derived template itself, which the service creates, excepted).
  */
 export function findMatchingTemplate(catalog: Catalog, namespace: string, derived: TemplateSpec): TemplateEntry | undefined {
-    const wanted = comparable(derived, NAMESPACE_SPEC_FIELDS);
-    const match = catalog.templates.inNamespace(namespace).find((t) => comparable(t.spec, NAMESPACE_SPEC_FIELDS) === wanted);
+    const matcher = (fields: readonly string[]) => {
+        const wanted = comparable(derived, fields);
+        return (t: TemplateDeclaration) => t.spec.name !== derived.name && comparable(t.spec, fields) === wanted;
+    };
+    const sameSpec = matcher(NAMESPACE_SPEC_FIELDS);
+    const match = catalog.templatesByImage.find(indexKey(namespace, derived.aimImageName), sameSpec).find(sameSpec);
     if (match) return match;
     const own = namespaceFields(derived);
     if (own.env?.length || own.imagePullSecrets?.length) return undefined;
-    const common = comparable(derived, COMMON_SPEC_FIELDS);
-    return catalog.clusterTemplates.values().find((t) => comparable(t.spec, COMMON_SPEC_FIELDS) === common);
+    const sameCommonSpec = matcher(COMMON_SPEC_FIELDS);
+    return catalog.templatesByImage.find(indexKey(undefined, derived.aimImageName), sameCommonSpec).find(sameCommonSpec);
 }

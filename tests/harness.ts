@@ -109,6 +109,16 @@ export async function scenario<T>(
     }
 }
 
+/** Runs `body` with Pulumi config values set (e.g. `aim:servingBackend`), as a stack's config would set them. */
+export async function withStackConfig<T>(config: Record<string, string>, body: () => Promise<T>): Promise<T> {
+    for (const [key, value] of Object.entries(config)) pulumi.runtime.setConfig(key, value);
+    try {
+        return await body();
+    } finally {
+        pulumi.runtime.setAllConfig({});
+    }
+}
+
 /** Runs a program that must throw synchronously; returns the error and what got registered before it. */
 export async function scenarioThrows(
     program: (opts: { provider: k8s.Provider }) => unknown,
@@ -198,6 +208,9 @@ export const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
 export const NAMESPACE = "kubernetes:core/v1:Namespace";
 export const PASSWORD = "random:index/randomPassword:RandomPassword";
 export const TEMPLATE = "aim:index:AIMServiceTemplate";
+export const ISVC = "kubernetes:serving.kserve.io/v1beta1:InferenceService";
+export const RUNTIME = "kubernetes:serving.kserve.io/v1alpha1:ServingRuntime";
+export const CLUSTER_RUNTIME = "kubernetes:serving.kserve.io/v1alpha1:ClusterServingRuntime";
 export const TEMPLATE_CACHE = "aim:index:AIMTemplateCache";
 
 /** What a scenario's program gets: the options that put every component on the scenario's own cluster. */

@@ -33,13 +33,14 @@ import {
     single,
     unwrapSecrets,
     valueOf,
+    withStackConfig,
+    ISVC,
+    RUNTIME,
+    CLUSTER_RUNTIME,
 } from "./harness";
 import { loadKinds, validateKServe } from "./kserveCrds";
 import { llamaChat } from "./llamaCluster";
 
-const ISVC = "kubernetes:serving.kserve.io/v1beta1:InferenceService";
-const RUNTIME = "kubernetes:serving.kserve.io/v1alpha1:ServingRuntime";
-const CLUSTER_RUNTIME = "kubernetes:serving.kserve.io/v1alpha1:ClusterServingRuntime";
 const KSERVE_TYPES = [ISVC, RUNTIME, CLUSTER_RUNTIME];
 
 const MI300X_AFFINITY = {
@@ -70,14 +71,7 @@ function llamaCluster(opts: Opts, template: Partial<AIMClusterServiceTemplateArg
 
 
 /** Runs `body` with Pulumi config `aim:servingBackend` set, as a stack's config would set it. */
-async function withStackBackend<T>(value: string, body: () => Promise<T>): Promise<T> {
-    pulumi.runtime.setConfig("aim:servingBackend", value);
-    try {
-        return await body();
-    } finally {
-        pulumi.runtime.setAllConfig({});
-    }
-}
+const withStackBackend = <T>(value: string, body: () => Promise<T>) => withStackConfig({ "aim:servingBackend": value }, body);
 
 describe("KServe backend", () => {
     before(function () {

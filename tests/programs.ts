@@ -182,14 +182,18 @@ const pathTemplate = mostly(
     "/{.metadata.labels['hasOwnProperty']}/x",
     "/{.metadata.labels['__proto__']}",
     "/{.metadata.uid}",
+    "/a/{.metadata.name",
+    "/chat bots/{.metadata.name}",
+    "/x%{.metadata.labels['team']}",
     ],
 );
+const requestTimeout = mostly(["30s", "1m30s"], ["2 minutes", "0.5s"]);
 
 const configFields = {
     imagePullSecrets: pullSecrets,
     caching: fc.record({ storageClassName: oneOf(STORAGE_CLASSES), cacheAimImageBase: fc.boolean() }, { requiredKeys: [] }),
     cacheStorageClassName: fc.constantFrom("legacy-rwx"),
-    routing: fc.record({ autoCreateRoute: fc.boolean(), gateway }, { requiredKeys: [] }),
+    routing: fc.record({ autoCreateRoute: fc.boolean(), gateway, pathTemplate: rarely(pathTemplate), requestTimeout: rarely(requestTimeout) }, { requiredKeys: [] }),
 };
 const imageFields = {
     image: fc.constantFrom(
@@ -282,7 +286,7 @@ const ARGS: Record<Kind, { names: string[]; args: fc.Arbitrary<Record<string, un
                                 maxKeys: 2,
                             }),
                         ),
-                        requestTimeout: fc.constantFrom("30s", "1m30s"),
+                        requestTimeout,
                     },
                     { requiredKeys: [] },
                 ),
@@ -300,6 +304,13 @@ const ARGS: Record<Kind, { names: string[]; args: fc.Arbitrary<Record<string, un
                 scratch: rarely(fc.record({ size: quantity, storageClassName: oneOf(STORAGE_CLASSES), emptyDir: fc.boolean() }, { requiredKeys: [] })),
             },
             { requiredKeys: ["namespace", "aimImageName"] },
+        ).chain((args) =>
+            // Mostly by name; sometimes by container image instead (or as well, which is an error).
+            fc.oneof(
+                { weight: 3, arbitrary: fc.constant(args) },
+                { weight: 1, arbitrary: imageFields.image.map((image) => ({ ...args, aimImageName: undefined, image })) },
+                { weight: 1, arbitrary: imageFields.image.map((image) => ({ ...args, image })) },
+            ),
         ),
     },
 };
@@ -311,6 +322,7 @@ const FIELD_NAMES = [
     "name",
     "namespace",
     "aimImageName",
+    "image",
     "templateRef",
     "templateScope",
     "configName",

@@ -88,7 +88,7 @@ describe("AIMService", () => {
                 { name: "metrics", port: 8000, targetPort: 8000, protocol: "TCP" },
             ],
         });
-        assert.deepStrictEqual(await valueOf(result.resolvedTemplate), { name: "base", scope: "Cluster", gpuModel: "MI300X", gpuCount: 2 });
+        assert.deepStrictEqual(await valueOf(result.resolvedTemplate), { name: "base", scope: "Cluster", gpuModel: "MI300X", gpuCount: 2, chosenBy: "imageDefault" });
         assert.strictEqual(await valueOf(result.deploymentName), "llama-chat");
         assert.strictEqual(await valueOf(result.serviceName), "llama-chat");
     });
@@ -337,7 +337,12 @@ describe("AIMService", () => {
             new AIMClusterImage("llama", { image: LLAMA_IMAGE }, opts);
             llamaChat(opts);
         });
-        assert.match(noDefault.error.message, /^AIMService "llama-chat": templateRef: No template reference specified and no default template found on the image/);
+        assert.strictEqual(
+            noDefault.error.message,
+            'AIMService "llama-chat": templateRef: TemplateNotFound: no templateRef, no defaultServiceTemplate on image "llama", ' +
+                'and no template of the image to select: declare an AIMServiceTemplate in namespace "ml-team" or an ' +
+                'AIMClusterServiceTemplate with aimImageName "llama" before the service, or set templateRef',
+        );
 
         const mismatch = await scenarioThrows((opts) => {
             llamaCluster(opts);
@@ -370,6 +375,7 @@ describe("AIMService", () => {
                 metric: "throughput",
                 gpuModel: "MI300X",
                 gpuCount: 2,
+                chosenBy: "templateRef",
             });
         }
         // The derived template runs its own discovery, which both Deployments wait for.

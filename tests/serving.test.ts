@@ -32,6 +32,7 @@ import {
     single,
     TEMPLATE,
     valueOf,
+    withStackConfig,
 } from "./harness";
 import { validateManifest } from "./k8sSchemas";
 import { container, llamaChat, llamaCluster, podSpec } from "./llamaCluster";
@@ -39,15 +40,6 @@ import { derivedTemplateName } from "../resolve/template";
 import { ContainerInput, inferencePodSpec, scratchVolumeFor } from "../render/container";
 
 const envNamed = (deployment: Registered, name: string) => container(deployment).env.find((e: { name: string }) => e.name === name);
-
-async function withConfig<T>(config: Record<string, string>, body: () => Promise<T>): Promise<T> {
-    for (const [key, value] of Object.entries(config)) pulumi.runtime.setConfig(key, value);
-    try {
-        return await body();
-    } finally {
-        pulumi.runtime.setAllConfig({});
-    }
-}
 
 describe("the container contract (render/container.ts), as another backend uses it", () => {
     const input: ContainerInput = {
@@ -179,7 +171,7 @@ describe("serving on a real cluster", () => {
         });
 
         it("is left alone with aim:createSystemNamespace false, and not made when nothing runs there", async () => {
-            const disabled = await withConfig({ "aim:createSystemNamespace": "false", "aim:systemNamespace": "aim-ops" }, () =>
+            const disabled = await withStackConfig({ "aim:createSystemNamespace": "false", "aim:systemNamespace": "aim-ops" }, () =>
                 scenario((opts) => {
                     llamaCluster(opts);
                     new AIMClusterServiceTemplate("discovered", { aimImageName: "llama" }, opts);
@@ -195,7 +187,7 @@ describe("serving on a real cluster", () => {
             });
             assert.deepStrictEqual(ofType(unused.resources, NAMESPACE), []);
 
-            const { error } = await withConfig({ "aim:createSystemNamespace": "no" }, () =>
+            const { error } = await withStackConfig({ "aim:createSystemNamespace": "no" }, () =>
                 scenarioThrows((opts) => {
                     llamaCluster(opts);
                     new AIMClusterServiceTemplate("discovered", { aimImageName: "llama" }, opts);

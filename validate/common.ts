@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { Metric, Precision, ServingBackend } from "../types";
+import { checkPathTemplate } from "./pathTemplate";
 import { MAX_QUANTITY, quantityToBytes } from "./quantity";
 
 /**
@@ -60,6 +61,9 @@ export const stringInput = z.custom<pulumi.Input<string>>(
     { error: "must be a string or a Pulumi Input<string>" },
 );
 
+/** A container image reference as a pod spec takes it. */
+export const containerImage = nonEmpty.regex(/^\S+$/, "must not contain whitespace");
+
 export const pullSecrets = z.array(z.strictObject({ name: dnsSubdomain }));
 
 const keySelector = z.strictObject({ name: dnsSubdomain, key: nonEmpty, optional: z.boolean().optional() });
@@ -104,6 +108,20 @@ export const gatewayRef = z.strictObject({
         .optional(),
     sectionName: dnsSubdomain.optional(),
     port: z.number().int("must be an integer").min(1, "must be >= 1").max(65535, "must be <= 65535").optional(),
+});
+
+/** A Gateway API `Duration` (an HTTPRoute rule's `timeouts.request`), e.g. `30s`, `1m30s`. */
+export const gatewayDuration = z
+    .string()
+    .regex(/^([0-9]{1,5}(h|m|s|ms)){1,4}$/, "must be a Gateway API duration such as 30s or 1m30s");
+
+/** A route path template: its syntax and literal text are checked where it is written, before any service uses it. */
+export const pathTemplate = nonEmpty.superRefine((template, ctx) => {
+    try {
+        checkPathTemplate(template);
+    } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+    }
 });
 
 export const metric = z.enum(Object.values(Metric) as [Metric, ...Metric[]], {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ConfigCaching, ConfigRouting, LocalObjectReference } from "../types";
-import { dnsLabel, dnsSubdomain, gatewayRef, pullSecrets } from "./common";
+import { dnsLabel, dnsSubdomain, gatewayDuration, gatewayRef, pathTemplate, pullSecrets } from "./common";
 
 const configFields = {
     name: dnsSubdomain,
@@ -9,7 +9,14 @@ const configFields = {
         .strictObject({ storageClassName: dnsSubdomain.optional(), cacheAimImageBase: z.boolean().optional() })
         .optional(),
     cacheStorageClassName: dnsSubdomain.optional(),
-    routing: z.strictObject({ autoCreateRoute: z.boolean().optional(), gateway: gatewayRef.optional() }).optional(),
+    routing: z
+        .strictObject({
+            autoCreateRoute: z.boolean().optional(),
+            gateway: gatewayRef.optional(),
+            pathTemplate: pathTemplate.optional(),
+            requestTimeout: gatewayDuration.optional(),
+        })
+        .optional(),
 };
 
 /** A config's own settings, unset fields left unset so a namespace config can inherit them field by field. */

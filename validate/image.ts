@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { dnsLabel, dnsSubdomain, nonEmpty } from "./common";
+import { containerImage, dnsLabel, dnsSubdomain } from "./common";
 import { containerResources } from "./resources";
 
 const imageFields = {
     name: dnsSubdomain,
-    image: nonEmpty.regex(/^\S+$/, "must not contain whitespace"),
+    image: containerImage,
     defaultServiceTemplate: z.union([z.literal(""), dnsSubdomain]).optional(),
     configName: dnsSubdomain.optional(),
     resources: containerResources.optional(),

@@ -1,15 +1,18 @@
 import { z } from "zod";
 import { containerResources, gpuCountConflict } from "./resources";
 import {
+    containerImage,
     dnsLabel,
     dnsServiceName,
     dnsSubdomain,
     envList,
+    gatewayDuration,
     gatewayRef,
     gpuSelector,
     int32,
     metric,
     nonEmpty,
+    pathTemplate,
     precision,
     pullSecrets,
     qualifiedName,
@@ -37,7 +40,8 @@ const annotationBytes = (annotations: Record<string, string>) =>
 export const serviceSchema = z.strictObject({
     name: dnsServiceName,
     namespace: dnsLabel,
-    aimImageName: dnsSubdomain,
+    aimImageName: dnsSubdomain.optional(),
+    image: containerImage.optional(),
     templateRef: dnsSubdomain.optional(),
     replicas: int32(0).default(1),
     cacheModel: z.boolean().default(false),
@@ -55,17 +59,14 @@ export const serviceSchema = z.strictObject({
         .strictObject({
             enabled: z.boolean().optional(),
             gateway: gatewayRef.optional(),
-            pathTemplate: nonEmpty.optional(),
+            pathTemplate: pathTemplate.optional(),
             annotations: z
                 .record(qualifiedName, z.string())
                 .refine((a) => annotationBytes(a) <= MAX_ANNOTATION_BYTES, {
                     error: "must total at most 256 KiB (keys and values), the API server's limit for an object's annotations",
                 })
                 .optional(),
-            requestTimeout: z
-                .string()
-                .regex(/^([0-9]{1,5}(h|m|s|ms)){1,4}$/, "must be a Gateway API duration such as 30s or 1m30s")
-                .optional(),
+            requestTimeout: gatewayDuration.optional(),
         })
         .optional(),
     hfToken: stringInput.optional(),
@@ -92,6 +93,12 @@ export const serviceSchema = z.strictObject({
         .strictObject({ size: quantity.optional(), storageClassName: dnsSubdomain.optional(), emptyDir: z.boolean().optional() })
         .optional(),
 }).superRefine((spec, ctx) => {
+    if (spec.aimImageName === undefined && spec.image === undefined) {
+        ctx.addIssue({ code: "custom", path: ["aimImageName"], message: "is required (or image, the container image of a declared image entry)" });
+    }
+    if (spec.aimImageName !== undefined && spec.image !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["image"], message: "must not be set together with aimImageName: name the image entry or its container image" });
+    }
     if (spec.skipAwait && spec.awaitTimeoutSeconds !== undefined) {
         ctx.addIssue({ code: "custom", path: ["awaitTimeoutSeconds"], message: "has no effect with skipAwait: true" });
     }

@@ -14,12 +14,10 @@ import {
     AIMServiceTemplate,
 } from "../../index";
 import { LLAMA_IMAGE, LLAMA_SOURCE } from "../fixtures";
-import { DEPLOYMENT, ofType, Opts, Registered, scenario, scenarioThrows, single, TEMPLATE, unwrapSecrets, valueOf } from "../harness";
+import { CLUSTER_RUNTIME, DEPLOYMENT, ISVC, ofType, Opts, Registered, scenario, scenarioThrows, single, TEMPLATE, unwrapSecrets, valueOf } from "../harness";
 import { validateKServe } from "../kserveCrds";
 import { container } from "../llamaCluster";
 
-const ISVC = "kubernetes:serving.kserve.io/v1beta1:InferenceService";
-const RUNTIME = "kubernetes:serving.kserve.io/v1alpha1:ClusterServingRuntime";
 const NAMESPACE = "aim-e2e";
 const GPU = "amd.com/gpu";
 
@@ -118,9 +116,10 @@ describe("kaiwo service/resources/service-override", () => {
             metric: "latency",
             gpuModel: "MI300X",
             gpuCount: 2,
+            chosenBy: "templateRef",
         });
         // The runtime is the template's: its GPU count, which the InferenceService's resources override.
-        assert.deepStrictEqual(single(resources, RUNTIME).inputs.spec.containers[0].resources, {
+        assert.deepStrictEqual(single(resources, CLUSTER_RUNTIME).inputs.spec.containers[0].resources, {
             requests: { [GPU]: "1" },
             limits: { [GPU]: "1" },
         });
