@@ -212,9 +212,13 @@ export interface ServiceOverrides {
     gpuSelector?: GpuSelector;
 }
 
-/** Container resources of the inference pods, overlaid key by key on the per-GPU defaults. */
-export interface ServiceResources {
-    /** Requests, e.g. `{ cpu: "8", memory: "64Gi" }`. The GPU count comes from the template or overrides. */
+/**
+ * Container resources of the inference container. The levels overlay key by key (requests and limits separately):
+ * the per-GPU defaults, then the image's, the template's and the service's. `amd.com/gpu` (a whole number; one side
+ * given is copied to the other) sets the GPU count; it must agree with `gpuSelector.count` on the same object.
+ */
+export interface ContainerResources {
+    /** Requests, e.g. `{ cpu: "8", memory: "64Gi", "amd.com/gpu": "2" }`. */
     requests?: Record<string, string>;
     /** Limits, e.g. `{ memory: "96Gi" }`. */
     limits?: Record<string, string>;
@@ -276,7 +280,7 @@ export interface ResolvedTemplate {
     precision?: Precision;
     /** GPU model, if the template sets one. */
     gpuModel?: string;
-    /** GPUs per replica. */
+    /** GPUs per replica the service's pods request: the service's `amd.com/gpu`, else the template's (resources or `gpuSelector`, after overrides), else the image's, else 1. */
     gpuCount: number;
     /** How it was chosen: `templateRef`, `imageDefault`, or `selected`. */
     chosenBy: TemplateChoice;

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { clusterImageSchema } from "../validate/image";
 import { planImage, registerImage } from "./imageEntry";
 import { typeToken } from "./internal";
-import { ResolvedConfig } from "../types";
+import { ContainerResources, ResolvedConfig } from "../types";
 
 export interface AIMClusterImageArgs {
     /** AIM name that templates and services reference through `aimImageName`. Default: the Pulumi resource name. @default the Pulumi resource name */
@@ -13,6 +13,8 @@ export interface AIMClusterImageArgs {
     defaultServiceTemplate?: string;
     /** Config (AIMClusterConfig, or for an AIMImage also an AIMNamespaceConfig) to use. Default: "default". @default "default" */
     configName?: string;
+    /** Container resources of its services' inference containers; a template's and a service's win key by key. */
+    resources?: ContainerResources;
 }
 
 /** A cluster-wide AIM image catalog entry, visible from every namespace (an AIMImage of the same name wins there). */

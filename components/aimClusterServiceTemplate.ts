@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { clusterServiceTemplateSchema } from "../validate/template";
 import { typeToken } from "./internal";
 import { planTemplate, registerTemplate } from "./templateEntry";
-import { GpuSelector, Metric, ModelSource, Precision, ResolvedConfig, ResolvedImage, ServingBackend } from "../types";
+import { ContainerResources, GpuSelector, Metric, ModelSource, Precision, ResolvedConfig, ResolvedImage, ServingBackend } from "../types";
 
 export interface AIMClusterServiceTemplateArgs {
     /** AIM name that services and caches reference through `templateRef`. Default: the Pulumi resource name. @default the Pulumi resource name */
@@ -21,6 +21,8 @@ export interface AIMClusterServiceTemplateArgs {
     servingBackend?: ServingBackend;
     /** Model artifacts of the template, needed at preview time to size caches (discovery results are not known then). */
     modelSources?: ModelSource[];
+    /** Container resources of its services' inference containers: they win key by key over the image's, a service's win over them. Derived templates inherit them (without `amd.com/gpu` when the overrides set `gpuSelector`). */
+    resources?: ContainerResources;
 }
 
 /**

@@ -11,6 +11,7 @@ import { inferenceServiceName, predictorName, tokenSecretName } from "../resolve
 import { mergePullSecrets } from "../render/pod";
 import { Catalog, ModelCacheEntry, TemplateEntry } from "../resolve/catalog";
 import { findImage, findImageByUri, resolvedImage } from "../resolve/image";
+import { planInferenceResources } from "../resolve/resources";
 import { planService, ServicePlan } from "../resolve/service";
 import { DEFAULT_AWAIT_TIMEOUT_SECONDS, serviceSchema } from "../validate/service";
 import { namespaceFields } from "../validate/template";
@@ -19,6 +20,7 @@ import { AIMTemplateCache } from "./aimTemplateCache";
 import { availableGpuModels, planComponent, typeToken, warnAll, withSecretToken } from "./internal";
 import { resolveConfig } from "../resolve/config";
 import {
+    ContainerResources,
     EnvVar,
     GatewayParentReference,
     LocalObjectReference,
@@ -27,7 +29,6 @@ import {
     ResolvedTemplate,
     ServiceApiKey,
     ServiceOverrides,
-    ServiceResources,
     ServiceRouting,
     ServiceScratch,
     ServingBackend,
@@ -56,8 +57,8 @@ export interface AIMServiceArgs {
     env?: EnvVar[];
     /** Pull secrets of the inference pods, before the resolved config's. */
     imagePullSecrets?: LocalObjectReference[];
-    /** Container resources over the per-GPU defaults (4 CPUs and 32Gi requested, 48Gi limit, per GPU). */
-    resources?: ServiceResources;
+    /** Container resources; they win key by key over the template's and the image's, then the per-GPU defaults (4 CPUs and 32Gi requested, 48Gi limit, per GPU). `amd.com/gpu` sets the GPU count. */
+    resources?: ContainerResources;
     /** Labels of the rendered objects (the package's own labels win), also usable in `routing.pathTemplate`. */
     labels?: Record<string, string>;
     /** Routing through a Gateway; each field set here wins over the resolved config. */
@@ -94,7 +95,12 @@ function registerCaches(catalog: Catalog, namespace: string, configName: string 
     if (!plan.cache) return [];
     if ("reuse" in plan.cache) return plan.cache.reuse.caches;
     const { name, pulumiName, env } = plan.cache.create;
-    new AIMTemplateCache(pulumiName, { name, namespace, templateRef: name, configName, env }, { parent: template.declaredBy.resource });
+    // The scope of the template the service resolved, as aim-engine sets it (internal/aimservice/caching.go l.124).
+    new AIMTemplateCache(
+        pulumiName,
+        { name, namespace, templateRef: name, templateScope: template.scope, configName, env },
+        { parent: template.declaredBy.resource },
+    );
     return catalog.templateCaches.get(namespace, name)!.caches;
 }
 
@@ -139,7 +145,7 @@ export class AIMService extends pulumi.ComponentResource {
             const { config, warning, pathTemplateFrom } = resolveConfig(catalog, { kind, aimName: spec.name, namespace: spec.namespace, configName: spec.configName });
             const plan = planService(catalog, spec, image, { config, pathTemplateFrom, availableGpuModels: availableGpuModels(kind, spec.name) });
             catalog.claimObjects(declarer, plan.objects);
-            return { image: resolvedImage(image), config, plan, warnings: [warning, ...plan.warnings] };
+            return { image: resolvedImage(image), imageResources: image.spec.resources, config, plan, warnings: [warning, ...plan.warnings] };
         });
         super(typeToken(kind), name, withSecretToken(spec), opts);
         warnAll(this, planned.warnings);
@@ -148,7 +154,7 @@ export class AIMService extends pulumi.ComponentResource {
 
         const template = registerTemplate(catalog, namespace, plan);
         const caches = registerCaches(catalog, namespace, spec.configName, plan, template);
-        const gpuCount = template.spec.gpuSelector?.count ?? 1;
+        const { gpuCount, levels } = planInferenceResources(spec, template.spec, { resources: planned.imageResources });
         const labelInput = { serviceName: spec.name, templateName: template.spec.name, aimImageName: planned.image.name, labels: spec.labels };
         const tokenSecret =
             spec.hfToken !== undefined
@@ -184,7 +190,7 @@ export class AIMService extends pulumi.ComponentResource {
             serviceEnv: spec.env,
             hfTokenSecretName: tokenSecret && tokenSecretName(spec.name),
             imagePullSecrets: mergePullSecrets(spec.imagePullSecrets, config.imagePullSecrets),
-            resources: spec.resources,
+            resources: levels,
             caches: caches.map((c) => ({ claimName: c.pvcName, modelName: c.modelName })),
             scratch: scratchVolumeFor(spec.scratch, template.spec.modelSources, config.caching.storageClassName),
             apiKeySecret: plan.apiKey && { name: plan.apiKey.secretName, key: plan.apiKey.key },

@@ -11,15 +11,17 @@ import { findTemplate } from "../resolve/template";
 import { resolveConfig } from "../resolve/config";
 import { templateCacheSchema } from "../validate/cache";
 import { planComponent, typeToken, warnAll, withSecretToken } from "./internal";
-import { EnvVar, LocalObjectReference, ResolvedConfig } from "../types";
+import { EnvVar, LocalObjectReference, ResolvedConfig, Scope } from "../types";
 
 export interface AIMTemplateCacheArgs {
     /** AIM name. Default: the Pulumi resource name. @default the Pulumi resource name */
     name?: string;
     /** Namespace of the cache: its PVCs are usable by services there. */
     namespace: string;
-    /** Template whose model sources to cache: an AIMServiceTemplate in the namespace first, then an AIMClusterServiceTemplate. */
+    /** Template whose model sources to cache: an AIMServiceTemplate in the namespace first, then an AIMClusterServiceTemplate (see `templateScope`). */
     templateRef: string;
+    /** Where `templateRef` is looked up: `Namespace` (an AIMServiceTemplate in the namespace) or `Cluster` (an AIMClusterServiceTemplate) only. Default: the namespace first, then the cluster. @default the namespace first, then the cluster */
+    templateScope?: Scope;
     /** Environment of the download Jobs (e.g. `HF_TOKEN` from a Secret). */
     env?: EnvVar[];
     /** Pull secrets of the download Jobs, before the resolved config's. */
@@ -61,7 +63,7 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
         const { spec, catalog, declarer, plan } = planComponent(kind, name, templateCacheSchema, args, opts, (spec, catalog, declarer) => {
             const { namespace, name: aimName } = spec;
             catalog.templateCaches.ensureDeclarable(namespace, aimName);
-            const template = findTemplate(catalog, { kind, aimName }, namespace, spec.templateRef);
+            const template = findTemplate(catalog, { kind, aimName }, namespace, spec.templateRef, spec.templateScope);
             catalog.templateCachesByTemplate.ensureDeclarable(namespace, templateKey(template), { kind, aimName, field: "templateRef" });
             const sources = requireModelSources(kind, aimName, "templateRef", template.spec);
             const { config, warning } = resolveConfig(catalog, { kind, aimName, namespace, configName: spec.configName });

@@ -15,8 +15,9 @@ import { namespaceFields, TemplateSpec } from "../validate/template";
 import { AIMTemplateCache } from "./aimTemplateCache";
 import { renderServingRuntime } from "../render/kserve";
 import { templateBackend } from "../resolve/backend";
+import { templateGpuCount } from "../resolve/resources";
 import { createsSystemNamespace, planComponent, Planned, stackServingBackend, systemNamespace, systemNamespaceResource, warnAll } from "./internal";
-import { ResolvedConfig, ResolvedImage, ServingBackend } from "../types";
+import { ResolvedConfig, ResolvedImage, Scope, ServingBackend } from "../types";
 import { indexKey, scopeOf } from "../resolve/catalog";
 
 export interface TemplateOutputs {
@@ -35,7 +36,8 @@ export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.Z
         (namespace === undefined ? catalog.clusterTemplates : catalog.templates).ensureDeclarable(namespace, aimName);
         catalog.templatesByImage.ensureAddable(indexKey(namespace, spec.aimImageName), `image "${spec.aimImageName}"`, { scope: scopeOf(namespace), spec }, { kind, aimName, field: "aimImageName" });
         // Upstream resolves the image before the config, so a missing image is the error a user sees first.
-        const image = resolvedImage(findImage(catalog, { kind, aimName }, namespace, spec.aimImageName));
+        const imageEntry = findImage(catalog, { kind, aimName }, namespace, spec.aimImageName);
+        const image = resolvedImage(imageEntry);
         const { config, warning } = resolveConfig(catalog, { kind, aimName, namespace, configName: spec.configName });
         const backend = templateBackend(kind, spec, stackServingBackend(kind, aimName));
         const pullSecrets = mergePullSecrets(imagePullSecrets, config.imagePullSecrets);
@@ -65,7 +67,7 @@ export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.Z
                       namespace,
                       aimImageName: spec.aimImageName,
                       image: image.image,
-                      gpuCount: spec.gpuSelector?.count ?? 1,
+                      gpuCount: templateGpuCount(spec, imageEntry.spec),
                       imagePullSecrets: pullSecrets,
                   })
                 : undefined;
@@ -99,7 +101,7 @@ export function registerTemplate(component: pulumi.ComponentResource, pulumiName
         // Pre-warming: the template's own cache, named after it and using the template's config.
         new AIMTemplateCache(
             `${pulumiName}-cache`,
-            { name: spec.name, namespace: namespace!, templateRef: spec.name, configName: spec.configName, env: caching?.env },
+            { name: spec.name, namespace: namespace!, templateRef: spec.name, templateScope: Scope.Namespace, configName: spec.configName, env: caching?.env },
             { parent: component },
         );
     }

@@ -6,7 +6,7 @@
 //   ContainerInput            what a backend passes in (resolved; no Pulumi resources)
 //   AIM_PORT, MODEL_CACHE_ROOT, INFERENCE_CONTAINER_NAME, SHM_VOLUME, MODEL_STORAGE_VOLUME, API_KEY_ENV
 //   inferenceEnv(input)        the container env, lowest precedence first, as upstream's buildMergedEnvVars
-//   inferenceResources(input)  requests/limits: per-GPU defaults overlaid by the service's, GPU key = GPU count
+//   inferenceResources(input)  requests/limits: per-GPU defaults overlaid by image, template, service; GPU key = GPU count
 //   inferencePorts()           container ports
 //   inferenceProbes()          readiness and startup probes (TCP on AIM_PORT, as KServe's raw mode)
 //   inferenceVolumes(input)    { volumes, volumeMounts }: /dev/shm, and the model caches or the scratch volume
@@ -15,9 +15,10 @@
 //                                     + its volumes
 
 import * as k8s from "@pulumi/kubernetes";
-import { EnvVar, LocalObjectReference, Metric, ModelSource, Precision, ServiceScratch } from "../types";
+import { ContainerResources, EnvVar, LocalObjectReference, Metric, ModelSource, Precision, ServiceScratch } from "../types";
 import { quantityToBytes } from "../validate/quantity";
-import { GPU_RESOURCE } from "../validate/service";
+import { GPU_RESOURCE } from "../validate/resources";
+import { withoutGpu } from "../resolve/resources";
 import { gpuNodeAffinity } from "./gpu";
 import { pvcSize, PVC_HEADROOM_PERCENT } from "./modelCache";
 import { envValue, mergeEnv, podPullSecrets, renderEnv } from "./pod";
@@ -65,7 +66,8 @@ export interface ContainerInput {
     hfTokenSecretName?: string;
     /** Already merged: the service's own, then the resolved config's. */
     imagePullSecrets: LocalObjectReference[];
-    resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+    /** Resources over the per-GPU defaults, lowest precedence first (image, template, service); their GPU keys are ignored: `gpuCount` is resolved. */
+    resources: ContainerResources[];
     /** Model caches, mounted under MODEL_CACHE_ROOT; when there are none, `scratch` backs MODEL_CACHE_ROOT. */
     caches: CacheMount[];
     scratch: ScratchVolume;
@@ -108,26 +110,34 @@ export function scratchVolumeFor(
 }
 
 /**
- * Upstream's per-GPU defaults (4 CPUs, 32Gi requested and 48Gi limit of memory per GPU), overlaid key by key by the
- * service's own. The API server rejects a request above its limit, so a default never crosses a value the service
- * set: a default limit rises to the service's request, a default request drops to the service's limit.
+ * Overlays `over` on `base` key by key, requests and limits separately, as upstream's `mergeResourceRequirements`.
+ * The API server rejects a request above its limit, so a lower level never crosses a value a higher one set: its
+ * limit rises to the higher level's request, its request drops to the higher level's limit (upstream would render
+ * the pod and have it rejected). Each level is valid on its own, so the result is too.
+ */
+function overlay(base: Required<ContainerResources>, over: ContainerResources): Required<ContainerResources> {
+    const requests = { ...base.requests };
+    const limits = { ...base.limits };
+    const exceeds = (a: string, b: string) => quantityToBytes(a) > quantityToBytes(b);
+    for (const [key, limit] of Object.entries(over.limits ?? {})) {
+        if (requests[key] !== undefined && exceeds(requests[key], limit)) requests[key] = limit;
+    }
+    for (const [key, request] of Object.entries(over.requests ?? {})) {
+        if (limits[key] !== undefined && exceeds(request, limits[key])) limits[key] = request;
+    }
+    return { requests: { ...requests, ...over.requests }, limits: { ...limits, ...over.limits } };
+}
+
+/**
+ * Upstream's per-GPU defaults (4 CPUs, 32Gi requested and 48Gi limit of memory per GPU), overlaid by the image's,
+ * the template's and the service's resources in turn; `amd.com/gpu` request and limit = the resolved GPU count.
  */
 export function inferenceResources(input: Pick<ContainerInput, "gpuCount" | "resources">) {
     const gpus = input.gpuCount;
-    const own = { requests: input.resources?.requests ?? {}, limits: input.resources?.limits ?? {} };
-    const requests: Record<string, string> = { cpu: String(4 * gpus), memory: `${32 * gpus}Gi` };
-    const limits: Record<string, string> = { memory: `${48 * gpus}Gi` };
-    const exceeds = (a: string, b: string) => quantityToBytes(a) > quantityToBytes(b);
-    for (const [key, limit] of Object.entries(own.limits)) {
-        if (requests[key] !== undefined && exceeds(requests[key], limit)) requests[key] = limit;
-    }
-    for (const [key, request] of Object.entries(own.requests)) {
-        if (limits[key] !== undefined && exceeds(request, limits[key])) limits[key] = request;
-    }
-    return {
-        requests: { ...requests, ...own.requests, [GPU_RESOURCE]: String(gpus) },
-        limits: { ...limits, ...own.limits, [GPU_RESOURCE]: String(gpus) },
-    };
+    const defaults: Required<ContainerResources> = { requests: { cpu: String(4 * gpus), memory: `${32 * gpus}Gi` }, limits: { memory: `${48 * gpus}Gi` } };
+    // The GPU key is the resolved count, whichever level stated it.
+    const { requests, limits } = input.resources.reduce<Required<ContainerResources>>((merged, level) => overlay(merged, withoutGpu(level) ?? {}), defaults);
+    return { requests: { ...requests, [GPU_RESOURCE]: String(gpus) }, limits: { ...limits, [GPU_RESOURCE]: String(gpus) } };
 }
 
 /** The container env, lowest precedence first: package defaults, template, service, then the secret references. */

@@ -3,7 +3,7 @@
 
 import * as k8s from "@pulumi/kubernetes";
 import { AIM_PORT, inferencePodSpec } from "./container";
-import { awaitAnnotations, InferenceInput, METRICS_PORT_NAME, selectorLabels, SERVICE_PORT, serviceLabels } from "./serving";
+import { awaitAnnotations, InferenceInput, METRICS_PORT_NAME, selectorLabels, SERVICE_PORT, serviceLabels, workloadLabels } from "./serving";
 
 /** The in-cluster URL of a service: what clients in the cluster call, `/v1/...` below it. */
 export function serviceEndpoint(serviceName: string, namespace: string): string {
@@ -11,7 +11,7 @@ export function serviceEndpoint(serviceName: string, namespace: string): string 
 }
 
 export function renderDeployment(input: InferenceInput) {
-    const labels = serviceLabels(input);
+    const labels = workloadLabels(input);
     return {
         apiVersion: "apps/v1",
         kind: "Deployment",

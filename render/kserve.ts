@@ -8,10 +8,10 @@
 import { LocalObjectReference } from "../types";
 import { inferenceServiceName, predictorName } from "../resolve/names";
 import { inferenceEnv, inferencePorts, inferenceResources, inferenceVolumes, podPlacement, SHM_VOLUME } from "./container";
-import { awaitAnnotations, InferenceInput, serviceLabels } from "./serving";
+import { awaitAnnotations, InferenceInput, workloadLabels } from "./serving";
 import { aimLabel, standardLabels } from "./labels";
 import { envValue, podPullSecrets, renderEnv } from "./pod";
-import { GPU_RESOURCE } from "../validate/service";
+import { GPU_RESOURCE } from "../validate/resources";
 
 /** The container KServe fills from the runtime and overlays with the InferenceService's `predictor.model`. */
 const KSERVE_CONTAINER = "kserve-container";
@@ -84,11 +84,8 @@ export function renderInferenceService(input: InferenceInput) {
         metadata: {
             name: inferenceServiceName(input.serviceName, input.namespace),
             namespace: input.namespace,
-            labels: {
-                ...serviceLabels(input),
-                ...(input.metric && aimLabel("template.metric", input.metric)),
-                ...(input.precision && aimLabel("template.precision", input.precision)),
-            },
+            // KServe copies the InferenceService's labels onto the predictor Deployment and its pods.
+            labels: workloadLabels(input),
             annotations: {
                 ...input.annotations,
                 // Replicas are fixed (min = max); upstream turns KServe's autoscaler off unless autoscaling is asked for.

@@ -52,3 +52,16 @@ export function serviceLabels(input: Pick<InferenceInput, "serviceName" | "templ
         ...aimLabel("aim-image", input.aimImageName),
     };
 }
+
+/**
+ * Labels of the workload (Deployment or InferenceService) and its pods: the service's, plus the profile the template
+ * states (after overrides), as upstream labels its InferenceService with the profile's metric and precision. Not in
+ * the Deployment's selector, which is immutable: a template change must not orphan the running pods.
+ */
+export function workloadLabels(input: Pick<InferenceInput, "serviceName" | "templateName" | "aimImageName" | "labels" | "metric" | "precision">) {
+    return {
+        ...serviceLabels(input),
+        ...(input.metric && aimLabel("template.metric", input.metric)),
+        ...(input.precision && aimLabel("template.precision", input.precision)),
+    };
+}

@@ -1,21 +1,34 @@
 // Template lookup (design §4.3) and templates derived from service overrides (aim-reference §4.2).
 
-import { ServiceOverrides } from "../types";
+import { Scope, ServiceOverrides } from "../types";
 import { fieldError } from "../validate/common";
 import { namespaceFields, TemplateSpec } from "../validate/template";
 import { didYouMean, shortHash, truncateName } from "./names";
 import { Catalog, Dependent, indexKey, TemplateDeclaration, TemplateEntry } from "./catalog";
 import { DEFAULT_CONFIG_NAME } from "./config";
+import { withoutGpu } from "./resources";
 
-/** The namespaced template of that name first, then the cluster template. */
-export function findTemplate(catalog: Catalog, dependent: Dependent, namespace: string, templateRef: string): TemplateEntry {
-    const entry = catalog.templates.lookup(namespace, templateRef) ?? catalog.clusterTemplates.lookup(undefined, templateRef);
+/**
+ * The namespaced template of that name first, then the cluster template; with `scope`, only the template of that
+ * scope (an AIMTemplateCache's `templateScope`, as aim-engine's template cache fetches only that kind).
+ */
+export function findTemplate(catalog: Catalog, dependent: Dependent, namespace: string, templateRef: string, scope?: Scope): TemplateEntry {
+    const entry =
+        (scope !== Scope.Cluster ? catalog.templates.lookup(namespace, templateRef) : undefined) ??
+        (scope !== Scope.Namespace ? catalog.clusterTemplates.lookup(undefined, templateRef) : undefined);
     if (entry) return entry;
+    const fail = (problem: string) => fieldError(dependent.kind, dependent.aimName, "templateRef", problem);
+    if (scope !== undefined) {
+        const namespaced = scope === Scope.Namespace;
+        const searched = namespaced ? `no AIMServiceTemplate "${templateRef}" in namespace "${namespace}"` : `no AIMClusterServiceTemplate "${templateRef}"`;
+        const other = namespaced ? catalog.clusterTemplates.get(undefined, templateRef) : catalog.templates.get(namespace, templateRef);
+        const hint = other
+            ? `; the ${other.scope} scope has one: set templateScope to ${other.scope}, or leave it unset`
+            : didYouMean(templateRef, namespaced ? catalog.templates.names(namespace) : catalog.clusterTemplates.names(undefined));
+        throw fail(`Template "${templateRef}" not found in scope ${scope} (${searched} is declared before its users${hint})`);
+    }
     const declared = [...catalog.templates.names(namespace), ...catalog.clusterTemplates.names(undefined)];
-    throw fieldError(
-        dependent.kind,
-        dependent.aimName,
-        "templateRef",
+    throw fail(
         `Template "${templateRef}" not found. Create the template or verify the template name ` +
             `(an AIMServiceTemplate in namespace "${namespace}" or an AIMClusterServiceTemplate, declared before its users` +
             `${didYouMean(templateRef, declared)})`,
@@ -77,13 +90,14 @@ export function deriveTemplate(
         configName: sameConfig ? base.spec.configName : configName,
         ...(metric && { metric }),
         ...(precision && { precision }),
-        ...(gpuSelector && { gpuSelector }),
+        // The override restates the GPU count, so the base's `amd.com/gpu` (which equals the base's count) goes.
+        ...(gpuSelector && { gpuSelector, resources: withoutGpu(base.spec.resources) }),
     };
     return { spec, pulumiName: `${base.declaredBy.pulumiName}-${namespace}-${name}` };
 }
 
 /** Fields every template has; namespace templates add env and pull secrets. */
-export const COMMON_SPEC_FIELDS = ["aimImageName", "metric", "precision", "gpuSelector", "modelSources", "configName", "servingBackend"] as const;
+export const COMMON_SPEC_FIELDS = ["aimImageName", "metric", "precision", "gpuSelector", "modelSources", "configName", "servingBackend", "resources"] as const;
 const NAMESPACE_SPEC_FIELDS = [...COMMON_SPEC_FIELDS, "env", "imagePullSecrets"] as const;
 
 /** JSON with sorted keys, so equal specs compare equal whatever order their fields were written in. */

@@ -168,10 +168,11 @@ const modelSource = fc.record({
 });
 const quantity = mostly(["1", "500m", "8", "64Gi", "96Gi", "1.5", "2G"], ["0", "7Ei", "1e3", "0.001", ...BAD_QUANTITIES]);
 const resourceList = fc.dictionary(
-    mostly(["cpu", "memory", "ephemeral-storage"], ["hugepages-2Mi", "example.com/fpga", "amd.com/gpu"]),
+    mostly(["cpu", "memory", "ephemeral-storage", "amd.com/gpu"], ["hugepages-2Mi", "example.com/fpga"]),
     quantity,
     { maxKeys: 2 },
 );
+const resources = fc.record({ requests: resourceList, limits: resourceList }, { requiredKeys: [] });
 const labelKey = mostly(["team", "app.kubernetes.io/part-of", "example.com/tier"], ["app.kubernetes.io/name", `${LONG_PREFIX}/k`, `k${"y".repeat(62)}`]);
 const labels = fc.dictionary(labelKey, mostly(["a", "ml", "Team_A.1"], ["x".repeat(63), ""]), { maxKeys: 2 });
 const pathTemplate = mostly(
@@ -206,6 +207,7 @@ const imageFields = {
     ),
     defaultServiceTemplate: fc.constantFrom(...TEMPLATES, ""),
     configName,
+    resources: rarely(resources),
 };
 const templateFields = {
     aimImageName: ref(IMAGES),
@@ -215,6 +217,7 @@ const templateFields = {
     gpuSelector,
     configName,
     modelSources: few(modelSource, (s) => s.sourceUri),
+    resources: rarely(resources),
 };
 
 /** Args of each kind, `name` excepted (see `declaration`), and the pool its AIM names come from. */
@@ -244,6 +247,7 @@ const ARGS: Record<Kind, { names: string[]; args: fc.Arbitrary<Record<string, un
             {
                 namespace,
                 templateRef: ref(TEMPLATES),
+                templateScope: rarely(fc.constantFrom("Namespace", "Cluster")),
                 env,
                 imagePullSecrets: pullSecrets,
                 storageClassName: oneOf(STORAGE_CLASSES),
@@ -270,7 +274,7 @@ const ARGS: Record<Kind, { names: string[]; args: fc.Arbitrary<Record<string, un
                 overrides: fc.record({ metric, precision, gpuSelector }, { requiredKeys: [] }),
                 env,
                 imagePullSecrets: pullSecrets,
-                resources: fc.record({ requests: resourceList, limits: resourceList }, { requiredKeys: [] }),
+                resources,
                 labels,
                 routing: fc.record(
                     {
@@ -320,6 +324,7 @@ const FIELD_NAMES = [
     "aimImageName",
     "image",
     "templateRef",
+    "templateScope",
     "configName",
     "replicas",
     "labels",

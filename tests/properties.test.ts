@@ -58,6 +58,9 @@ describe("properties of generated programs", function () {
             "declared after",
             "already declared",
             "routing.pathTemplate",
+            "must be a positive whole number of GPUs",
+            "contradicts gpuSelector.count",
+            "not found in scope",
         ]) {
             assert.ok(tally.sawError(fragment), `no clean error saying "${fragment}"`);
         }

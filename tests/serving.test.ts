@@ -47,6 +47,7 @@ describe("the container contract (render/container.ts), as another backend uses 
         gpuCount: 1,
         gpuModel: "MI325X",
         imagePullSecrets: [{ name: "regcred" }],
+        resources: [],
         caches: [],
         scratch: scratchVolumeFor({ size: "50Gi" }, undefined, undefined),
         apiKeySecret: { name: "keys", key: "chat" },

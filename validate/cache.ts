@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Scope } from "../types";
 import { dnsLabel, dnsSubdomain, envList, int32, nonEmpty, pullSecrets, stringInput } from "./common";
 
 export const DEFAULT_DOWNLOAD_IMAGE = "kserve/storage-initializer:v0.16.0";
@@ -7,6 +8,9 @@ export const templateCacheSchema = z.strictObject({
     name: dnsSubdomain,
     namespace: dnsLabel,
     templateRef: dnsSubdomain,
+    templateScope: z
+        .enum([Scope.Namespace, Scope.Cluster], { error: `must be one of ${Scope.Namespace}, ${Scope.Cluster}` })
+        .optional(),
     env: envList.optional(),
     imagePullSecrets: pullSecrets.optional(),
     storageClassName: dnsSubdomain.optional(),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { quantityToBytes } from "./quantity";
+import { containerResources, gpuCountConflict } from "./resources";
 import {
     containerImage,
     dnsLabel,
@@ -23,8 +23,6 @@ import {
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 
-export const GPU_RESOURCE = "amd.com/gpu";
-
 /**
  * How long `pulumi up` waits for a service's pods to be ready by default: pulling a multi-GB image, downloading and
  * loading a large model take tens of minutes, far beyond the Kubernetes provider's 10-minute default.
@@ -35,19 +33,6 @@ export const DEFAULT_API_KEY_KEY = "api-key";
 
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
-
-// What the API server accepts as a container resource name: a standard resource, or an extended one qualified by a
-// domain (`amd.com/gpu`); anything else (`valueOf`, `gpu`) is rejected at apply time.
-const resourceName = qualifiedName.regex(
-    /^(cpu|memory|ephemeral-storage|hugepages-[^/]+|[^/]+\/.+)$/,
-    "must be cpu, memory, ephemeral-storage, hugepages-<size> or a domain-qualified extended resource",
-);
-
-const resourceList = z
-    .record(resourceName, quantity)
-    .refine((list) => !Object.hasOwn(list, GPU_RESOURCE), {
-        error: `must not set ${GPU_RESOURCE}: the GPU count comes from overrides.gpuSelector or the template`,
-    });
 
 export const serviceSchema = z.strictObject({
     name: dnsServiceName,
@@ -63,18 +48,7 @@ export const serviceSchema = z.strictObject({
         .optional(),
     env: envList.optional(),
     imagePullSecrets: pullSecrets.optional(),
-    resources: z
-        .strictObject({ requests: resourceList.optional(), limits: resourceList.optional() })
-        .superRefine(({ requests = {}, limits = {} }, ctx) => {
-            for (const [key, request] of Object.entries(requests)) {
-                // Own keys only: `requests.constructor` must not meet Object.prototype.constructor in `limits`.
-                const limit = Object.hasOwn(limits, key) ? limits[key] : undefined;
-                if (limit !== undefined && quantityToBytes(request) > quantityToBytes(limit)) {
-                    ctx.addIssue({ code: "custom", path: ["requests", key], message: `must not exceed limits.${key} (${limit})` });
-                }
-            }
-        })
-        .optional(),
+    resources: containerResources.optional(),
     labels: z
         .record(qualifiedName, z.string().regex(LABEL_VALUE, "must be a valid label value"))
         .optional(),
@@ -123,5 +97,7 @@ export const serviceSchema = z.strictObject({
     if (spec.cacheModel && spec.scratch !== undefined) {
         ctx.addIssue({ code: "custom", path: ["scratch"], message: "has no effect with cacheModel: true (the model caches hold the model)" });
     }
+    const gpus = gpuCountConflict(spec.resources, spec.overrides?.gpuSelector, "overrides.gpuSelector.count");
+    if (gpus) ctx.addIssue({ code: "custom", ...gpus });
 });
 export type ServiceSpec = z.output<typeof serviceSchema>;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { dnsLabel, dnsSubdomain, envList, gpuSelector, metric, modelSource, precision, pullSecrets, servingBackend } from "./common";
+import { containerResources, gpuCountConflict } from "./resources";
 
 const commonFields = {
     name: dnsSubdomain,
@@ -19,16 +20,23 @@ const commonFields = {
             });
         })
         .optional(),
+    resources: containerResources.optional(),
 };
 
-export const clusterServiceTemplateSchema = z.strictObject(commonFields);
+/** A template states its GPU count once: `gpuSelector.count` and `resources` `amd.com/gpu` must agree. */
+const consistentGpus = (spec: { resources?: z.output<typeof containerResources>; gpuSelector?: { count: number } }, ctx: z.RefinementCtx) => {
+    const conflict = gpuCountConflict(spec.resources, spec.gpuSelector, "gpuSelector.count");
+    if (conflict) ctx.addIssue({ code: "custom", ...conflict });
+};
+
+export const clusterServiceTemplateSchema = z.strictObject(commonFields).superRefine(consistentGpus);
 export const serviceTemplateSchema = z.strictObject({
     ...commonFields,
     namespace: dnsLabel,
     env: envList.optional(),
     imagePullSecrets: pullSecrets.optional(),
     caching: z.strictObject({ enabled: z.boolean().optional(), env: envList.optional() }).optional(),
-});
+}).superRefine(consistentGpus);
 
 /** One shape for both scopes: namespace-only fields are simply absent on cluster templates. */
 export type TemplateSpec = z.output<typeof serviceTemplateSchema> | z.output<typeof clusterServiceTemplateSchema>;

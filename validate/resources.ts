@@ -1,0 +1,71 @@
+// Container resources of the inference container, as images, templates and services state them
+// (aim-reference §3.5 "Container resources"): one schema for every level, so a level is valid on its own.
+
+import { z } from "zod";
+import { qualifiedName, quantity } from "./common";
+import { quantityToBytes } from "./quantity";
+
+export const GPU_RESOURCE = "amd.com/gpu";
+
+// What the API server accepts as a container resource name: a standard resource, or an extended one qualified by a
+// domain (`amd.com/gpu`); anything else (`valueOf`, `gpu`) is rejected at apply time.
+const resourceName = qualifiedName.regex(
+    /^(cpu|memory|ephemeral-storage|hugepages-[^/]+|[^/]+\/.+)$/,
+    "must be cpu, memory, ephemeral-storage, hugepages-<size> or a domain-qualified extended resource",
+);
+
+const resourceList = z.record(resourceName, quantity).superRefine((list, ctx) => {
+    // An extended resource such as a GPU is counted in whole devices: the API server rejects `0.5` or `500m`.
+    const gpus = Object.hasOwn(list, GPU_RESOURCE) ? list[GPU_RESOURCE] : undefined;
+    if (gpus !== undefined && !/^[1-9][0-9]*$/.test(gpus)) {
+        ctx.addIssue({ code: "custom", path: [GPU_RESOURCE], message: "must be a positive whole number of GPUs, such as 1 or 8" });
+    }
+});
+
+/**
+ * `{ requests, limits }` of one level. Each request is at most its limit (own keys only: `requests.constructor` must
+ * not meet Object.prototype.constructor in `limits`). The API server requires an extended resource's request to equal
+ * its limit, and fills a missing request from the limit; upstream's CRDs accept the GPU count on either side, so one
+ * given on one side is copied to the other, and two that differ are an error.
+ */
+export const containerResources = z
+    .strictObject({ requests: resourceList.optional(), limits: resourceList.optional() })
+    .superRefine(({ requests = {}, limits = {} }, ctx) => {
+        for (const [key, request] of Object.entries(requests)) {
+            const limit = Object.hasOwn(limits, key) ? limits[key] : undefined;
+            if (limit === undefined) continue;
+            if (key === GPU_RESOURCE && request !== limit) {
+                ctx.addIssue({ code: "custom", path: ["requests", key], message: `must equal limits.${key} (${limit}): a GPU request is its limit` });
+            } else if (quantityToBytes(request) > quantityToBytes(limit)) {
+                ctx.addIssue({ code: "custom", path: ["requests", key], message: `must not exceed limits.${key} (${limit})` });
+            }
+        }
+    })
+    .transform(({ requests, limits }) => {
+        const gpus = gpuCountOf({ requests, limits });
+        if (gpus === undefined) return { ...(requests && { requests }), ...(limits && { limits }) };
+        return { requests: { ...requests, [GPU_RESOURCE]: String(gpus) }, limits: { ...limits, [GPU_RESOURCE]: String(gpus) } };
+    });
+export type ContainerResourcesSpec = z.output<typeof containerResources>;
+
+/** The GPU count a level states (`amd.com/gpu`, request or limit), if any. */
+export function gpuCountOf(resources: { requests?: Record<string, string>; limits?: Record<string, string> } | undefined): number | undefined {
+    const pick = (list?: Record<string, string>) => (list && Object.hasOwn(list, GPU_RESOURCE) ? list[GPU_RESOURCE] : undefined);
+    const stated = pick(resources?.requests) ?? pick(resources?.limits);
+    return stated === undefined ? undefined : Number(stated);
+}
+
+/** A level's issue when it states a GPU count that contradicts `gpuSelector.count` of the same object. */
+export function gpuCountConflict(
+    resources: ContainerResourcesSpec | undefined,
+    gpuSelector: { count: number } | undefined,
+    selectorField: string,
+): { path: string[]; message: string } | undefined {
+    const gpus = gpuCountOf(resources);
+    // A count that is no whole number has its own issue already (zod runs refinements past a child's issues).
+    if (gpus === undefined || !(gpus >= 1) || !Number.isInteger(gpus) || gpuSelector === undefined || gpus === gpuSelector.count) return undefined;
+    return {
+        path: ["resources"],
+        message: `${GPU_RESOURCE} (${gpus}) contradicts ${selectorField} (${gpuSelector.count}): state the GPU count once, or the same in both`,
+    };
+}
