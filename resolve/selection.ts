@@ -6,6 +6,7 @@
 
 import { CandidateStatus, ServiceOverrides, TemplateCandidate } from "../types";
 import { fieldError } from "../validate/common";
+import { gpuCountOf } from "../validate/resources";
 import { Catalog, Dependent, indexKey, TemplateDeclaration, TemplateEntry } from "./catalog";
 
 /** Why a candidate was chosen or not: upstream's reasons, plus `NamespaceTemplatePreferred` (upstream drops those silently). */
@@ -48,10 +49,12 @@ function overrideMismatches(template: TemplateDeclaration, overrides: ServiceOve
     if (differs(overrides.metric, spec.metric)) problems.push(`metric ${spec.metric ?? "unset"} ≠ ${overrides.metric}`);
     if (differs(overrides.precision, spec.precision)) problems.push(`precision ${spec.precision ?? "unset"} ≠ ${overrides.precision}`);
     const gpu = overrides.gpuSelector;
-    if (gpu && spec.gpuSelector) {
-        if (normalize(gpu.model) !== normalize(spec.gpuSelector.model)) problems.push(`GPU model ${spec.gpuSelector.model} ≠ ${gpu.model}`);
-        if (gpu.count !== spec.gpuSelector.count) problems.push(`GPU count ${spec.gpuSelector.count} ≠ ${gpu.count}`);
+    // A template states its GPU count in `gpuSelector` or as `amd.com/gpu` in its resources (validation keeps them equal).
+    const count = gpuCountOf(spec.resources) ?? spec.gpuSelector?.count;
+    if (gpu && spec.gpuSelector && normalize(gpu.model) !== normalize(spec.gpuSelector.model)) {
+        problems.push(`GPU model ${spec.gpuSelector.model} ≠ ${gpu.model}`);
     }
+    if (gpu && count !== undefined && gpu.count !== count) problems.push(`GPU count ${count} ≠ ${gpu.count}`);
     return problems;
 }
 

@@ -10,7 +10,7 @@ import { Catalog, ImageEntry, indexKey, ObjectIdentity, TemplateCacheEntry, Temp
 import { selectTemplate } from "./selection";
 import { inferenceServiceName, predictorName, tokenSecretName } from "./names";
 import { EffectiveRouting, resolveRouting } from "./routing";
-import { COMMON_SPEC_FIELDS, DerivedTemplate, deriveTemplate, findMatchingTemplate, findTemplate, hasOverrides } from "./template";
+import { COMMON_SPEC_FIELDS, DerivedTemplate, deriveTemplate, findMatchingTemplate, findTemplate, hasOverrides, sameSpecValue } from "./template";
 
 /** A template cache the service will create for its template (none was declared for it in the namespace). */
 export interface NewTemplateCache {
@@ -110,7 +110,7 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
     // Overrides that describe a template already declared reuse it instead of deriving a copy with its own discovery.
     const existing = derived ? (sameName ?? findMatchingTemplate(catalog, namespace, derived.spec)) : base;
     if (derived && sameName) {
-        const differs = COMMON_SPEC_FIELDS.filter((f) => JSON.stringify(sameName.spec[f]) !== JSON.stringify(derived.spec[f]));
+        const differs = COMMON_SPEC_FIELDS.filter((f) => !sameSpecValue(sameName.spec[f], derived.spec[f]));
         if (differs.length > 0) {
             throw fail(
                 "overrides",

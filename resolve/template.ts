@@ -107,13 +107,21 @@ function canonicalJson(value: unknown): string {
     );
 }
 
-/** The compared part of a spec: empty lists count as absent, an absent config as "default". */
+/** Whether a spec value says nothing: absent, or an empty list or object (`resources: {}`). */
+const isEmpty = (value: unknown) => value === undefined || value === null || (typeof value === "object" && Object.keys(value).length === 0);
+
+/** Whether two values of one spec field say the same: key order aside, and an empty list or object counting as absent. */
+export function sameSpecValue(a: unknown, b: unknown): boolean {
+    return canonicalJson(isEmpty(a) ? null : a) === canonicalJson(isEmpty(b) ? null : b);
+}
+
+/** The compared part of a spec: empty lists and objects count as absent, an absent config as "default". */
 function comparable(spec: TemplateSpec, fields: readonly string[]): string {
     const values = spec as unknown as Record<string, unknown>;
     return canonicalJson(
         fields.map((field) => {
             const value = field === "configName" ? (values[field] ?? DEFAULT_CONFIG_NAME) : values[field];
-            return Array.isArray(value) && value.length === 0 ? null : (value ?? null);
+            return isEmpty(value) ? null : value;
         }),
     );
 }

@@ -602,6 +602,28 @@ describe("AIMService", () => {
         );
     });
 
+    it("accepts a declared template of the derived name that is the base with these overrides, whatever its key order", async () => {
+        const { result, resources } = await scenario((opts) => {
+            llamaCluster(opts);
+            new AIMServiceTemplate(
+                "declared",
+                {
+                    name: "base-ovr-99ad0cdb",
+                    namespace: "ml-team",
+                    aimImageName: "llama",
+                    metric: "throughput",
+                    gpuSelector: { model: "MI300X", count: 2 } as { count: number; model: string },
+                    modelSources: [{ size: LLAMA_SOURCE.size, sourceUri: LLAMA_SOURCE.sourceUri, name: LLAMA_SOURCE.name }],
+                    resources: {},
+                },
+                opts,
+            );
+            return llamaChat(opts, { overrides: { metric: "throughput" } });
+        });
+        assert.strictEqual((await valueOf(result.resolvedTemplate)).name, "base-ovr-99ad0cdb");
+        assert.deepStrictEqual(ofType(resources, TEMPLATE).map((t) => t.name), ["declared"]);
+    });
+
     it("shares a derived template between an explicit configName \"default\" and none", async () => {
         const { resources } = await scenario((opts) => {
             llamaCluster(opts);

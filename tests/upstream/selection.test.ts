@@ -220,6 +220,19 @@ describe("template selection beyond the upstream tests", () => {
         );
     });
 
+    it("filters on the GPU count a template states in its resources as in its gpuSelector", async () => {
+        const { result } = await scenario((opts) => {
+            new AIMClusterImage("llama", { image: DUMMY_IMAGE }, opts);
+            clusterTemplate(opts, "one-gpu", "llama", { gpuSelector: undefined, resources: { limits: { "amd.com/gpu": "1" } } });
+            clusterTemplate(opts, "two-gpus", "llama", { metric: "throughput", gpuSelector: { count: 2, model: "MI300X" } });
+            return service(opts, "chat", { aimImageName: "llama", overrides: { gpuSelector: { count: 2, model: "MI300X" } } });
+        });
+        assert.deepStrictEqual((await valueOf(result.resolvedTemplate)).candidates, [
+            { name: "one-gpu", scope: "Cluster", status: "rejected", reason: "ServiceOverridesNotMatched" },
+            { name: "two-gpus", scope: "Cluster", status: "chosen", reason: "BestMatch" },
+        ]);
+    });
+
     it("names every template the filters dropped, and why, when none is left", async () => {
         const { error } = await withStackConfig({ "aim:availableGpuModels": "MI300X, MI325X" }, () =>
             scenarioThrows((opts) => {
