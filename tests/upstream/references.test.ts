@@ -71,6 +71,8 @@ describe("upstream: references between AIM objects", () => {
         const isvc = single(resources, ISVC).inputs;
         assert.strictEqual(isvc.metadata.name, "test-service");
         assert.strictEqual(isvc.spec.predictor.model.runtime, "llama-3-8b-latency-ns-priority");
+        assert.strictEqual(isvc.metadata.labels["aim.silogen.ai/template.precision"], "fp8");
+        assert.strictEqual(isvc.metadata.labels["aim.silogen.ai/template.metric"], "latency");
     });
 
     // A templateRef to nothing: upstream Degraded/TemplateNotFound, no template auto-created, no InferenceService.
