@@ -9,7 +9,7 @@ import { kserveEndpoint, renderInferenceService } from "../render/kserve";
 import { renderSecret, renderTokenSecret } from "../render/tokenSecret";
 import { inferenceServiceName, predictorName, tokenSecretName } from "../resolve/names";
 import { mergePullSecrets } from "../render/pod";
-import { Catalog, ModelCacheEntry, TemplateEntry } from "../resolve/catalog";
+import { Catalog, indexKey, ModelCacheEntry, TemplateEntry } from "../resolve/catalog";
 import { findImage, findImageByUri, resolvedImage } from "../resolve/image";
 import { planInferenceResources } from "../resolve/resources";
 import { planService, ServicePlan } from "../resolve/service";
@@ -86,6 +86,7 @@ export interface AIMServiceArgs {
 function registerTemplate(catalog: Catalog, namespace: string, plan: ServicePlan): TemplateEntry {
     if (plan.template) return plan.template;
     const derived = plan.newTemplate!;
+    catalog.derivedTemplates.add(indexKey(namespace, derived.spec.name));
     new AIMServiceTemplate(derived.pulumiName, derived.spec, { parent: plan.base.declaredBy.resource });
     return catalog.templates.get(namespace, derived.spec.name)!;
 }

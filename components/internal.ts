@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { renderSystemNamespace, systemNamespacePulumiName } from "../render/namespace";
 import { Catalog, catalogFor, ClusterKey, DEFAULT_CLUSTER, Declarer } from "../resolve/catalog";
+import { gpuModelTokens } from "../resolve/names";
 import { ServingBackend } from "../types";
 import { AimError, dnsLabel, fieldError, parseArgs, servingBackend } from "../validate/common";
 import { inspectArgs } from "../validate/shape";
@@ -118,7 +119,9 @@ export function availableGpuModels(kind: string, aimName: string): string[] | un
     } catch {
         models = undefined;
     }
-    if (!Array.isArray(models) || models.length === 0 || !models.every((model) => typeof model === "string" && model.trim() !== "")) {
+    // One GPU model per entry, however it is written ("AMD Instinct-MI300X"); "MI300X MI325X" names two.
+    const isModel = (model: unknown) => typeof model === "string" && gpuModelTokens(model).length === 1;
+    if (!Array.isArray(models) || models.length === 0 || !models.every(isModel)) {
         throw fieldError(kind, aimName, "aim:availableGpuModels", `Pulumi config must list GPU models, as ["MI300X"] or MI300X,MI325X, not ${JSON.stringify(value)}`);
     }
     return models.map((model: string) => model.trim());

@@ -34,10 +34,14 @@ export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.Z
         const { namespace, imagePullSecrets, env, caching } = namespaceFields(spec);
         const aimName = spec.name;
         (namespace === undefined ? catalog.clusterTemplates : catalog.templates).ensureDeclarable(namespace, aimName);
-        catalog.templatesByImage.ensureAddable(indexKey(namespace, spec.aimImageName), `image "${spec.aimImageName}"`, { scope: scopeOf(namespace), spec }, { kind, aimName, field: "aimImageName" });
         // Upstream resolves the image before the config, so a missing image is the error a user sees first.
         const imageEntry = findImage(catalog, { kind, aimName }, namespace, spec.aimImageName);
         const image = resolvedImage(imageEntry);
+        const candidate = !catalog.derivedTemplates.has(indexKey(namespace, aimName));
+        if (candidate) {
+            const declaration = { scope: scopeOf(namespace), spec, image };
+            catalog.templatesByImage.ensureAddable(indexKey(namespace, spec.aimImageName), `image "${spec.aimImageName}"`, declaration, { kind, aimName, field: "aimImageName" });
+        }
         const { config, warning } = resolveConfig(catalog, { kind, aimName, namespace, configName: spec.configName });
         const backend = templateBackend(kind, spec, stackServingBackend(kind, aimName));
         const pullSecrets = mergePullSecrets(imagePullSecrets, config.imagePullSecrets);
@@ -78,7 +82,7 @@ export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.Z
             ...(job ? [{ kind: "Job", namespace: job.metadata.namespace, name: job.metadata.name }] : []),
             ...(runtime ? [{ kind: runtime.kind, namespace: runtime.metadata.namespace, name: runtime.metadata.name }] : []),
         ]);
-        return { image, config, warning, job, system, prewarm, backend, runtime };
+        return { candidate, image, config, warning, job, system, prewarm, backend, runtime };
     });
 }
 
@@ -96,7 +100,7 @@ export function registerTemplate(component: pulumi.ComponentResource, pulumiName
     const entry = { scope: scopeOf(namespace), spec, image: plan.image, config: plan.config, declaredBy, discoveryJob: discovery };
     const declared = { ...entry, backend: plan.backend, runtime };
     registry.declare(namespace, spec.name, declared, declarer);
-    catalog.templatesByImage.add(indexKey(namespace, spec.aimImageName), declared);
+    if (plan.candidate) catalog.templatesByImage.add(indexKey(namespace, spec.aimImageName), declared);
     if (plan.prewarm) {
         // Pre-warming: the template's own cache, named after it and using the template's config.
         new AIMTemplateCache(

@@ -1,5 +1,7 @@
 // AMD GPU placement (aim-reference §2.10): the PCI device ids the GPU operator labels nodes with.
 
+import { normalizeGpuModel } from "../resolve/names";
+
 export const GPU_DEVICE_ID_LABEL = "amd.com/gpu.device-id";
 
 const DEVICE_IDS: Record<string, string[]> = {
@@ -14,9 +16,13 @@ const DEVICE_IDS: Record<string, string[]> = {
     MI100: ["738c", "738e"],
 };
 
-/** Sorted device ids of a GPU model (case-insensitive); none for an unknown model, which then gets no affinity. */
+/**
+ * Sorted device ids of a GPU model, however it is written (`mi300x`, `Instinct-MI300X`: upstream's normalisation);
+ * none for an unknown model, which then gets no affinity.
+ */
 export function deviceIds(model: string | undefined): string[] {
-    return model ? [...(DEVICE_IDS[model.toUpperCase()] ?? [])].sort() : [];
+    const normalized = model && normalizeGpuModel(model);
+    return normalized ? [...(DEVICE_IDS[normalized] ?? [])].sort() : [];
 }
 
 /** Required node affinity on the device ids, or nothing when there are none. */

@@ -234,7 +234,7 @@ export interface TemplateEntry {
 }
 
 /** What a template is before it is registered: enough to tell whether it would have changed a selection. */
-export type TemplateDeclaration = Pick<TemplateEntry, "scope" | "spec">;
+export type TemplateDeclaration = Pick<TemplateEntry, "scope" | "spec" | "image">;
 
 /** A model source cached in a namespace: its PVC and download Job, shared by every cache of that source. */
 export interface ModelCacheEntry {
@@ -292,6 +292,11 @@ export class Catalog {
     readonly templateCachesByTemplate = new Registry<TemplateCacheEntry>("template cache", "template caches", this.session);
     /** Templates by the AIM name of their image, under `indexKey(namespace, aimImageName)`: what a service selects or matches overrides among. */
     readonly templatesByImage = new Index<TemplateEntry, TemplateDeclaration>("chose its template among the templates of", this.session);
+    /**
+     * Templates that services derive from overrides, under `indexKey(namespace, name)`: a service's private variant of
+     * its base, so never a candidate for another service's selection or override matching.
+     */
+    readonly derivedTemplates = new Set<string>();
     /** Image entries by container image URI, under `indexKey(namespace, image)`: what a service naming an `image` finds. */
     readonly imagesByUri = new Index<ImageEntry>("looked up the image entries of", this.session);
     /** Keyed by namespace and model-cache name. */

@@ -24,14 +24,13 @@ export function findImage(catalog: Catalog, dependent: Dependent, namespace: str
 }
 
 /**
- * Finds the image entry of a container image URI for a service in `namespace`, as upstream resolves `model.image`:
- * the AIMImage with that image in the namespace, else the AIMClusterImage; two in the same scope are ambiguous
- * (upstream `MultipleModelsFound`). Upstream creates an image entry when there is none; the package does not
- * (that entry would be an object nobody declared), so none is an error.
+ * Finds the image entry of a container image URI for a service in `namespace`, as upstream resolves `model.image`
+ * (aim-engine `findModelsWithImage`): the AIMImages of the namespace and the AIMClusterImages with that image, pooled;
+ * more than one is ambiguous (upstream `MultipleModelsFound`). Upstream creates an image entry when there is none;
+ * the package does not (that entry would be an object nobody declared), so none is an error.
  */
 export function findImageByUri(catalog: Catalog, dependent: Dependent, namespace: string, uri: string): ImageEntry {
-    const namespaced = catalog.imagesByUri.find(indexKey(namespace, uri));
-    const found = namespaced.length > 0 ? namespaced : catalog.imagesByUri.find(indexKey(undefined, uri));
+    const found = [...catalog.imagesByUri.find(indexKey(namespace, uri)), ...catalog.imagesByUri.find(indexKey(undefined, uri))];
     const fail = (problem: string) => fieldError(dependent.kind, dependent.aimName, "image", problem);
     if (found.length === 1) return found[0];
     if (found.length === 0) {
@@ -40,9 +39,8 @@ export function findImageByUri(catalog: Catalog, dependent: Dependent, namespace
                 `service, for the same Kubernetes provider: the package does not create image entries as the operator does)`,
         );
     }
-    const names = found.map((entry) => `"${entry.spec.name}"`).join(", ");
-    const where = found[0].scope === "Namespace" ? `AIMImages in namespace "${namespace}"` : "AIMClusterImages";
-    throw fail(`MultipleImagesFound: ${found.length} ${where} have image "${uri}": ${names}; name one with aimImageName instead`);
+    const names = found.map((entry) => (entry.scope === "Namespace" ? `AIMImage "${entry.spec.name}"` : `AIMClusterImage "${entry.spec.name}"`));
+    throw fail(`MultipleModelsFound: ${found.length} image entries have image "${uri}": ${names.join(", ")}; name one with aimImageName instead`);
 }
 
 export function resolvedImage(entry: ImageEntry): ResolvedImage {

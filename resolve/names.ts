@@ -94,3 +94,20 @@ export function didYouMean(name: string, declared: string[]): string {
     }
     return best ? `; did you mean "${best.candidate}"?` : "";
 }
+
+// aim-engine's GPU model token (internal/utils/resources.go `gpuModelTokenRegex` at 9223504).
+const GPU_MODEL_TOKEN = /^(MI|ME|RX|RTX|GTX|A|H|L|T|V|K|P|QUADRO|TESLA|GRID)?[A-Z]*[0-9]+[A-Z0-9]*$/;
+
+/** The tokens of a GPU model name that look like a model (`AMD Instinct-MI300X` → `MI300X`), upper case, `_` as `-`. */
+export function gpuModelTokens(model: string): string[] {
+    const tokens = model.trim().toUpperCase().replaceAll("_", "-").split(/[- /:]/);
+    return tokens.filter((t) => t !== "AMD" && t !== "INSTINCT" && GPU_MODEL_TOKEN.test(t)).map((t) => t.replace(/^INSTINCT/, ""));
+}
+
+/**
+ * A GPU model as aim-engine's `NormalizeGPUModel` compares it: its first model token (`Instinct-MI325X` is `MI325X`,
+ * `MI300X (rev 2)` is `MI300X`); undefined when no token looks like a GPU model.
+ */
+export function normalizeGpuModel(model: string): string | undefined {
+    return gpuModelTokens(model)[0];
+}

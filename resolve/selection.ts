@@ -4,10 +4,11 @@
 // discovery Job has not run at preview) and the optimized-profile filter (profiles come from discovery). The GPU
 // stage runs when Pulumi config `aim:availableGpuModels` lists the cluster's GPU models.
 
-import { CandidateStatus, ServiceOverrides, TemplateCandidate } from "../types";
 import { fieldError } from "../validate/common";
 import { gpuCountOf } from "../validate/resources";
+import { CandidateStatus, ResolvedImage, Scope, ServiceOverrides, TemplateCandidate } from "../types";
 import { Catalog, Dependent, indexKey, TemplateDeclaration, TemplateEntry } from "./catalog";
+import { normalizeGpuModel } from "./names";
 
 /** Why a candidate was chosen or not: upstream's reasons, plus `NamespaceTemplatePreferred` (upstream drops those silently). */
 export const CandidateReason = {
@@ -24,6 +25,8 @@ const METRIC_PREFERENCE = ["LATENCY", "THROUGHPUT"];
 const PRECISION_PREFERENCE = ["FP4", "INT4", "FP8", "INT8", "FP16", "BF16", "FP32"];
 
 const normalize = (value: string | undefined) => (value ?? "").trim().toUpperCase();
+/** Two GPU models are the same when their model tokens are (`Instinct-MI300X` is `MI300X`). */
+const sameGpu = (a: string, b: string) => (normalizeGpuModel(a) ?? normalize(a)) === (normalizeGpuModel(b) ?? normalize(b));
 
 function preference(order: string[], value: string | undefined): number {
     const index = order.indexOf(normalize(value));
@@ -33,13 +36,16 @@ function preference(order: string[], value: string | undefined): number {
 /** The ranking keys of a template, lower first: GPU tier, metric, precision. */
 function rank(template: TemplateDeclaration): number[] {
     const { spec } = template;
-    return [preference(GPU_PREFERENCE, spec.gpuSelector?.model), preference(METRIC_PREFERENCE, spec.metric), preference(PRECISION_PREFERENCE, spec.precision)];
+    const gpu = spec.gpuSelector && (normalizeGpuModel(spec.gpuSelector.model) ?? spec.gpuSelector.model);
+    return [preference(GPU_PREFERENCE, gpu), preference(METRIC_PREFERENCE, spec.metric), preference(PRECISION_PREFERENCE, spec.precision)];
 }
 
 function compareRanks(a: number[], b: number[]): number {
     const differing = a.findIndex((value, i) => value !== b[i]);
     return differing === -1 ? 0 : a[differing] - b[differing];
 }
+
+const scopeOrder = (scope: Scope) => (scope === "Namespace" ? 0 : 1);
 
 /** Upstream compares metric and precision case-insensitively, a GPU model and count only when the template states them. */
 function overrideMismatches(template: TemplateDeclaration, overrides: ServiceOverrides): string[] {
@@ -51,7 +57,7 @@ function overrideMismatches(template: TemplateDeclaration, overrides: ServiceOve
     const gpu = overrides.gpuSelector;
     // A template states its GPU count in `gpuSelector` or as `amd.com/gpu` in its resources (validation keeps them equal).
     const count = gpuCountOf(spec.resources) ?? spec.gpuSelector?.count;
-    if (gpu && spec.gpuSelector && normalize(gpu.model) !== normalize(spec.gpuSelector.model)) {
+    if (gpu && spec.gpuSelector && !sameGpu(gpu.model, spec.gpuSelector.model)) {
         problems.push(`GPU model ${spec.gpuSelector.model} ≠ ${gpu.model}`);
     }
     if (gpu && count !== undefined && gpu.count !== count) problems.push(`GPU count ${count} ≠ ${gpu.count}`);
@@ -64,7 +70,7 @@ function rejection(template: TemplateDeclaration, request: SelectionRequest): { 
     if (problems.length > 0) return { reason: CandidateReason.ServiceOverridesNotMatched, detail: problems.join(", ") };
     const gpu = template.spec.gpuSelector?.model;
     const available = request.availableGpuModels;
-    if (available && gpu && !available.some((model) => normalize(model) === normalize(gpu))) {
+    if (available && gpu && !available.some((model) => sameGpu(model, gpu))) {
         return { reason: CandidateReason.RequiredGPUNotInCluster, detail: `${gpu} is not in aim:availableGpuModels [${available.join(", ")}]` };
     }
     return undefined;
@@ -77,8 +83,8 @@ function candidate(template: TemplateDeclaration, status: CandidateStatus, reaso
 /** What a service selecting a template asks for. */
 export interface SelectionRequest extends Dependent {
     namespace: string;
-    /** AIM name of the service's image: candidates are the templates that name it. */
-    aimImageName: string;
+    /** The service's image entry: candidates are the templates that run it (its name, resolved in the same scope). */
+    image: Pick<ResolvedImage, "name" | "scope">;
     overrides?: ServiceOverrides;
     /** GPU models present in the cluster (Pulumi config `aim:availableGpuModels`); unknown when absent. */
     availableGpuModels?: string[];
@@ -96,16 +102,23 @@ export interface TemplateSelection {
  * tier, metric and precision. No candidate left, or a tie for best, is an error naming the templates and why.
  */
 export function selectTemplate(catalog: Catalog, request: SelectionRequest): TemplateSelection {
-    const { namespace, aimImageName } = request;
+    const { namespace, image } = request;
+    const aimImageName = image.name;
     const fail = (problem: string) => fieldError(request.kind, request.aimName, "templateRef", problem);
+    // A cluster template of the same image name runs the AIMClusterImage, not a namespace AIMImage that hides it.
+    const runsImage = (template: TemplateDeclaration) => template.image.scope === image.scope;
     const kept = (template: TemplateDeclaration) => rejection(template, request) === undefined;
     // A later template the filters would keep could change the choice, one they would drop could not, and a cluster
     // template could not once a namespace template was chosen (read when the later template is declared).
     let namespaceChosen = false;
     const all = [
-        ...catalog.templatesByImage.find(indexKey(namespace, aimImageName), kept),
-        ...catalog.templatesByImage.find(indexKey(undefined, aimImageName), (later) => !namespaceChosen && kept(later)),
-    ];
+        ...catalog.templatesByImage.find(indexKey(namespace, aimImageName), (later) => runsImage(later) && kept(later)),
+        ...catalog.templatesByImage.find(indexKey(undefined, aimImageName), (later) => runsImage(later) && !namespaceChosen && kept(later)),
+    ]
+        .filter(runsImage)
+        // Upstream lists namespace templates, then cluster templates, each by name: the output does not depend on
+        // the order of declarations.
+        .sort((a, b) => scopeOrder(a.scope) - scopeOrder(b.scope) || (a.spec.name < b.spec.name ? -1 : a.spec.name > b.spec.name ? 1 : 0));
     if (all.length === 0) {
         throw fail(
             `TemplateNotFound: no templateRef, no defaultServiceTemplate on image "${aimImageName}", and no template of the ` +
@@ -131,7 +144,7 @@ export function selectTemplate(catalog: Catalog, request: SelectionRequest): Tem
         if (!preferred.includes(template)) rejected.push(candidate(template, "rejected", CandidateReason.NamespaceTemplatePreferred));
     }
     const ranked = preferred.map((template) => ({ template, rank: rank(template) }));
-    // Stable: among equals the first declared stays first, so the tie error lists templates in declaration order.
+    // Stable: among equals the order above stays, so the tie error lists templates by name.
     ranked.sort((a, b) => compareRanks(a.rank, b.rank));
     const best = ranked.filter((r) => compareRanks(r.rank, ranked[0].rank) === 0);
     if (best.length > 1) {

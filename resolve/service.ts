@@ -1,12 +1,12 @@
 // Planning an AIMService (design §4.3, §5): everything that can fail is decided here, before the component creates
 // its first child — which template it runs (deriving one from overrides), which caches it mounts, its route.
 
-import { EnvVar, ResolvedConfig, Scope, ServingBackend, TemplateCandidate, TemplateChoice } from "../types";
+import { EnvVar, ResolvedConfig, ServiceOverrides, ServingBackend, TemplateCandidate, TemplateChoice } from "../types";
 import { fieldError } from "../validate/common";
 import { DEFAULT_API_KEY_KEY, ServiceSpec } from "../validate/service";
 import { namespaceFields, TemplateSpec } from "../validate/template";
 import { planImplicitCache } from "./cache";
-import { Catalog, ImageEntry, indexKey, ObjectIdentity, TemplateCacheEntry, TemplateEntry, templateKey } from "./catalog";
+import { Catalog, ImageEntry, ObjectIdentity, TemplateCacheEntry, TemplateEntry, templateKey } from "./catalog";
 import { selectTemplate } from "./selection";
 import { inferenceServiceName, predictorName, tokenSecretName } from "./names";
 import { EffectiveRouting, resolveRouting } from "./routing";
@@ -72,15 +72,22 @@ function chooseBase(
     availableGpuModels: string[] | undefined,
 ): Pick<ServicePlan, "base" | "chosenBy" | "candidates"> {
     const { namespace, name } = spec;
-    const aimImageName = image.spec.name;
+    const served = { name: image.spec.name, scope: image.scope };
     const named = spec.templateRef ?? (image.spec.defaultServiceTemplate || undefined);
     if (!named) {
-        const selection = selectTemplate(catalog, { kind: "AIMService", aimName: name, namespace, aimImageName, overrides: spec.overrides, availableGpuModels });
+        const selection = selectTemplate(catalog, { kind: "AIMService", aimName: name, namespace, image: served, overrides: spec.overrides, availableGpuModels });
         return { base: selection.template, chosenBy: TemplateChoice.Selected, candidates: selection.candidates };
     }
     const base = findTemplate(catalog, { kind: "AIMService", aimName: name }, namespace, named);
-    if (base.spec.aimImageName !== aimImageName) {
-        throw fieldError("AIMService", name, "templateRef", `template "${named}" runs image "${base.spec.aimImageName}", not "${aimImageName}"`);
+    const fail = (problem: string) => fieldError("AIMService", name, "templateRef", problem);
+    if (base.spec.aimImageName !== served.name) throw fail(`template "${named}" runs image "${base.spec.aimImageName}", not "${served.name}"`);
+    if (base.image.scope !== served.scope) {
+        // Same name, other entry: a namespace AIMImage hides the AIMClusterImage a cluster template runs.
+        const entry = (scope: string) => (scope === "Namespace" ? `the AIMImage in namespace "${namespace}"` : "the AIMClusterImage");
+        throw fail(
+            `template "${named}" runs ${entry(base.image.scope)} "${served.name}" (${base.image.image}), not ${entry(served.scope)} ` +
+                `"${served.name}" (${image.spec.image}) that the service resolved: name a template of that image entry`,
+        );
     }
     return { base, chosenBy: spec.templateRef ? TemplateChoice.TemplateRef : TemplateChoice.ImageDefault };
 }
@@ -103,9 +110,11 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
     const { base, chosenBy, candidates } = chooseBase(catalog, spec, image, availableGpuModels);
     const baseName = base.spec.name;
 
-    // A selected template already satisfies the overrides (they chose it); a named one is derived from.
-    const derived =
-        chosenBy !== TemplateChoice.Selected && hasOverrides(spec.overrides) ? deriveTemplate(base, namespace, spec.overrides, spec.configName) : undefined;
+    // A named template is derived from. A selected one satisfies the overrides it states (they filtered it), and is
+    // derived from only for those it leaves open, so that `overrides.gpuSelector` is never silently dropped.
+    const leavesOpen = (o: ServiceOverrides) => (!!o.metric && !base.spec.metric) || (!!o.precision && !base.spec.precision) || (!!o.gpuSelector && !base.spec.gpuSelector);
+    const derives = hasOverrides(spec.overrides) && (chosenBy !== TemplateChoice.Selected || leavesOpen(spec.overrides));
+    const derived = derives ? deriveTemplate(base, namespace, spec.overrides!, spec.configName) : undefined;
     const sameName = derived && catalog.templates.get(namespace, derived.spec.name);
     // Overrides that describe a template already declared reuse it instead of deriving a copy with its own discovery.
     const existing = derived ? (sameName ?? findMatchingTemplate(catalog, namespace, derived.spec)) : base;
@@ -120,11 +129,6 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
         }
     }
     const templateSpec: TemplateSpec = existing?.spec ?? derived!.spec;
-    if (!existing) {
-        // The derived template is declared by this service: it must not change what an earlier service selected.
-        const declaration = { scope: Scope.Namespace, spec: templateSpec };
-        catalog.templatesByImage.ensureAddable(indexKey(namespace, templateSpec.aimImageName), `image "${templateSpec.aimImageName}"`, declaration, { kind: "AIMService", aimName: name, field: "overrides" });
-    }
 
     let cache: ServicePlan["cache"];
     const warnings: string[] = [];

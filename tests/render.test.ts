@@ -84,6 +84,7 @@ describe("render", () => {
     it("knows the device ids of AMD Instinct GPUs, sorted", () => {
         assert.deepStrictEqual(deviceIds("MI300X"), ["74a1", "74a9", "74b5", "74bd"]);
         assert.deepStrictEqual(deviceIds("mi325x"), ["74a5", "74b9"]);
+        assert.deepStrictEqual(deviceIds("AMD Instinct_MI325X"), ["74a5", "74b9"]);
         assert.deepStrictEqual(deviceIds("A100"), []);
         assert.deepStrictEqual(deviceIds(undefined), []);
     });

@@ -135,8 +135,16 @@ export const servingBackend = z.enum(Object.values(ServingBackend) as [ServingBa
     error: (issue) => `must be one of ${Object.values(ServingBackend).join(", ")}, not ${JSON.stringify(issue.input)}`,
 });
 
+/**
+ * The most GPUs per replica: the per-GPU memory default (48Gi each) must stay below 8Ei, the largest quantity
+ * Kubernetes stores (2^63 bytes).
+ */
+export const MAX_GPUS = Math.floor((2 ** 63 - 1) / (48 * 2 ** 30));
+
+export const gpuCount = z.number().int("must be an integer").min(1, "must be >= 1").max(MAX_GPUS, `must be <= ${MAX_GPUS} (48Gi of memory per GPU must stay below 8Ei)`);
+
 export const gpuSelector = z.strictObject({
-    count: int32(1),
+    count: gpuCount,
     model: nonEmpty,
 });
 

@@ -2,7 +2,7 @@
 // (aim-reference §3.5 "Container resources"): one schema for every level, so a level is valid on its own.
 
 import { z } from "zod";
-import { qualifiedName, quantity } from "./common";
+import { gpuCount, MAX_GPUS, qualifiedName, quantity } from "./common";
 import { quantityToBytes } from "./quantity";
 
 export const GPU_RESOURCE = "amd.com/gpu";
@@ -19,6 +19,8 @@ const resourceList = z.record(resourceName, quantity).superRefine((list, ctx) =>
     const gpus = Object.hasOwn(list, GPU_RESOURCE) ? list[GPU_RESOURCE] : undefined;
     if (gpus !== undefined && !/^[1-9][0-9]*$/.test(gpus)) {
         ctx.addIssue({ code: "custom", path: [GPU_RESOURCE], message: "must be a positive whole number of GPUs, such as 1 or 8" });
+    } else if (gpus !== undefined && !gpuCount.safeParse(Number(gpus)).success) {
+        ctx.addIssue({ code: "custom", path: [GPU_RESOURCE], message: `must be at most ${MAX_GPUS} (48Gi of memory per GPU must stay below 8Ei)` });
     }
 });
 

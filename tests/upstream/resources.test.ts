@@ -280,6 +280,16 @@ describe("ours: validation of resources on every level", () => {
             'AIMServiceTemplate "mine": resources.limits.gpu: is not a valid key: must be cpu, memory, ephemeral-storage, hugepages-<size> or a domain-qualified extended resource',
         ],
         [
+            "a GPU count whose per-GPU memory would pass 8Ei",
+            (opts) => llama(opts, "deployment", {}, { resources: { limits: { [GPU]: "99999999999" } } }),
+            'AIMService "chat": resources.limits.amd.com/gpu: must be at most 178956970 (48Gi of memory per GPU must stay below 8Ei)',
+        ],
+        [
+            "a gpuSelector count whose per-GPU memory would pass 8Ei",
+            (opts) => llama(opts, "deployment", { gpuSelector: { count: 178956971, model: "MI300X" } }),
+            'AIMClusterServiceTemplate "base": gpuSelector.count: must be <= 178956970 (48Gi of memory per GPU must stay below 8Ei)',
+        ],
+        [
             "an unknown field in an image's resources",
             (opts) => llama(opts, "deployment", {}, {}, { resources: { claims: [] } as any }),
             'AIMClusterImage "llama": resources: unknown field(s) claims',

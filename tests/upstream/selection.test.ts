@@ -9,7 +9,8 @@
 import * as assert from "assert";
 import { AIMClusterImage, AIMClusterServiceTemplate, AIMImage, AIMService, AIMServiceArgs, AIMServiceTemplate } from "../../index";
 import { AIMClusterServiceTemplateArgs } from "../../components/aimClusterServiceTemplate";
-import { DEPLOYMENT, Opts, scenario, scenarioThrows, single, TEMPLATE, ofType, valueOf, withStackConfig, children } from "../harness";
+import { derivedTemplateName } from "../../resolve/template";
+import { DEPLOYMENT, Opts, scenario, scenarioThrows, single, TEMPLATE, ofType, valueOf, withStackConfig } from "../harness";
 
 const DUMMY_IMAGE = "ghcr.io/silogen/aim-dummy:0.1.1-2";
 const MI300X = { count: 1, model: "MI300X" };
@@ -307,22 +308,91 @@ describe("template selection beyond the upstream tests", () => {
         );
     });
 
-    it("refuses, at the second service, a derived template that would change what the first selected", async () => {
-        const { error, resources } = await scenarioThrows((opts) => {
+    it("never selects a template another service derived from overrides, in either order", async () => {
+        const program = (selectorFirst: boolean) => (opts: Opts) => {
             new AIMClusterImage("llama", { image: DUMMY_IMAGE }, opts);
-            new AIMServiceTemplate("base", { namespace: "aim-e2e", aimImageName: "llama", metric: "throughput", gpuSelector: MI300X }, opts);
-            service(opts, "selects", { aimImageName: "llama" });
-            service(opts, "derives", { aimImageName: "llama", templateRef: "base", overrides: { metric: "latency" } });
+            clusterTemplate(opts, "t1", "llama");
+            clusterTemplate(opts, "t2", "llama", { metric: "throughput" });
+            const selects = () => service(opts, "selects", { aimImageName: "llama" });
+            const derives = () => service(opts, "derives", { aimImageName: "llama", templateRef: "t2", overrides: { precision: "fp16" } });
+            return selectorFirst ? [selects(), derives()][0] : [derives(), selects()][1];
+        };
+        for (const selectorFirst of [true, false]) {
+            const { result, resources } = await scenario(program(selectorFirst));
+            assert.strictEqual((await valueOf(result.resolvedTemplate)).name, "t1");
+            assert.deepStrictEqual(ofType(resources, TEMPLATE).map((t) => t.inputs.name), [derivedTemplateName("t2", { precision: "fp16" })]);
+        }
+    });
+
+    it("derives from a selected template the overrides it leaves open, so a GPU override is never dropped", async () => {
+        const { result, resources } = await scenario((opts) => {
+            new AIMClusterImage("llama", { image: DUMMY_IMAGE }, opts);
+            clusterTemplate(opts, "any-gpu", "llama", { gpuSelector: undefined });
+            return service(opts, "chat", { aimImageName: "llama", overrides: { metric: "latency", gpuSelector: { count: 4, model: "MI325X" } } });
         });
-        assert.strictEqual(
-            error.message,
-            'AIMService "derives": overrides: declared after AIMService "selects", which already chose its template among ' +
-                'the templates of image "llama" without it; declare it before its dependents',
-        );
+        const resolved = await valueOf(result.resolvedTemplate);
+        const name = derivedTemplateName("any-gpu", { metric: "latency", gpuSelector: { count: 4, model: "MI325X" } });
+        assert.deepStrictEqual([resolved.name, resolved.chosenBy, resolved.gpuModel, resolved.gpuCount], [name, "selected", "MI325X", 4]);
+        assert.deepStrictEqual(resolved.candidates, [{ name: "any-gpu", scope: "Cluster", status: "chosen", reason: "BestMatch" }]);
+        const deployment = single(resources, DEPLOYMENT).inputs;
+        assert.strictEqual(deployment.spec.template.spec.containers[0].resources.limits["amd.com/gpu"], "4");
         assert.deepStrictEqual(
-            children(resources).filter((r) => r.name.startsWith("derives")),
-            [],
+            deployment.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values,
+            ["74a5", "74b9"],
         );
+    });
+
+    it("lists candidates by scope and name, whatever the order they were declared in", async () => {
+        const names = ["zeta", "alpha", "mid"];
+        for (const order of [names, [...names].reverse()]) {
+            const { result } = await scenario((opts) => {
+                new AIMClusterImage("llama", { image: DUMMY_IMAGE }, opts);
+                for (const name of order) clusterTemplate(opts, name, "llama", name === "mid" ? {} : { metric: "throughput" });
+                return service(opts, "chat", { aimImageName: "llama" });
+            });
+            assert.deepStrictEqual(
+                (await valueOf(result.resolvedTemplate)).candidates!.map((c) => `${c.name}:${c.reason}`),
+                ["mid:BestMatch", "alpha:LowerPreferenceRank", "zeta:LowerPreferenceRank"],
+            );
+        }
+    });
+
+    it("matches GPU models as upstream normalises them, and refuses a GPU list that names none", async () => {
+        const { result } = await withStackConfig({ "aim:availableGpuModels": '["AMD Instinct-MI300X"]' }, () =>
+            scenario((opts) => {
+                new AIMClusterImage("llama", { image: DUMMY_IMAGE }, opts);
+                clusterTemplate(opts, "instinct", "llama", { gpuSelector: { count: 1, model: "Instinct_MI300X" } });
+                clusterTemplate(opts, "mi325x", "llama", { gpuSelector: { count: 1, model: "MI325X" } });
+                return service(opts, "chat", { aimImageName: "llama", overrides: { gpuSelector: { count: 1, model: "mi300x" } } });
+            }),
+        );
+        assert.strictEqual((await valueOf(result.resolvedTemplate)).name, "instinct");
+        for (const value of ["{}", "MI300X MI325X"]) {
+            const { error } = await withStackConfig({ "aim:availableGpuModels": value }, () =>
+                scenarioThrows((opts) => {
+                    new AIMClusterImage("llama", { image: DUMMY_IMAGE }, opts);
+                    service(opts, "chat", { aimImageName: "llama" });
+                }),
+            );
+            assert.match(error.message, /^AIMService "chat": aim:availableGpuModels: Pulumi config must list GPU models/);
+        }
+    });
+
+    it("runs only templates of the image entry the service resolved, not a cluster template a namespace image hides", async () => {
+        const hidden = (args: Partial<AIMServiceArgs>) => (opts: Opts) => {
+            new AIMClusterImage("llama", { image: "reg/llama:B" }, opts);
+            new AIMImage("llama", { namespace: "aim-e2e", image: "reg/llama:A" }, opts);
+            clusterTemplate(opts, "t", "llama");
+            service(opts, "chat", args);
+        };
+        const named = await scenarioThrows(hidden({ aimImageName: "llama", templateRef: "t" }));
+        assert.strictEqual(
+            named.error.message,
+            'AIMService "chat": templateRef: template "t" runs the AIMClusterImage "llama" (reg/llama:B), not the AIMImage in ' +
+                'namespace "aim-e2e" "llama" (reg/llama:A) that the service resolved: name a template of that image entry',
+        );
+        const selected = await scenarioThrows(hidden({ image: "reg/llama:A" }));
+        assert.match(selected.error.message, /^AIMService "chat": templateRef: TemplateNotFound: no templateRef, no defaultServiceTemplate on image "llama"/);
     });
 });
 
@@ -336,14 +406,23 @@ describe("upstream: finding the image entry by its container image", () => {
         });
         assert.strictEqual(
             error.message,
-            'AIMService "ambiguous-service": image: MultipleImagesFound: 2 AIMImages in namespace "aim-e2e" have image ' +
-                '"ghcr.io/amd/gemma-2b:latest": "gemma-model-1", "gemma-model-2"; name one with aimImageName instead',
+            'AIMService "ambiguous-service": image: MultipleModelsFound: 2 image entries have image "ghcr.io/amd/gemma-2b:latest": ' +
+                'AIMImage "gemma-model-1", AIMImage "gemma-model-2"; name one with aimImageName instead',
         );
     });
 
-    it("uses the namespace's image entry over the cluster's, and labels the workload with its name", async () => {
-        const { result, resources } = await scenario((opts) => {
+    it("pools namespace and cluster entries as upstream: one of each is ambiguous; one alone labels the workload", async () => {
+        const { error } = await scenarioThrows((opts) => {
             new AIMClusterImage("llama-cluster", { image: DUMMY_IMAGE }, opts);
+            new AIMImage("llama-team", { namespace: "aim-e2e", image: DUMMY_IMAGE }, opts);
+            service(opts, "chat", { image: DUMMY_IMAGE });
+        });
+        assert.strictEqual(
+            error.message,
+            `AIMService "chat": image: MultipleModelsFound: 2 image entries have image "${DUMMY_IMAGE}": AIMImage "llama-team", ` +
+                'AIMClusterImage "llama-cluster"; name one with aimImageName instead',
+        );
+        const { result, resources } = await scenario((opts) => {
             new AIMImage("llama-team", { namespace: "aim-e2e", image: DUMMY_IMAGE }, opts);
             new AIMServiceTemplate("team", { namespace: "aim-e2e", aimImageName: "llama-team", gpuSelector: MI300X }, opts);
             return service(opts, "chat", { image: DUMMY_IMAGE });
