@@ -1,7 +1,7 @@
 // Planning an AIMService (design §4.3, §5): everything that can fail is decided here, before the component creates
 // its first child — which template it runs (deriving one from overrides), which caches it mounts, its route.
 
-import { EnvVar, ResolvedConfig, ServiceOverrides, ServingBackend, TemplateCandidate, TemplateChoice } from "../types";
+import { EnvVar, ResolvedConfig, ServingBackend, TemplateCandidate, TemplateChoice } from "../types";
 import { fieldError } from "../validate/common";
 import { DEFAULT_API_KEY_KEY, ServiceSpec } from "../validate/service";
 import { namespaceFields, TemplateSpec } from "../validate/template";
@@ -110,10 +110,11 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
     const { base, chosenBy, candidates } = chooseBase(catalog, spec, image, availableGpuModels);
     const baseName = base.spec.name;
 
-    // A named template is derived from. A selected one satisfies the overrides it states (they filtered it), and is
-    // derived from only for those it leaves open, so that `overrides.gpuSelector` is never silently dropped.
-    const leavesOpen = (o: ServiceOverrides) => (!!o.metric && !base.spec.metric) || (!!o.precision && !base.spec.precision) || (!!o.gpuSelector && !base.spec.gpuSelector);
-    const derives = hasOverrides(spec.overrides) && (chosenBy !== TemplateChoice.Selected || leavesOpen(spec.overrides));
+    // A named template is derived from. A selected one passed the overrides' filter, which (as upstream's) requires
+    // the metric and precision asked for but lets a template without a gpuSelector through: derive the GPU onto it,
+    // so that `overrides.gpuSelector` is never silently dropped.
+    const gpuLeftOpen = !!spec.overrides?.gpuSelector && !base.spec.gpuSelector;
+    const derives = hasOverrides(spec.overrides) && (chosenBy !== TemplateChoice.Selected || gpuLeftOpen);
     const derived = derives ? deriveTemplate(base, namespace, spec.overrides!, spec.configName) : undefined;
     const sameName = derived && catalog.templates.get(namespace, derived.spec.name);
     // Overrides that describe a template already declared reuse it instead of deriving a copy with its own discovery.

@@ -176,6 +176,11 @@ describe("examples under the offline runner", () => {
             namespace: "gateways",
             sectionName: "https",
         });
+        // aim:availableGpuModels (MI300X only) drops the better-ranked MI325X template for the batch service.
+        assert.deepStrictEqual((prod.outputs as any).batchTemplate.candidates, [
+            { name: "llama-3-8b-mi325x-throughput", scope: "Cluster", status: "rejected", reason: "RequiredGPUNotInCluster" },
+            { name: "llama-3-8b-mi300x", scope: "Cluster", status: "chosen", reason: "BestMatch" },
+        ]);
         const daemonSet = prod.manifests.find((m) => m.kind === "DaemonSet")!;
         assert.strictEqual(daemonSet.metadata?.namespace, "aim-prod-system", "aim:systemNamespace from Pulumi.prod.yaml");
         manifest(prod, "Namespace", "aim-prod-system");
@@ -189,6 +194,9 @@ describe("examples under the offline runner", () => {
         const pvc = dev.manifests.find((m) => m.kind === "PersistentVolumeClaim") as any;
         assert.strictEqual(pvc.spec.storageClassName, undefined);
         assert.deepStrictEqual((manifest(dev, "HTTPRoute", "llama-chat") as any).spec.parentRefs[0].name, KAIWO_GATEWAY.name);
+        // Without the cluster's GPU models the batch service gets the best-ranked template, on MI325X.
+        assert.strictEqual((dev.outputs as any).batchTemplate.name, "llama-3-8b-mi325x-throughput");
+        assert.strictEqual((manifest(dev, "Deployment", "llama-batch") as any).metadata.labels["aim.silogen.ai/template"], "llama-3-8b-mi325x-throughput");
     });
 
     it("environments: a secret from config reaches a Kubernetes Secret and prints only as [secret]", async () => {

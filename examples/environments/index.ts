@@ -50,6 +50,24 @@ new aim.AIMClusterServiceTemplate("llama-3-8b-mi300x", {
     ],
 });
 
+// A second template of the image, for batch traffic on the newest GPUs. The batch service below names no template:
+// it is selected among the image's templates (GPU tier, then metric, then precision). In dev the MI325X template
+// wins; in prod, Pulumi config aim:availableGpuModels says the cluster has MI300X only, so that template is dropped
+// and the MI300X one is chosen. The preview shows the choice, and why, in `batchTemplate`.
+new aim.AIMClusterServiceTemplate("llama-3-8b-mi325x-throughput", {
+    aimImageName: "llama-3-8b",
+    configName,
+    metric: "throughput",
+    gpuSelector: { model: "MI325X", count: 1 },
+    modelSources: [
+        {
+            name: "amd/Llama-3.1-8B-Instruct-FP8-KV",
+            sourceUri: "hf://amd/Llama-3.1-8B-Instruct-FP8-KV",
+            size: "9094593249",
+        },
+    ],
+});
+
 // Declared rather than left to `cacheModel`, so the model downloads get the token as well: a cache that a service
 // creates is shared by every service of the template and takes no service's token.
 new aim.AIMTemplateCache(
@@ -79,7 +97,20 @@ const chat = new aim.AIMService(
     { dependsOn: [mlTeam] },
 );
 
+// Found by its container image rather than by name (the image entry with that image, in the namespace or cluster).
+const batch = new aim.AIMService(
+    "llama-batch",
+    {
+        namespace: "ml-team",
+        image: "ghcr.io/silogen/aim:0.4.0-meta-llama-llama-3.1-8b-instruct-v20251006",
+        configName,
+        apiKey: { enabled: true },
+    },
+    { dependsOn: [mlTeam] },
+);
+
 export const environment = pulumi.getStack();
+export const batchTemplate = batch.resolvedTemplate;
 export const resolvedConfig = chat.resolvedConfig;
 export const deployment = chat.deploymentName;
 export const routeGateway = chat.routeGateway;
