@@ -80,6 +80,8 @@ describe("render", () => {
         // Characters that would be no valid PathPrefix are normalised away rather than refused.
         assert.strictEqual(routePath("/a\u0000b/%2F/../x%zz/./_/{.metadata.name}", context), "/a-b/2f/x-zz/llama-chat");
         assert.strictEqual(routePath(`/${"Ω".repeat(10)}${"x".repeat(70)}`, context), `/${"x".repeat(63)}`);
+        // Go lowercases and replaces per code point: İ → i (JS's toLowerCase gives i + U+0307), an emoji → one "-".
+        assert.strictEqual(routePath("/İ😀x/\u00a0y\u0085", context), "/i-x/y");
         assert.strictEqual(routePath("/{.metadata.annotations['blank']}", context), "/");
         assert.throws(() => routePath("  {.metadata.annotations['blank']} ", context), /^Error: the rendered path is empty$/);
         // The trailing "/" is trimmed before the length is measured.
