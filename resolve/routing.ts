@@ -3,9 +3,8 @@
 
 import { GatewayParentReference, ResolvedConfig, ServiceRouting } from "../types";
 import { annotationBytes, fieldError, MAX_ANNOTATION_BYTES } from "../validate/common";
-import { checkRenderedPath, normalizePath, parsePathTemplate, Placeholder } from "../validate/pathTemplate";
+import { makeRfc1123Compliant, normalizeRoutePath, parsePathTemplate, Placeholder, trimSpace } from "../validate/pathTemplate";
 import { withGatewayDefaults } from "./config";
-import { toDnsLabel } from "./names";
 
 export interface EffectiveRouting {
     /** The parent reference with `group`, `kind` and `namespace` filled in. */
@@ -45,35 +44,43 @@ function specValue(path: string[], spec: object): string {
     throw new Error(`${shown} is not a single value (a string, number or boolean)`);
 }
 
-/** A placeholder's value, RFC 1123-normalised as upstream does for everything but annotation values. */
-function valueFor(placeholder: Placeholder, context: PathContext): string {
+/** A placeholder's raw value (upstream evaluates the same expressions; a missing key is an error there too). */
+function rawValue(placeholder: Placeholder, context: PathContext): string {
     switch (placeholder.field) {
         case "name":
-            return toDnsLabel(context.name);
+            return context.name;
         case "namespace":
-            return toDnsLabel(context.namespace);
+            return context.namespace;
         case "spec":
-            return toDnsLabel(specValue(placeholder.path, context.spec));
+            return specValue(placeholder.path, context.spec);
         case "label":
         case "annotation": {
             const [map, what] = placeholder.field === "label" ? [context.labels, "label"] : [context.annotations, "annotation"];
             // Own keys only: `labels['constructor']` must not find Object.prototype.constructor.
             if (!Object.hasOwn(map, placeholder.key)) throw new Error(`${what} "${placeholder.key}" is not set on the service`);
-            return placeholder.field === "label" ? toDnsLabel(map[placeholder.key]) : map[placeholder.key];
+            return map[placeholder.key];
         }
     }
 }
 
 /**
+ * A placeholder's value as upstream's `applyTemplateValueModifiers` inserts it: trimmed, then RFC 1123-normalised,
+ * except an annotation's value (its segments are still normalised with the rest of the path).
+ */
+function valueFor(placeholder: Placeholder, context: PathContext): string {
+    const value = trimSpace(rawValue(placeholder, context));
+    return placeholder.field === "annotation" ? value : makeRfc1123Compliant(value);
+}
+
+/**
  * The route's path prefix: `/<namespace>/<service name>` (the V0 contract; upstream's later default uses the UID,
- * which is unknown at preview time), or the rendered `pathTemplate`. Empty segments are dropped, there is no
- * trailing slash, and the result is at most 200 characters. Throws an Error describing what is wrong.
+ * which is unknown at preview time), or the rendered `pathTemplate`, normalised as upstream does: every segment is
+ * RFC 1123-normalised (`/API/V1.2` → `/api/v1-2`), empty ones dropped, no trailing slash. Throws an Error if the
+ * rendered text is empty or over 200 characters, or a placeholder has no value.
  */
 export function routePath(pathTemplate: string | undefined, context: PathContext): string {
     const parts = parsePathTemplate(pathTemplate ?? "/{.metadata.namespace}/{.metadata.name}");
-    const path = normalizePath(parts.map((p) => (typeof p === "string" ? p : valueFor(p, context))).join(""));
-    checkRenderedPath(path);
-    return path;
+    return normalizeRoutePath(parts.map((p) => (typeof p === "string" ? p : valueFor(p, context))).join(""));
 }
 
 /**

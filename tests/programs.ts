@@ -176,15 +176,17 @@ const resources = fc.record({ requests: resourceList, limits: resourceList }, { 
 const labelKey = mostly(["team", "app.kubernetes.io/part-of", "example.com/tier"], ["app.kubernetes.io/name", `${LONG_PREFIX}/k`, `k${"y".repeat(62)}`]);
 const labels = fc.dictionary(labelKey, mostly(["a", "ml", "Team_A.1"], ["x".repeat(63), ""]), { maxKeys: 2 });
 const pathTemplate = mostly(
-    ["/{.metadata.namespace}/{.metadata.name}", "/{.metadata.labels['team']}/chat", "/v1/{ .metadata.name }"],
+    ["/{.metadata.namespace}/{.metadata.name}", "/{.metadata.labels['team']}/chat", "/v1/{ .metadata.name }", '/{.metadata.annotations["note"]}/x'],
     [
     "/{.metadata.labels['constructor']}",
     "/{.metadata.labels['hasOwnProperty']}/x",
     "/{.metadata.labels['__proto__']}",
     "/{.metadata.uid}",
     "/a/{.metadata.name",
-    "/chat bots/{.metadata.name}",
-    "/x%{.metadata.labels['team']}",
+    "/Chat Bots/../V1.2/{.metadata.name}",
+    "/x%2F\u0000{.metadata.labels['team']}",
+    `/${"a".repeat(100)}/${"b".repeat(100)}`,
+    " /{.metadata.annotations['note']} ",
     ],
 );
 const requestTimeout = mostly(["30s", "1m30s"], ["2 minutes", "0.5s"]);
@@ -291,7 +293,9 @@ const ARGS: Record<Kind, { names: string[]; args: fc.Arbitrary<Record<string, un
                     { requiredKeys: [] },
                 ),
                 hfToken: token,
-                annotations: rarely(fc.dictionary(mostly(["example.com/owner", "note"], [`${LONG_PREFIX}/k`]), fc.constantFrom("me", ""), { maxKeys: 2 })),
+                annotations: rarely(
+                    fc.dictionary(mostly(["example.com/owner", "note"], [`${LONG_PREFIX}/k`]), mostly(["me", ""], [" Team A/../x%2F ", "é".repeat(150)]), { maxKeys: 2 }),
+                ),
                 serviceAccountName: rarely(oneOf(["aim-inference", long("sa", 253)])),
                 awaitTimeoutSeconds: rarely(integer(1, 7200)),
                 skipAwait: rarely(fc.boolean()),
@@ -604,6 +608,8 @@ const CRASH_TEXT = /is not a function|Cannot read propert|Cannot convert|is not 
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const ROUTE_SEGMENT = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
+const ROUTE_PATH = new RegExp(`^/(${ROUTE_SEGMENT}(/${ROUTE_SEGMENT})*)?$`);
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -662,6 +668,10 @@ function objectProblems(r: Registered): string[] {
     for (const [key] of annotations) if (!validKey(key)) problems.push(`metadata.annotations: key ${JSON.stringify(key)}`);
     if (annotations.reduce((n, [k, v]) => n + k.length + String(v).length, 0) > 256 * 1024) problems.push("metadata.annotations: more than 256 KiB");
     problems.push(...podProblems(spec?.template?.spec));
+    // Upstream's normalisation leaves only RFC 1123 segments, which every Gateway API PathPrefix rule accepts.
+    for (const rule of kind === "HTTPRoute" ? spec.rules : []) {
+        for (const { path } of rule.matches) if (!(path.value.length <= 200 && ROUTE_PATH.test(path.value))) problems.push(`route path ${JSON.stringify(path.value)}`);
+    }
     problems.push(...labelProblems("spec.selector.matchLabels", spec?.selector?.matchLabels));
     problems.push(...labelProblems("spec.template.metadata.labels", spec?.template?.metadata?.labels));
     return problems.map((p) => `${r.type} ${r.name}: ${p}`);

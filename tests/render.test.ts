@@ -61,7 +61,7 @@ describe("render", () => {
             name: "llama-chat",
             namespace: "ml-team",
             labels: { project: "Conversational AI", team: "NLP" },
-            annotations: { "example.com/Route": "Team_A" },
+            annotations: { "example.com/Route": "Team_A", team: " Team A / Ops.2 ", blank: "  " },
             spec: { aimImageName: "Llama-3.1", replicas: 2, overrides: { metric: "latency" }, env: [], hfToken: "hf_secret" },
         };
         assert.strictEqual(routePath(undefined, context), "/ml-team/llama-chat");
@@ -69,16 +69,33 @@ describe("render", () => {
         assert.strictEqual(routePath("/ml/{.metadata.namespace}/{.metadata.labels['project']}", context), "/ml/ml-team/conversational-ai");
         assert.strictEqual(routePath("//a///b/", context), "/a/b");
         assert.strictEqual(routePath("/", context), "/");
-        // Upstream's JSONPath on the service: args fields normalised, annotation values as they are.
-        assert.strictEqual(routePath("/{.spec.aimImageName}/{.spec.replicas}/{.spec.overrides.metric}", context), "/llama-3.1/2/latency");
-        assert.strictEqual(routePath("/{.metadata.annotations['example.com/Route']}", context), "/Team_A");
+        assert.strictEqual(routePath('/{.metadata.labels["team"]}/{.metadata.labels[\'team"]}', context), "/nlp/nlp");
+        // Upstream's JSONPath on the service: args fields normalised (dots too), annotation values inserted trimmed,
+        // then every segment normalised with the literal text around it.
+        assert.strictEqual(routePath("/{.spec.aimImageName}/{.spec.replicas}/{.spec.overrides.metric}", context), "/llama-3-1/2/latency");
+        assert.strictEqual(routePath("/{.metadata.annotations['example.com/Route']}", context), "/team-a");
+        assert.strictEqual(routePath('/x{.metadata.annotations["team"]}y', context), "/xteam-a/ops-2y");
+        assert.strictEqual(routePath("/API/V1.2/{.metadata.name}", context), "/api/v1-2/llama-chat");
+        assert.strictEqual(routePath("a b/ c /{.metadata.labels['project']}!", context), "/a-b/c/conversational-ai");
+        // Characters that would be no valid PathPrefix are normalised away rather than refused.
+        assert.strictEqual(routePath("/a\u0000b/%2F/../x%zz/./_/{.metadata.name}", context), "/a-b/2f/x-zz/llama-chat");
+        assert.strictEqual(routePath(`/${"Ω".repeat(10)}${"x".repeat(70)}`, context), `/${"x".repeat(63)}`);
+        // Go lowercases and replaces per code point: İ → i (JS's toLowerCase gives i + U+0307), an emoji → one "-".
+        assert.strictEqual(routePath("/İ😀x/\u00a0y\u0085", context), "/i-x/y");
+        assert.strictEqual(routePath("/{.metadata.annotations['blank']}", context), "/");
+        assert.throws(() => routePath("  {.metadata.annotations['blank']} ", context), /^Error: the rendered path is empty$/);
+        // The trailing "/" is trimmed before the length is measured.
+        assert.strictEqual(routePath(`/${"a".repeat(63)}/${"b".repeat(135)}/`, context), `/${"a".repeat(63)}/${"b".repeat(63)}`);
+        assert.throws(() => routePath(`/${"a".repeat(100)}/${"b".repeat(99)}`, context), /^Error: the rendered path is 201 characters, more than 200$/);
+        // Upstream counts UTF-8 bytes before normalising: 1 + 100 × 2 bytes is too long although "/" is what remains.
+        assert.throws(() => routePath(`/${"é".repeat(100)}`, context), /^Error: the rendered path is 201 characters, more than 200$/);
+        assert.strictEqual(routePath(`/${"é".repeat(99)}`, context), "/");
         assert.throws(() => routePath("/{.spec.templateRef}", context), /^Error: \.spec\.templateRef is not set on the service$/);
         assert.throws(() => routePath("/{.spec.model.ref}", context), /\(upstream's spec\.model\.ref is aimImageName here: \{\.spec\.aimImageName\}\)$/);
         assert.throws(() => routePath("/{.spec.env.length}", context), /\.spec\.env\.length is not set on the service/);
         assert.throws(() => routePath("/{.spec.overrides}", context), /\.spec\.overrides is not a single value/);
         assert.throws(() => routePath("/{.spec.hfToken}", context), /\.spec\.hfToken is a secret and never goes into a route path/);
         assert.throws(() => routePath("/{.status.x}", context), /unsupported placeholder \{\.status\.x\}/);
-        assert.throws(() => routePath("/a b", context), /is not a valid URL path/);
     });
 
     it("knows the device ids of AMD Instinct GPUs, sorted", () => {

@@ -1,6 +1,7 @@
 // Route path templates (aim-reference §3.2, "Path-template rendering"): their syntax, checked wherever one is written
-// (a config or a service), and the rules the rendered path prefix must meet. Filling in a service's values is
+// (a config or a service), and upstream's normalisation of the rendered text. Filling in a service's values is
 // resolution (resolve/routing.ts); everything here needs no service, so a bad config fails even before it has one.
+// Upstream: aim-engine internal/aimservice/httproute_template.go (commit 9223504).
 
 export const MAX_PATH_LENGTH = 200;
 
@@ -17,12 +18,6 @@ export type Placeholder =
 /** Literal text, or a placeholder. */
 export type TemplatePart = string | Placeholder;
 
-// What a PathPrefix value may contain (RFC 3986 path characters).
-const PATH_CHARACTER = /[A-Za-z0-9._~!$&'()*+,;=:@%/-]/;
-// Marks where a service's value goes in a template checked without a service; it is no path character, so no
-// rule can match across it.
-const SERVICE_VALUE = "\u0000";
-
 const SUPPORTED =
     "use {.metadata.name}, {.metadata.namespace}, {.metadata.labels['<key>']}, {.metadata.annotations['<key>']} or " +
     "{.spec.<field>} (a field of the AIMService's args, e.g. {.spec.aimImageName})";
@@ -30,7 +25,8 @@ const SUPPORTED =
 function placeholder(expression: string): Placeholder {
     if (expression === ".metadata.name") return { field: "name" };
     if (expression === ".metadata.namespace") return { field: "namespace" };
-    const keyed = /^\.metadata\.(labels|annotations)\['([^']+)'\]$/.exec(expression);
+    // Upstream's labelAccessPattern/annotationAccessPattern: either quote on each side, no quote in the key.
+    const keyed = /^\.metadata\.(labels|annotations)\[['"]([^'"]+)['"]\]$/.exec(expression);
     if (keyed) return { field: keyed[1] === "labels" ? "label" : "annotation", key: keyed[2] };
     if (/^\.spec(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(expression)) return { field: "spec", path: expression.split(".").slice(2) };
     throw new Error(`unsupported placeholder {${expression}}: ${SUPPORTED}`);
@@ -48,49 +44,81 @@ export function parsePathTemplate(template: string): TemplatePart[] {
     };
     for (const match of template.matchAll(/\{([^{}]*)\}/g)) {
         literal(match.index);
-        parts.push(placeholder(match[1].trim()));
+        parts.push(placeholder(trimSpace(match[1])));
         from = match.index + match[0].length;
     }
     literal(template.length);
     return parts;
 }
 
-/** Upstream's normalisation: empty segments dropped, a leading `/`, no trailing one (`""` → `/`). */
-export function normalizePath(raw: string): string {
-    return `/${raw.split("/").filter((segment) => segment !== "").join("/")}`;
+// Go's unicode.IsSpace, which strings.TrimSpace strips (JS's trim() differs: it strips U+FEFF, keeps U+0085).
+const GO_SPACE = "\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+const EDGE_SPACE = new RegExp(`^[${GO_SPACE}]+|[${GO_SPACE}]+$`, "g");
+
+/** Go's `strings.TrimSpace`, as upstream trims placeholder values, segments and the rendered path. */
+export function trimSpace(text: string): string {
+    return text.replace(EDGE_SPACE, "");
 }
 
 /**
- * Throws an Error unless `path` (normalised; `SERVICE_VALUE` where a service's value goes) can be an HTTPRoute's
- * PathPrefix. `shown` is how the message quotes it.
+ * aim-engine `MakeRFC1123Compliant` (internal/utils/utils.go, commit 9223504): lowercase, every character outside
+ * `[a-z0-9-]` becomes `-`, `-` trimmed from both ends, cut to 63, `-` trimmed from the end again. Unlike
+ * resolve/names.ts `toDnsLabel`, dots become `-` too. Go lowercases and replaces per code point: `İ` → `i` (JS's
+ * toLowerCase gives two code points), an emoji → one `-`.
  */
-function checkPath(path: string, shown: string): void {
-    const literal = path.replaceAll(SERVICE_VALUE, "");
-    const bad = [...literal].find((c) => !PATH_CHARACTER.test(c));
-    if (bad !== undefined) throw new Error(`${shown} is not a valid URL path (${JSON.stringify(bad)} is not allowed)`);
-    // The HTTPRoute CRD's own rules for a PathPrefix (CEL in gateway-api v1.2.1): no dot segments, no encoded
-    // slash, and `%` only as a percent-encoding (a `%` right before a service's value may still become one).
-    if (/(^|\/)\.\.?(\/|$)/.test(path) || /%2f/i.test(path) || /%(?![0-9A-Fa-f]{2})(?![0-9A-Fa-f]?\u0000)/.test(path)) {
-        throw new Error(`${shown} is not a path the Gateway API accepts (no "." or ".." segments, no %2F, "%" only before two hex digits)`);
-    }
-    // A service's value may be empty (a label), so the literal text alone is the shortest the path can get.
-    const length = normalizePath(literal).length;
-    if (length > MAX_PATH_LENGTH) {
-        throw new Error(
-            path.includes(SERVICE_VALUE)
-                ? `${shown} renders at least ${length} characters for any service, more than ${MAX_PATH_LENGTH}`
-                : `the rendered path is ${length} characters, more than ${MAX_PATH_LENGTH}`,
-        );
-    }
+export function makeRfc1123Compliant(value: string): string {
+    const lowered = [...value].map((c) => (c === "\u0130" ? "i" : c.toLowerCase())).join("");
+    return lowered
+        .replace(/[^a-z0-9-]/gu, "-")
+        .replace(/^-+|-+$/g, "")
+        .slice(0, 63)
+        .replace(/-+$/, "");
 }
 
-/** The checks that need no service: syntax, and the literal text as part of a path. Throws an Error. */
+/** Upstream measures with Go's `len`: UTF-8 bytes. */
+function byteLength(text: string): number {
+    return Buffer.byteLength(text, "utf8");
+}
+
+/** The rendered text as upstream's `normalizeRoutePath` first makes it: trimmed, a leading `/`, no trailing one. */
+function rawPath(rendered: string): string {
+    const trimmed = trimSpace(rendered);
+    return (trimmed.startsWith("/") ? trimmed : `/${trimmed}`).replace(/\/+$/, "") || "/";
+}
+
+/**
+ * Upstream's `normalizeRoutePath`: every non-empty segment trimmed and made RFC 1123-compliant, empty results
+ * dropped. Every segment of the result is `[a-z0-9-]{1,63}` (`""` → `/`), so it is always a PathPrefix the Gateway
+ * API accepts. Upstream checks the length again after this; normalising never lengthens a path, so that check
+ * cannot fail and is not repeated. Throws an Error if the text is empty or its raw path is over 200 (UTF-8 bytes).
+ */
+export function normalizeRoutePath(rendered: string): string {
+    if (trimSpace(rendered) === "") throw new Error("the rendered path is empty");
+    const raw = rawPath(rendered);
+    const length = byteLength(raw);
+    if (length > MAX_PATH_LENGTH) throw new Error(`the rendered path is ${length} characters, more than ${MAX_PATH_LENGTH}`);
+    const segments = raw
+        .split("/")
+        .map((segment) => makeRfc1123Compliant(trimSpace(segment)))
+        .filter((segment) => segment !== "");
+    return `/${segments.join("/")}`;
+}
+
+/**
+ * The checks that need no service: syntax, and what the literal text alone makes of the path. A service's value
+ * may be empty (a label), and empty values give the shortest raw path, so a template whose literal text is over
+ * 200 characters fails for every service. A template without placeholders renders the same for every service.
+ * Throws an Error.
+ */
 export function checkPathTemplate(template: string): void {
-    const skeleton = parsePathTemplate(template).map((p) => (typeof p === "string" ? p : SERVICE_VALUE));
-    checkPath(normalizePath(skeleton.join("")), `"${template}"`);
-}
-
-/** Throws an Error unless a service's rendered (normalised) path can be an HTTPRoute's PathPrefix. */
-export function checkRenderedPath(path: string): void {
-    checkPath(path, `"${path}"`);
+    const parts = parsePathTemplate(template);
+    const literal = parts.filter((p): p is string => typeof p === "string").join("");
+    if (parts.every((p) => typeof p === "string")) {
+        normalizeRoutePath(literal);
+        return;
+    }
+    const length = byteLength(rawPath(literal));
+    if (length > MAX_PATH_LENGTH) {
+        throw new Error(`"${template}" renders at least ${length} characters for any service, more than ${MAX_PATH_LENGTH}`);
+    }
 }
