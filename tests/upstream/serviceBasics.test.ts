@@ -169,6 +169,16 @@ describe("kaiwo service/runtime-config/not-found", () => {
             [],
         );
     });
+
+    // Upstream's description says a missing runtime config "is handled gracefully (uses defaults)": true only of the
+    // config used by default (aim-engine internal/aimruntimeconfig/observe.go, DefaultConfigNotFound). Ours: without
+    // configName and no config "default", the service resolves with defaults and the preview warns.
+    it("proceeds with defaults and warns when no configName is given and no default config exists", async () => {
+        const { result, warnings } = await serviceOnDefaults({});
+        const config = await valueOf(result.resolvedConfig);
+        assert.deepStrictEqual([config.name, config.source, config.imagePullSecrets], ["default", "none", []]);
+        assert.ok(warnings.some((w) => w.includes('DefaultConfigNotFound: AIMClusterConfig "default" not found, proceeding with defaults')), warnings.join("\n"));
+    });
 });
 
 describe("kaiwo templates/template-cache", () => {
