@@ -10,6 +10,7 @@
 import * as assert from "assert";
 import { AIMClusterConfig, AIMClusterImage, AIMClusterServiceTemplate, AIMImage, AIMService, AIMServiceArgs, AIMServiceTemplate } from "../../index";
 import { ISVC, JOB, ofType, Opts, Registered, scenario, scenarioThrows, single, TEMPLATE_CACHE, valueOf, withStackConfig } from "../harness";
+import { validateKubernetesObjects } from "../k8sSchemas";
 
 const NAMESPACE = "aim-e2e";
 const MI300X = { count: 1, model: "MI300X" };
@@ -85,6 +86,7 @@ describe("aim-engine aimservice/common/basic-lifecycle", () => {
                 return service(opts, "test-service", { aimImageName: "test-service-model", templateRef: "test-service-template" });
             }),
         );
+        await validateKubernetesObjects(resources);
         const [image, template] = [await valueOf(result.resolvedImage), await valueOf(result.resolvedTemplate)];
         assert.deepStrictEqual([image.name, image.scope, template.name, template.scope, template.chosenBy], [
             "test-service-model",
@@ -145,6 +147,7 @@ describe("aim-engine aimservice/frozen/all-ready", () => {
                 return service(opts, "test-service", { aimImageName: "test-model" });
             }),
         );
+        await validateKubernetesObjects(resources);
         const [image, template] = [await valueOf(result.resolvedImage), await valueOf(result.resolvedTemplate)];
         assert.deepStrictEqual([image.name, image.scope, image.image], ["test-model", "Namespace", "ghcr.io/example/model:v1"]);
         assert.deepStrictEqual([template.name, template.scope, template.chosenBy], ["test-template", "Namespace", "selected"]);
@@ -162,6 +165,7 @@ describe("aim-engine aimservice/frozen/cluster-model-ready", () => {
                 return service(opts, "test-service", { aimImageName: "test-cluster-model" });
             }),
         );
+        await validateKubernetesObjects(resources);
         const [image, template] = [await valueOf(result.resolvedImage), await valueOf(result.resolvedTemplate)];
         assert.deepStrictEqual([image.name, image.scope], ["test-cluster-model", "Cluster"]);
         assert.deepStrictEqual([template.name, template.scope, template.chosenBy], ["test-cluster-template", "Cluster", "selected"]);
@@ -204,6 +208,7 @@ describe("aim-engine aimservice/frozen/env-propagation-to-cache", () => {
                 ],
             });
         });
+        await validateKubernetesObjects(resources);
         const cache = single(resources, TEMPLATE_CACHE).inputs;
         assert.deepStrictEqual([cache.name, cache.templateRef, cache.templateScope], ["test-template", "test-template", "Namespace"]);
         assert.deepStrictEqual(cache.env, [
@@ -211,7 +216,10 @@ describe("aim-engine aimservice/frozen/env-propagation-to-cache", () => {
             { name: "HTTP_PROXY", value: "http://template-proxy:8080" },
         ]);
         const download = envOf(single(resources, JOB).inputs.spec.template.spec.containers[0]);
-        assert.deepStrictEqual([download.HF_TOKEN, download.HTTP_PROXY, download.HTTPS_PROXY], ["template-token-value", "http://template-proxy:8080", undefined]);
+        assert.deepStrictEqual(
+            [download.HF_TOKEN, download.HTTP_PROXY, download.HTTPS_PROXY],
+            ["template-token-value", "http://template-proxy:8080", undefined],
+        );
     });
 });
 
@@ -232,6 +240,7 @@ describe("aim-engine aimservice/frozen/model-ready", () => {
             frozenModel(opts);
             return service(opts, "test-service", { aimImageName: "test-model" });
         });
+        await validateKubernetesObjects(resources);
         const image = await valueOf(result.resolvedImage);
         assert.deepStrictEqual(image, { name: "test-model", scope: "Namespace", image: "ghcr.io/example/model:v1" });
         const deployment = resources.find((r) => r.type === "kubernetes:apps/v1:Deployment")!.inputs;
@@ -302,9 +311,12 @@ describe("aim-engine aimservicetemplate/discovery/happy-path-cluster", () => {
     // Ours: the discovery Job in the system namespace running the model's image with the template's GPU knobs.
     it("runs the template's discovery Job in the system namespace", async () => {
         const { result, resources } = await scenario((opts) => {
-            new AIMClusterImage("test-model-discovery-cluster", { image: "ghcr.io/silogen/aim-dummy:0.1.8", defaultServiceTemplate: "test-template-discovery-cluster" }, opts);
-            return new AIMClusterServiceTemplate("test-template-discovery-cluster", { aimImageName: "test-model-discovery-cluster", gpuSelector: MI300X }, opts);
+            const image = { image: "ghcr.io/silogen/aim-dummy:0.1.8", defaultServiceTemplate: "test-template-discovery-cluster" };
+            new AIMClusterImage("test-model-discovery-cluster", image, opts);
+            const template = { aimImageName: "test-model-discovery-cluster", gpuSelector: MI300X };
+            return new AIMClusterServiceTemplate("test-template-discovery-cluster", template, opts);
         });
+        await validateKubernetesObjects(resources);
         const job = discoveryJob(resources);
         assert.deepStrictEqual(job, {
             name: "discover-test-template-discovery-cluster-101c77b5",
@@ -325,8 +337,10 @@ describe("aim-engine aimservicetemplate/discovery/happy-path-namespace", () => {
     it("runs the template's discovery Job in the template's namespace", async () => {
         const { result, resources } = await scenario((opts) => {
             new AIMImage("test-model-discovery-namespace", { namespace: NAMESPACE, image: "ghcr.io/silogen/aim-dummy:0.1.8" }, opts);
-            return new AIMServiceTemplate("test-template-discovery-namespace", { namespace: NAMESPACE, aimImageName: "test-model-discovery-namespace", gpuSelector: MI300X }, opts);
+            const template = { namespace: NAMESPACE, aimImageName: "test-model-discovery-namespace", gpuSelector: MI300X };
+            return new AIMServiceTemplate("test-template-discovery-namespace", template, opts);
         });
+        await validateKubernetesObjects(resources);
         const job = discoveryJob(resources);
         assert.deepStrictEqual(job, {
             name: "discover-test-template-discovery-namespace-59bedb17",
@@ -359,6 +373,7 @@ describe("aim-engine aimservicetemplate/inline-model-sources", () => {
                 opts,
             );
         });
+        await validateKubernetesObjects(resources);
         assert.deepStrictEqual(ofType(resources, JOB), []);
         assert.strictEqual(await valueOf(result.discoveryJobName), undefined);
         const image = await valueOf(result.resolvedImage);

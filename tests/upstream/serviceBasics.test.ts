@@ -9,6 +9,7 @@
 import * as assert from "assert";
 import { AIMClusterImage, AIMClusterServiceTemplate, AIMImage, AIMNamespaceConfig, AIMService, AIMServiceArgs, AIMServiceTemplate } from "../../index";
 import { ISVC, JOB, ofType, Opts, PVC, ROUTE, scenario, scenarioThrows, single, TEMPLATE_CACHE, valueOf, withStackConfig } from "../harness";
+import { validateKubernetesObjects } from "../k8sSchemas";
 
 const NAMESPACE = "aim-e2e";
 const kserve = <T>(body: () => Promise<T>) => withStackConfig({ "aim:servingBackend": "kserve" }, body);
@@ -24,7 +25,8 @@ function sharedDefaults(opts: Opts) {
         },
         opts,
     );
-    new AIMClusterServiceTemplate("default-testing-llama-3-8b", { aimImageName: "default-testing-llama-3-8b", gpuSelector: { count: 1, model: "MI300X" } }, opts);
+    const template = { aimImageName: "default-testing-llama-3-8b", gpuSelector: { count: 1, model: "MI300X" } };
+    new AIMClusterServiceTemplate("default-testing-llama-3-8b", template, opts);
 }
 
 /** The shared defaults and `test-service` on them, with the KServe backend. */
@@ -45,6 +47,7 @@ describe("kaiwo service/basic/creation/basic-creation", () => {
         const labels = { "app.kubernetes.io/part-of": "aim", "example.com/owner": "qa" };
         const annotations = { "example.com/note": "propagate to ISVC", "example.com/release": "canary" };
         const { result, resources } = await serviceOnDefaults({ labels, annotations });
+        await validateKubernetesObjects(resources);
         const component = resources.find((r) => r.type === "aim:index:AIMService")!;
         const isvc = single(resources, ISVC);
         assert.strictEqual(isvc.parent, component.urn);
@@ -66,6 +69,7 @@ describe("kaiwo service/configuration/env-vars", () => {
                 { name: "CUSTOM_VAR", value: "custom-value" },
             ],
         });
+        await validateKubernetesObjects(resources);
         const env: { name: string }[] = single(resources, ISVC).inputs.spec.predictor.model.env;
         assert.deepStrictEqual(
             env.filter((e) => e.name === "HF_TOKEN" || e.name === "CUSTOM_VAR"),
@@ -81,6 +85,7 @@ describe("kaiwo service/configuration/replicas-override", () => {
     // Upstream: replicas 3: the InferenceService's predictor.minReplicas is 3.
     it("sets the predictor's replica bounds to the service's replicas", async () => {
         const { resources } = await serviceOnDefaults({ replicas: 3 });
+        await validateKubernetesObjects(resources);
         const predictor = single(resources, ISVC).inputs.spec.predictor;
         assert.deepStrictEqual([predictor.minReplicas, predictor.maxReplicas], [3, 3]);
     });
@@ -90,6 +95,7 @@ describe("kaiwo service/routing/disabled", () => {
     // Upstream: routing.enabled false: the service resolves, the InferenceService exists, no HTTPRoute.
     it("renders the InferenceService and no route", async () => {
         const { result, resources } = await serviceOnDefaults({ replicas: 1, routing: { enabled: false } });
+        await validateKubernetesObjects(resources);
         assert.strictEqual(single(resources, ISVC).inputs.metadata.name, "test-service");
         assert.deepStrictEqual(ofType(resources, ROUTE), []);
         assert.deepStrictEqual([await valueOf(result.routePath), await valueOf(result.routeGateway)], [undefined, undefined]);
@@ -105,6 +111,7 @@ describe("kaiwo service/routing/enabled-with-annotations", () => {
             replicas: 1,
             routing: { enabled: true, gateway: { name: "kserve-ingress-gateway", namespace: "kgateway-system" }, annotations },
         });
+        await validateKubernetesObjects(resources);
         const route = single(resources, ROUTE).inputs;
         assert.strictEqual(route.metadata.name, "test-service");
         assert.deepStrictEqual(route.metadata.annotations, annotations);
@@ -125,6 +132,7 @@ describe("kaiwo service/routing/gateway-not-exists", () => {
         const { resources } = await serviceOnDefaults({
             routing: { enabled: true, gateway: { name: "non-existent-gateway", namespace: "non-existent-namespace" } },
         });
+        await validateKubernetesObjects(resources);
         const route = single(resources, ROUTE).inputs;
         assert.strictEqual(route.metadata.name, "test-service");
         assert.deepStrictEqual(route.spec.parentRefs, [
@@ -143,6 +151,7 @@ describe("kaiwo service/routing/without-gateway-ref", () => {
                 new AIMService("test-service", { namespace: NAMESPACE, aimImageName: "default-testing-llama-3-8b", routing: { enabled: true } }, opts);
             }),
         );
+        await validateKubernetesObjects(resources);
         assert.strictEqual(
             error.message,
             'AIMService "test-service": routing.gateway: routing is enabled but no gateway is set on the service or in the resolved config "default"',
@@ -177,7 +186,8 @@ describe("kaiwo service/runtime-config/not-found", () => {
         const { result, warnings } = await serviceOnDefaults({});
         const config = await valueOf(result.resolvedConfig);
         assert.deepStrictEqual([config.name, config.source, config.imagePullSecrets], ["default", "none", []]);
-        assert.ok(warnings.some((w) => w.includes('DefaultConfigNotFound: AIMClusterConfig "default" not found, proceeding with defaults')), warnings.join("\n"));
+        const expected = 'DefaultConfigNotFound: AIMClusterConfig "default" not found, proceeding with defaults';
+        assert.ok(warnings.some((w) => w.includes(expected)), warnings.join("\n"));
     });
 });
 
@@ -222,19 +232,28 @@ describe("kaiwo templates/template-cache", () => {
                         labels: { team: "red" },
                         cacheModel: true,
                         replicas: 1,
-                        routing: { enabled: true, gateway: { name: "inference-gateway", namespace: "gateways" }, pathTemplate: "/{.metadata.namespace}/{.metadata.labels['team']}/chat" },
+                        routing: {
+                            enabled: true,
+                            gateway: { name: "inference-gateway", namespace: "gateways" },
+                            pathTemplate: "/{.metadata.namespace}/{.metadata.labels['team']}/chat",
+                        },
                     },
                     opts,
                 );
                 return { template, service };
             }),
         );
+        await validateKubernetesObjects(resources);
         const templateUrn = resources.find((r) => r.type === "aim:index:AIMServiceTemplate")!.urn;
         const cache = single(resources, TEMPLATE_CACHE);
         assert.strictEqual(cache.parent, templateUrn);
         assert.deepStrictEqual([cache.inputs.name, cache.inputs.templateRef], ["aimdummy-template", "aimdummy-template"]);
         const pvc = single(resources, PVC).inputs;
-        assert.deepStrictEqual([pvc.metadata.name, pvc.spec.storageClassName, pvc.spec.resources.requests.storage], ["huggingfacetb-smollm2-135m-cache", "rwx-nfs", "1Gi"]);
+        // 512Mi plus 10 %, rounded up to whole Gi, on the default config's storage class.
+        assert.deepStrictEqual(
+            [pvc.metadata.name, pvc.spec.storageClassName, pvc.spec.resources.requests.storage],
+            ["huggingfacetb-smollm2-135m-cache", "rwx-nfs", "1Gi"],
+        );
         assert.strictEqual(single(resources, JOB).inputs.metadata.name, "huggingfacetb-smollm2-135m-cache-download");
         const isvc = single(resources, ISVC).inputs;
         assert.strictEqual(isvc.metadata.name, "smollm-chat");
