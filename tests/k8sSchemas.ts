@@ -1,7 +1,7 @@
 // Validates rendered objects against the published Kubernetes and Gateway API schemas (kubernetes-models and
 // @kubernetes-models/gateway-api), and KServe's objects against KServe's CRDs (tests/kserveCrds.ts). Both packages are ESM-only; `module: node16` keeps these dynamic imports real.
 
-import { unwrapSecrets } from "./harness";
+import { Registered, unwrapSecrets } from "./harness";
 import { validateKServe } from "./kserveCrds";
 
 interface Model {
@@ -33,4 +33,9 @@ export async function validateManifest(manifest: { apiVersion?: string; kind?: s
     if (!load) throw new Error(`no schema for ${key}`);
     const Class = (await load())[manifest.kind as string] as ModelClass;
     new Class(unwrapSecrets(manifest)).validate();
+}
+
+/** Throws unless every Kubernetes object among the registered resources validates (AIM components and others skipped). */
+export async function validateKubernetesObjects(resources: Registered[]): Promise<void> {
+    for (const r of resources) if (r.type.startsWith("kubernetes:")) await validateManifest(r.inputs);
 }
