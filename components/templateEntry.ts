@@ -11,7 +11,7 @@ import { planImplicitCache } from "../resolve/cache";
 import { mergePullSecrets } from "../render/pod";
 import { findImage, resolvedImage } from "../resolve/image";
 import { resolveConfig } from "../resolve/config";
-import { namespaceFields, TemplateSpec } from "../validate/template";
+import { namespaceFields, templateDownloadEnv, TemplateSpec } from "../validate/template";
 import { AIMTemplateCache } from "./aimTemplateCache";
 import { renderServingRuntime } from "../render/kserve";
 import { templateBackend } from "../resolve/backend";
@@ -88,7 +88,7 @@ export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.Z
 
 export function registerTemplate(component: pulumi.ComponentResource, pulumiName: string, planned: Planned<TemplateSpec, ReturnType<typeof planTemplate>["plan"]>): TemplateOutputs {
     const { spec, catalog, declarer, plan } = planned;
-    const { namespace, caching } = namespaceFields(spec);
+    const { namespace } = namespaceFields(spec);
     warnAll(component, [plan.warning]);
     const systemNs = plan.system && systemNamespaceResource(component, catalog, plan.system.name, plan.system.create);
     const discovery = plan.job
@@ -105,7 +105,7 @@ export function registerTemplate(component: pulumi.ComponentResource, pulumiName
         // Pre-warming: the template's own cache, named after it and using the template's config.
         new AIMTemplateCache(
             `${pulumiName}-cache`,
-            { name: spec.name, namespace: namespace!, templateRef: spec.name, templateScope: Scope.Namespace, configName: spec.configName, env: caching?.env },
+            { name: spec.name, namespace: namespace!, templateRef: spec.name, templateScope: Scope.Namespace, configName: spec.configName, env: templateDownloadEnv(spec) },
             { parent: component },
         );
     }

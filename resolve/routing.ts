@@ -130,7 +130,9 @@ export function resolveRouting(
             "AIMService",
             service.aimName,
             "routing.gateway",
-            `routing is enabled but no gateway is set on the service or in the resolved config "${config.name}"`,
+            config.source === "none"
+                ? `routing is enabled but no gateway is set on the service, and no config "${config.name}" exists to supply one`
+                : `routing is enabled but no gateway is set on the service or in the resolved config "${config.name}"`,
         );
     }
     const annotations = { ...config.routing.annotations, ...service.routing?.annotations };

@@ -4,7 +4,7 @@
 import { EnvVar, ResolvedConfig, ServingBackend, TemplateCandidate, TemplateChoice } from "../types";
 import { fieldError } from "../validate/common";
 import { DEFAULT_API_KEY_KEY, ServiceSpec } from "../validate/service";
-import { namespaceFields, TemplateSpec } from "../validate/template";
+import { templateDownloadEnv, TemplateSpec } from "../validate/template";
 import { planImplicitCache } from "./cache";
 import { Catalog, ImageEntry, ObjectIdentity, TemplateCacheEntry, TemplateEntry, templateKey } from "./catalog";
 import { selectTemplate } from "./selection";
@@ -18,7 +18,7 @@ export interface NewTemplateCache {
     name: string;
     /** Pulumi name: after the template that parents it, not after the first service that asked for it. */
     pulumiName: string;
-    /** The template's own `caching.env`; services' env never reaches a shared cache (it would depend on order). */
+    /** The template's download env (`env` under `caching.env`); services' env never reaches a shared cache (it would depend on order). */
     env: EnvVar[];
 }
 
@@ -148,7 +148,7 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
         } else {
             planImplicitCache(catalog, { kind: "AIMService", aimName: name, field: "cacheModel" }, namespace, config, templateSpec);
             const templatePulumiName = existing?.declaredBy.pulumiName ?? derived!.pulumiName;
-            const env = namespaceFields(templateSpec).caching?.env ?? [];
+            const env = templateDownloadEnv(templateSpec);
             cache = { create: { name: templateSpec.name, pulumiName: `${templatePulumiName}-${namespace}-cache`, env } };
         }
         const downloadEnv = "reuse" in cache ? cache.reuse.env : cache.create.env;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EnvVar } from "../types";
 import { dnsLabel, dnsSubdomain, envList, gpuSelector, metric, modelSource, precision, pullSecrets, servingBackend } from "./common";
 import { containerResources, gpuCountConflict } from "./resources";
 
@@ -44,4 +45,14 @@ export type TemplateSpec = z.output<typeof serviceTemplateSchema> | z.output<typ
 /** A template's namespace-only fields, absent (undefined) on cluster templates. */
 export function namespaceFields(spec: TemplateSpec): Partial<z.output<typeof serviceTemplateSchema>> {
     return spec;
+}
+
+/**
+ * The env of a template's model downloads: its `env`, then its `caching.env` winning by name, as aim-engine builds a
+ * template cache's env (internal/aimservice/caching.go l.130–146; a service's env is left out here, see README).
+ */
+export function templateDownloadEnv(spec: TemplateSpec): EnvVar[] {
+    const { env = [], caching } = namespaceFields(spec);
+    const own = caching?.env ?? [];
+    return [...env.filter((e) => !own.some((o) => o.name === e.name)), ...own];
 }

@@ -223,6 +223,34 @@ describe("aim-engine aimservice/frozen/env-propagation-to-cache", () => {
     });
 });
 
+describe("template download env, as aim-engine builds a template cache's (caching.go l.130–146)", () => {
+    it("puts the template's env under its caching.env, by name, in the cache a service creates", async () => {
+        const { resources } = await scenario((opts) => {
+            new AIMImage("test-model", { namespace: NAMESPACE, image: "ghcr.io/example/model:v1" }, opts);
+            new AIMServiceTemplate(
+                "test-template",
+                {
+                    namespace: NAMESPACE,
+                    aimImageName: "test-model",
+                    gpuSelector: MI300X,
+                    env: [
+                        { name: "HTTP_PROXY", value: "http://env-proxy:3128" },
+                        { name: "NO_PROXY", value: "cluster.local" },
+                    ],
+                    caching: { env: [{ name: "HTTP_PROXY", value: "http://template-proxy:8080" }] },
+                    modelSources: [{ name: "test-org/test-model", sourceUri: "hf://test-org/test-model", size: "5Gi" }],
+                },
+                opts,
+            );
+            service(opts, "svc", { aimImageName: "test-model", templateRef: "test-template", cacheModel: true });
+        });
+        assert.deepStrictEqual(single(resources, TEMPLATE_CACHE).inputs.env, [
+            { name: "NO_PROXY", value: "cluster.local" },
+            { name: "HTTP_PROXY", value: "http://template-proxy:8080" },
+        ]);
+    });
+});
+
 describe("aim-engine aimservice/frozen/model-not-found", () => {
     // Upstream: a service naming a model nobody created, no template: Failed, ModelReady=False ModelNotFound.
     it("fails the service on the missing image", async () => {

@@ -154,7 +154,7 @@ describe("kaiwo service/routing/without-gateway-ref", () => {
         await validateKubernetesObjects(resources);
         assert.strictEqual(
             error.message,
-            'AIMService "test-service": routing.gateway: routing is enabled but no gateway is set on the service or in the resolved config "default"',
+            'AIMService "test-service": routing.gateway: routing is enabled but no gateway is set on the service, and no config "default" exists to supply one',
         );
         assert.deepStrictEqual([...ofType(resources, ROUTE), ...ofType(resources, ISVC)], []);
     });
