@@ -41,7 +41,7 @@ export interface AIMServiceArgs {
     namespace: string;
     /** AIMImage (in the namespace) or AIMClusterImage to serve. Exactly one of `aimImageName` and `image`. */
     aimImageName?: string;
-    /** Container image URI instead of `aimImageName`: the AIMImage with that image in the namespace, else the AIMClusterImage (one per scope). */
+    /** Container image URI instead of `aimImageName`: the one AIMImage of the namespace or AIMClusterImage with that image (several are an error). */
     image?: string;
     /** Template to deploy with. Default: the image's `defaultServiceTemplate`, else the best template of the image (see `resolvedTemplate.candidates`). @default the image's `defaultServiceTemplate`, else the best template of the image */
     templateRef?: string;

@@ -83,11 +83,12 @@ export class Registry<T> {
         }
         const reader = this.missedBy.get(key);
         if (reader) {
+            const subject = as ? `the ${this.kind} "${name}" it declares would be ` : "";
             throw fieldError(
                 who.kind,
                 who.aimName,
                 who.field,
-                `declared after ${reader}, which already resolved without it; declare ${this.plural} before their dependents`,
+                `${subject}declared after ${reader}, which already resolved without it; declare ${this.plural} before their dependents`,
             );
         }
     }

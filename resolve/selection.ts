@@ -36,8 +36,8 @@ function preference(order: string[], value: string | undefined): number {
 /** The ranking keys of a template, lower first: GPU tier, metric, precision. */
 function rank(template: TemplateDeclaration): number[] {
     const { spec } = template;
-    const gpu = spec.gpuSelector && (normalizeGpuModel(spec.gpuSelector.model) ?? spec.gpuSelector.model);
-    return [preference(GPU_PREFERENCE, gpu), preference(METRIC_PREFERENCE, spec.metric), preference(PRECISION_PREFERENCE, spec.precision)];
+    // Upstream ranks the model as written (upper-cased), not normalised as it filters: `AMD Instinct MI300X` ranks last.
+    return [preference(GPU_PREFERENCE, spec.gpuSelector?.model), preference(METRIC_PREFERENCE, spec.metric), preference(PRECISION_PREFERENCE, spec.precision)];
 }
 
 function compareRanks(a: number[], b: number[]): number {

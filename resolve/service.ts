@@ -118,7 +118,7 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
     const derived = derives ? deriveTemplate(base, namespace, spec.overrides!, spec.configName) : undefined;
     const sameName = derived && catalog.templates.get(namespace, derived.spec.name);
     // Overrides that describe a template already declared reuse it instead of deriving a copy with its own discovery.
-    const existing = derived ? (sameName ?? findMatchingTemplate(catalog, namespace, derived.spec)) : base;
+    const existing = derived ? (sameName ?? findMatchingTemplate(catalog, namespace, derived.spec, image.scope)) : base;
     if (derived && sameName) {
         const differs = COMMON_SPEC_FIELDS.filter((f) => !sameSpecValue(sameName.spec[f], derived.spec[f]));
         if (differs.length > 0) {
@@ -130,6 +130,20 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
         }
     }
     const templateSpec: TemplateSpec = existing?.spec ?? derived!.spec;
+    if (!existing) {
+        // The derived template is this service's to declare: checked here, so that the service fails before it
+        // registers anything rather than its template after it.
+        const as = { kind: "AIMService", aimName: name, field: "overrides" };
+        catalog.templates.ensureDeclarable(namespace, templateSpec.name, as);
+        // In the namespace, its image name resolves an AIMImage there first: it must be the entry the service serves.
+        if (image.scope === "Cluster" && catalog.images.lookup(namespace, image.spec.name)) {
+            throw fail(
+                "overrides",
+                `the template "${templateSpec.name}" derived in namespace "${namespace}" would run the AIMImage "${image.spec.name}" ` +
+                    `of the namespace, not the AIMClusterImage "${image.spec.name}" (${image.spec.image}) the service resolved`,
+            );
+        }
+    }
 
     let cache: ServicePlan["cache"];
     const warnings: string[] = [];

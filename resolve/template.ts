@@ -1,6 +1,6 @@
 // Template lookup (design §4.3) and templates derived from service overrides (aim-reference §4.2).
 
-import { Scope, ServiceOverrides } from "../types";
+import { EnvVar, Scope, ServiceOverrides } from "../types";
 import { fieldError } from "../validate/common";
 import { namespaceFields, TemplateSpec } from "../validate/template";
 import { didYouMean, shortHash, truncateName } from "./names";
@@ -81,10 +81,12 @@ export function deriveTemplate(
     const sameConfig = (configName ?? DEFAULT_CONFIG_NAME) === (base.spec.configName ?? DEFAULT_CONFIG_NAME);
     const name = derivedTemplateName(base.spec.name, overrides, sameConfig ? undefined : configName);
     const { metric, precision, gpuSelector } = overrides;
-    // A derived template serves services, which cache through their own `cacheModel`; it pre-warms nothing itself.
-    const { caching, ...baseSpec } = base.spec as TemplateSpec & { caching?: unknown };
+    // A derived template serves services, which cache through their own `cacheModel`: it pre-warms nothing itself,
+    // but keeps its base's download env (upstream's buildDerivedTemplate copies the caching block).
+    const { caching, ...baseSpec } = base.spec as TemplateSpec & { caching?: { env?: EnvVar[] } };
     const spec = {
         ...baseSpec,
+        ...(caching?.env && { caching: { env: caching.env } }),
         name,
         namespace,
         configName: sameConfig ? base.spec.configName : configName,
@@ -133,10 +135,11 @@ function comparable(spec: TemplateSpec, fields: readonly string[]): string {
  * Only templates declared before the service are seen; one declared later that would have matched is an error
  * (the derived template itself, which the service creates, excepted).
  */
-export function findMatchingTemplate(catalog: Catalog, namespace: string, derived: TemplateSpec): TemplateEntry | undefined {
+export function findMatchingTemplate(catalog: Catalog, namespace: string, derived: TemplateSpec, imageScope: Scope): TemplateEntry | undefined {
     const matcher = (fields: readonly string[]) => {
         const wanted = comparable(derived, fields);
-        return (t: TemplateDeclaration) => t.spec.name !== derived.name && comparable(t.spec, fields) === wanted;
+        // Only templates of the service's own image entry: the same image name may name a namespace AIMImage too.
+        return (t: TemplateDeclaration) => t.image.scope === imageScope && t.spec.name !== derived.name && comparable(t.spec, fields) === wanted;
     };
     const sameSpec = matcher(NAMESPACE_SPEC_FIELDS);
     const match = catalog.templatesByImage.find(indexKey(namespace, derived.aimImageName), sameSpec).find(sameSpec);

@@ -94,7 +94,7 @@ describe("render", () => {
         assert.throws(() => routePath("/{.spec.model.ref}", context), /\(upstream's spec\.model\.ref is aimImageName here: \{\.spec\.aimImageName\}\)$/);
         assert.throws(() => routePath("/{.spec.env.length}", context), /\.spec\.env\.length is not set on the service/);
         assert.throws(() => routePath("/{.spec.overrides}", context), /\.spec\.overrides is not a single value/);
-        assert.throws(() => routePath("/{.spec.hfToken}", context), /\.spec\.hfToken is a secret and never goes into a route path/);
+        assert.throws(() => routePath("/{.spec.hfToken}", context), /^Error: \{\.spec\.hfToken\} is a secret and never goes into a route path$/);
         assert.throws(() => routePath("/{.status.x}", context), /unsupported placeholder \{\.status\.x\}/);
     });
 

@@ -22,13 +22,21 @@ const SUPPORTED =
     "use {.metadata.name}, {.metadata.namespace}, {.metadata.labels['<key>']}, {.metadata.annotations['<key>']} or " +
     "{.spec.<field>} (a field of the AIMService's args, e.g. {.spec.aimImageName})";
 
+/** Args that must never reach a route path: a token would be in every access log. */
+const SECRET_FIELDS = new Set(["hfToken"]);
+
 function placeholder(expression: string): Placeholder {
     if (expression === ".metadata.name") return { field: "name" };
     if (expression === ".metadata.namespace") return { field: "namespace" };
     // Upstream's labelAccessPattern/annotationAccessPattern: either quote on each side, no quote in the key.
     const keyed = /^\.metadata\.(labels|annotations)\[['"]([^'"]+)['"]\]$/.exec(expression);
     if (keyed) return { field: keyed[1] === "labels" ? "label" : "annotation", key: keyed[2] };
-    if (/^\.spec(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(expression)) return { field: "spec", path: expression.split(".").slice(2) };
+    if (/^\.spec(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(expression)) {
+        const path = expression.split(".").slice(2);
+        // Checked with the syntax, so that a config naming it fails at once rather than each of its services.
+        if (SECRET_FIELDS.has(path[0])) throw new Error(`{${expression}} is a secret and never goes into a route path`);
+        return { field: "spec", path };
+    }
     throw new Error(`unsupported placeholder {${expression}}: ${SUPPORTED}`);
 }
 

@@ -8,11 +8,18 @@ import { quantityToBytes } from "./quantity";
 export const GPU_RESOURCE = "amd.com/gpu";
 
 // What the API server accepts as a container resource name: a standard resource, or an extended one qualified by a
-// domain (`amd.com/gpu`); anything else (`valueOf`, `gpu`) is rejected at apply time.
+// domain (`amd.com/gpu`) outside `kubernetes.io` and not prefixed `requests.`; anything else (`valueOf`, `gpu`,
+// `kubernetes.io/x`) is rejected at apply time.
 const resourceName = qualifiedName.regex(
-    /^(cpu|memory|ephemeral-storage|hugepages-[^/]+|[^/]+\/.+)$/,
-    "must be cpu, memory, ephemeral-storage, hugepages-<size> or a domain-qualified extended resource",
+    /^(cpu|memory|ephemeral-storage|hugepages-[^/]+|(?!requests\.)(?![^/]*kubernetes\.io\/)[^/]+\/.+)$/,
+    "must be cpu, memory, ephemeral-storage, hugepages-<size> or a domain-qualified extended resource outside kubernetes.io",
 );
+
+/**
+ * Whether the scheduler may overcommit a resource (request below limit). Hugepages and extended resources such as
+ * GPUs it may not: the API server requires their request to equal their limit, and a limit to be set.
+ */
+const overcommittable = (name: string) => name === "cpu" || name === "memory" || name === "ephemeral-storage";
 
 const resourceList = z.record(resourceName, quantity).superRefine((list, ctx) => {
     // An extended resource such as a GPU is counted in whole devices: the API server rejects `0.5` or `500m`.
@@ -26,9 +33,9 @@ const resourceList = z.record(resourceName, quantity).superRefine((list, ctx) =>
 
 /**
  * `{ requests, limits }` of one level. Each request is at most its limit (own keys only: `requests.constructor` must
- * not meet Object.prototype.constructor in `limits`). The API server requires an extended resource's request to equal
- * its limit, and fills a missing request from the limit; upstream's CRDs accept the GPU count on either side, so one
- * given on one side is copied to the other, and two that differ are an error.
+ * not meet Object.prototype.constructor in `limits`). The API server requires a hugepages or extended resource's
+ * request to equal its limit, and fills a missing request from the limit; upstream's CRDs accept such a resource (the
+ * GPU count) on either side, so one given on one side is copied to the other, and two that differ are an error.
  */
 export const containerResources = z
     .strictObject({ requests: resourceList.optional(), limits: resourceList.optional() })
@@ -36,17 +43,20 @@ export const containerResources = z
         for (const [key, request] of Object.entries(requests)) {
             const limit = Object.hasOwn(limits, key) ? limits[key] : undefined;
             if (limit === undefined) continue;
-            if (key === GPU_RESOURCE && request !== limit) {
-                ctx.addIssue({ code: "custom", path: ["requests", key], message: `must equal limits.${key} (${limit}): a GPU request is its limit` });
+            if (!overcommittable(key) && quantityToBytes(request) !== quantityToBytes(limit)) {
+                ctx.addIssue({ code: "custom", path: ["requests", key], message: `must equal limits.${key} (${limit}): it cannot be overcommitted` });
             } else if (quantityToBytes(request) > quantityToBytes(limit)) {
                 ctx.addIssue({ code: "custom", path: ["requests", key], message: `must not exceed limits.${key} (${limit})` });
             }
         }
     })
     .transform(({ requests, limits }) => {
-        const gpus = gpuCountOf({ requests, limits });
-        if (gpus === undefined) return { ...(requests && { requests }), ...(limits && { limits }) };
-        return { requests: { ...requests, [GPU_RESOURCE]: String(gpus) }, limits: { ...limits, [GPU_RESOURCE]: String(gpus) } };
+        // Both sides of every resource that cannot be overcommitted: later levels then replace them together.
+        const exact = Object.fromEntries(
+            [...Object.entries(limits ?? {}), ...Object.entries(requests ?? {})].filter(([key]) => !overcommittable(key)),
+        );
+        if (Object.keys(exact).length === 0) return { ...(requests && { requests }), ...(limits && { limits }) };
+        return { requests: { ...requests, ...exact }, limits: { ...limits, ...exact } };
     });
 export type ContainerResourcesSpec = z.output<typeof containerResources>;
 

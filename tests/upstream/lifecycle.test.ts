@@ -9,7 +9,7 @@
 
 import * as assert from "assert";
 import { AIMClusterConfig, AIMClusterImage, AIMClusterServiceTemplate, AIMImage, AIMService, AIMServiceArgs, AIMServiceTemplate } from "../../index";
-import { ISVC, JOB, ofType, Opts, Registered, scenario, scenarioThrows, single, TEMPLATE_CACHE, valueOf, withStackConfig } from "../harness";
+import { ISVC, JOB, ofType, Opts, Registered, scenario, scenarioThrows, single, TEMPLATE, TEMPLATE_CACHE, valueOf, withStackConfig } from "../harness";
 import { validateKubernetesObjects } from "../k8sSchemas";
 
 const NAMESPACE = "aim-e2e";
@@ -248,6 +248,29 @@ describe("template download env, as aim-engine builds a template cache's (cachin
             { name: "NO_PROXY", value: "cluster.local" },
             { name: "HTTP_PROXY", value: "http://template-proxy:8080" },
         ]);
+    });
+});
+
+describe("a template derived from overrides keeps its base's download env (aim-engine buildDerivedTemplate copies caching)", () => {
+    it("passes the base's caching.env to the cache a service creates for the derived template", async () => {
+        const { resources } = await scenario((opts) => {
+            new AIMImage("test-model", { namespace: NAMESPACE, image: "ghcr.io/example/model:v1" }, opts);
+            new AIMServiceTemplate(
+                "test-template",
+                {
+                    namespace: NAMESPACE,
+                    aimImageName: "test-model",
+                    gpuSelector: MI300X,
+                    caching: { enabled: false, env: [{ name: "HF_TOKEN", value: "template-token-value" }] },
+                    modelSources: [{ name: "test-org/test-model", sourceUri: "hf://test-org/test-model", size: "5Gi" }],
+                },
+                opts,
+            );
+            service(opts, "svc", { aimImageName: "test-model", templateRef: "test-template", cacheModel: true, overrides: { metric: "throughput" } });
+        });
+        const derived = ofType(resources, TEMPLATE).find((t) => t.inputs.name !== "test-template")!;
+        assert.deepStrictEqual(derived.inputs.caching, { env: [{ name: "HF_TOKEN", value: "template-token-value" }] });
+        assert.deepStrictEqual(single(resources, TEMPLATE_CACHE).inputs.env, [{ name: "HF_TOKEN", value: "template-token-value" }]);
     });
 });
 

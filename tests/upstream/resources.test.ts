@@ -4,6 +4,7 @@
 // InferenceService's `predictor.model.resources` is checked on the InferenceService our kserve backend renders.
 
 import * as assert from "assert";
+import { validateKubernetesObjects } from "../k8sSchemas";
 import {
     AIMClusterImage,
     AIMClusterImageArgs,
@@ -239,12 +240,29 @@ describe("ours: profile labels on the workload and its pods (aim-reference item 
     });
 });
 
+describe("ours: resources that cannot be overcommitted (hugepages, extended resources)", () => {
+    it("get a request equal to their limit whichever side a level states, and a higher level replaces both", async () => {
+        const { resources } = await scenario((opts) =>
+            llama(
+                opts,
+                "deployment",
+                { resources: { limits: { "example.com/fpga": "1", "hugepages-2Mi": "1Gi" } } },
+                { resources: { requests: { "example.com/fpga": "2" } } },
+            ),
+        );
+        const { requests, limits } = inferenceResources(resources, "deployment");
+        assert.deepStrictEqual([requests["example.com/fpga"], limits["example.com/fpga"]], ["2", "2"]);
+        assert.deepStrictEqual([requests["hugepages-2Mi"], limits["hugepages-2Mi"]], ["1Gi", "1Gi"]);
+        await validateKubernetesObjects(resources);
+    });
+});
+
 describe("ours: validation of resources on every level", () => {
     const cases: [string, (opts: Opts) => unknown, string][] = [
         [
             "a GPU request unequal to its limit",
             (opts) => llama(opts, "deployment", {}, { resources: { requests: { [GPU]: "2" }, limits: { [GPU]: "3" } } }),
-            'AIMService "chat": resources.requests.amd.com/gpu: must equal limits.amd.com/gpu (3): a GPU request is its limit',
+            'AIMService "chat": resources.requests.amd.com/gpu: must equal limits.amd.com/gpu (3): it cannot be overcommitted',
         ],
         [
             "a GPU count of 0 (upstream's template-override template)",
@@ -277,7 +295,7 @@ describe("ours: validation of resources on every level", () => {
                 new AIMClusterImage("llama", { image: LLAMA_IMAGE }, opts);
                 new AIMServiceTemplate("mine", { namespace: NAMESPACE, aimImageName: "llama", resources: { limits: { gpu: "1" } } }, opts);
             },
-            'AIMServiceTemplate "mine": resources.limits.gpu: is not a valid key: must be cpu, memory, ephemeral-storage, hugepages-<size> or a domain-qualified extended resource',
+            'AIMServiceTemplate "mine": resources.limits.gpu: is not a valid key: must be cpu, memory, ephemeral-storage, hugepages-<size> or a domain-qualified extended resource outside kubernetes.io',
         ],
         [
             "a GPU count whose per-GPU memory would pass 8Ei",
@@ -288,6 +306,16 @@ describe("ours: validation of resources on every level", () => {
             "a gpuSelector count whose per-GPU memory would pass 8Ei",
             (opts) => llama(opts, "deployment", { gpuSelector: { count: 178956971, model: "MI300X" } }),
             'AIMClusterServiceTemplate "base": gpuSelector.count: must be <= 178956970 (48Gi of memory per GPU must stay below 8Ei)',
+        ],
+        [
+            "hugepages requested below their limit",
+            (opts) => llama(opts, "deployment", {}, { resources: { requests: { "hugepages-2Mi": "1Gi" }, limits: { "hugepages-2Mi": "2Gi" } } }),
+            'AIMService "chat": resources.requests.hugepages-2Mi: must equal limits.hugepages-2Mi (2Gi): it cannot be overcommitted',
+        ],
+        [
+            "a resource name under kubernetes.io",
+            (opts) => llama(opts, "deployment", {}, { resources: { limits: { "kubernetes.io/fpga": "1" } } }),
+            'AIMService "chat": resources.limits.kubernetes.io/fpga: is not a valid key: must be cpu, memory, ephemeral-storage, hugepages-<size> or a domain-qualified extended resource outside kubernetes.io',
         ],
         [
             "an unknown field in an image's resources",

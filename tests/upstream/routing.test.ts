@@ -346,6 +346,7 @@ describe("a config's routing defaults are checked at the config, before any serv
             "routing.pathTemplate: unsupported placeholder {.metadata.uid}: use {.metadata.name}, {.metadata.namespace}, " +
                 "{.metadata.labels['<key>']}, {.metadata.annotations['<key>']} or {.spec.<field>} (a field of the AIMService's args, e.g. {.spec.aimImageName})",
         ],
+        ["the token as a placeholder", { pathTemplate: "/{.spec.hfToken}" }, "routing.pathTemplate: {.spec.hfToken} is a secret and never goes into a route path"],
         ["a template of spaces only", { pathTemplate: "   " }, "routing.pathTemplate: the rendered path is empty"],
         [
             "a template without placeholders over 200 characters",

@@ -396,6 +396,72 @@ describe("template selection beyond the upstream tests", () => {
     });
 });
 
+describe("a service's template always runs the image entry the service resolved", () => {
+    /** A namespace AIMImage `llama` hiding the AIMClusterImage `llama` the service finds by URI. */
+    const hidden = (opts: Opts) => {
+        new AIMClusterImage("cimg", { name: "llama", image: "reg/llama:cluster" }, opts);
+        new AIMImage("nimg", { name: "llama", namespace: "aim-e2e", image: "reg/llama:namespace" }, opts);
+        clusterTemplate(opts, "ct", "llama");
+    };
+
+    it("refuses to derive a template the namespace's own image entry would run", async () => {
+        const { error, resources } = await scenarioThrows((opts) => {
+            hidden(opts);
+            service(opts, "svc", { image: "reg/llama:cluster", templateRef: "ct", overrides: { gpuSelector: { model: "MI300X", count: 2 } } });
+        });
+        assert.strictEqual(
+            error.message,
+            `AIMService "svc": overrides: the template "${derivedTemplateName("ct", { gpuSelector: { model: "MI300X", count: 2 } })}" ` +
+                'derived in namespace "aim-e2e" would run the AIMImage "llama" of the namespace, not the AIMClusterImage "llama" ' +
+                "(reg/llama:cluster) the service resolved",
+        );
+        assert.deepStrictEqual(ofType(resources, "aim:index:AIMService"), []);
+    });
+
+    it("reuses a template matching the overrides only if it runs the same image entry", async () => {
+        const { result, resources } = await scenario((opts) => {
+            new AIMClusterImage("cimg", { name: "llama", image: "reg/llama:cluster" }, opts);
+            new AIMImage("nimg", { name: "llama", namespace: "aim-e2e", image: "reg/llama:namespace" }, opts);
+            // Equal to nbase with metric throughput, but a cluster template: it runs the AIMClusterImage.
+            clusterTemplate(opts, "cluster-throughput", "llama", { metric: "throughput" });
+            new AIMServiceTemplate("nbase", { namespace: "aim-e2e", aimImageName: "llama", metric: "latency", precision: "fp8", gpuSelector: MI300X }, opts);
+            return service(opts, "svc", { aimImageName: "llama", templateRef: "nbase", overrides: { metric: "throughput" } });
+        });
+        assert.strictEqual((await valueOf(result.resolvedTemplate)).name, derivedTemplateName("nbase", { metric: "throughput" }));
+        assert.strictEqual(single(resources, DEPLOYMENT).inputs.spec.template.spec.containers[0].image, "reg/llama:namespace");
+    });
+
+    it("fails a service whose derived template a template reference already missed, before it registers", async () => {
+        const name = derivedTemplateName("t", { metric: "throughput" });
+        const { error, resources } = await scenarioThrows((opts) => {
+            new AIMClusterImage("llama", { image: DUMMY_IMAGE }, opts);
+            clusterTemplate(opts, "t", "llama");
+            clusterTemplate(opts, name, "llama", { precision: "fp16" });
+            service(opts, "a", { aimImageName: "llama", templateRef: name });
+            service(opts, "b", { aimImageName: "llama", templateRef: "t", overrides: { metric: "throughput" } });
+        });
+        assert.strictEqual(
+            error.message,
+            `AIMService "b": overrides: the AIMServiceTemplate "${name}" it declares would be declared after AIMService "a", ` +
+                "which already resolved without it; declare templates before their dependents",
+        );
+        assert.deepStrictEqual(
+            ofType(resources, "aim:index:AIMService").map((r) => r.name),
+            ["a"],
+        );
+    });
+
+    it("ranks a GPU model as written, as upstream: an unnormalised name ranks after the known tiers", async () => {
+        const { result } = await scenario((opts) => {
+            new AIMClusterImage("llama", { image: DUMMY_IMAGE }, opts);
+            clusterTemplate(opts, "a", "llama");
+            clusterTemplate(opts, "b", "llama", { gpuSelector: { count: 1, model: "AMD Instinct MI300X" } });
+            return service(opts, "chat", { aimImageName: "llama" });
+        });
+        assert.strictEqual((await valueOf(result.resolvedTemplate)).name, "a");
+    });
+});
+
 describe("upstream: finding the image entry by its container image", () => {
     // Two AIMModels with the same image; a service naming that image fails with MultipleModelsFound.
     it("kaiwo service/models/ambiguous-multiple-matches", async () => {
