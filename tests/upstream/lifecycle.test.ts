@@ -356,54 +356,64 @@ function discoveryJob(resources: Registered[]) {
     };
 }
 
+/** A template's discovery Job as upstream's discovery tests check it, and the template's image outputs. */
+async function assertDiscovery(
+    run: Awaited<ReturnType<typeof scenario<AIMServiceTemplate | AIMClusterServiceTemplate>>>,
+    expected: { name: string; namespace: string; template: string; image: string; imageName: string; scope: string },
+) {
+    await validateKubernetesObjects(run.resources);
+    const job = discoveryJob(run.resources);
+    assert.deepStrictEqual(job, {
+        name: expected.name,
+        namespace: expected.namespace,
+        template: expected.template,
+        image: expected.image,
+        args: ["dry-run", "--format=json"],
+        env: { AIM_GPU_MODEL: "MI300X", AIM_GPU_COUNT: "1" },
+    });
+    assert.strictEqual(await valueOf(run.result.discoveryJobName), job.name);
+    const image = await valueOf(run.result.resolvedImage);
+    assert.deepStrictEqual([image.name, image.scope], [expected.imageName, expected.scope]);
+}
+
 describe("aim-engine aimservicetemplate/discovery/happy-path-cluster", () => {
     // Upstream: a cluster model (its default template named) and a cluster template on 1 MI300X: the template
     // becomes Ready with the profile and model sources the dry-run reported, and resolvedModel the cluster model.
     // Ours: the discovery Job in the system namespace running the model's image with the template's GPU knobs.
     it("runs the template's discovery Job in the system namespace", async () => {
-        const { result, resources } = await scenario((opts) => {
+        const run = await scenario((opts) => {
             const image = { image: "ghcr.io/silogen/aim-dummy:0.1.8", defaultServiceTemplate: "test-template-discovery-cluster" };
             new AIMClusterImage("test-model-discovery-cluster", image, opts);
             const template = { aimImageName: "test-model-discovery-cluster", gpuSelector: MI300X };
             return new AIMClusterServiceTemplate("test-template-discovery-cluster", template, opts);
         });
-        await validateKubernetesObjects(resources);
-        const job = discoveryJob(resources);
-        assert.deepStrictEqual(job, {
+        await assertDiscovery(run, {
             name: "discover-test-template-discovery-cluster-101c77b5",
             namespace: "aim-system",
             template: "test-template-discovery-cluster",
             image: "ghcr.io/silogen/aim-dummy:0.1.8",
-            args: ["dry-run", "--format=json"],
-            env: { AIM_GPU_MODEL: "MI300X", AIM_GPU_COUNT: "1" },
+            imageName: "test-model-discovery-cluster",
+            scope: "Cluster",
         });
-        assert.strictEqual(await valueOf(result.discoveryJobName), job.name);
-        const image = await valueOf(result.resolvedImage);
-        assert.deepStrictEqual([image.name, image.scope], ["test-model-discovery-cluster", "Cluster"]);
     });
 });
 
 describe("aim-engine aimservicetemplate/discovery/happy-path-namespace", () => {
     // Upstream: as happy-path-cluster, namespaced; it also asserts a Job labelled aim.eai.amd.com/template exists.
     it("runs the template's discovery Job in the template's namespace", async () => {
-        const { result, resources } = await scenario((opts) => {
+        const run = await scenario((opts) => {
             new AIMImage("test-model-discovery-namespace", { namespace: NAMESPACE, image: "ghcr.io/silogen/aim-dummy:0.1.8" }, opts);
             const template = { namespace: NAMESPACE, aimImageName: "test-model-discovery-namespace", gpuSelector: MI300X };
             return new AIMServiceTemplate("test-template-discovery-namespace", template, opts);
         });
-        await validateKubernetesObjects(resources);
-        const job = discoveryJob(resources);
-        assert.deepStrictEqual(job, {
+        await assertDiscovery(run, {
             name: "discover-test-template-discovery-namespace-59bedb17",
             namespace: "aim-e2e",
             template: "test-template-discovery-namespace",
             image: "ghcr.io/silogen/aim-dummy:0.1.8",
-            args: ["dry-run", "--format=json"],
-            env: { AIM_GPU_MODEL: "MI300X", AIM_GPU_COUNT: "1" },
+            imageName: "test-model-discovery-namespace",
+            scope: "Namespace",
         });
-        assert.strictEqual(await valueOf(result.discoveryJobName), job.name);
-        const image = await valueOf(result.resolvedImage);
-        assert.deepStrictEqual([image.name, image.scope], ["test-model-discovery-namespace", "Namespace"]);
     });
 });
 
