@@ -167,11 +167,12 @@ const modelSource = fc.record({
     size: mostly(["9094593249", "15Gi", "8.5Gi", "1e9", "1.5e3M"], ["1", "0.5Ki", "7.9Ei", "9223372036854775807", ...BAD_QUANTITIES]),
 });
 const quantity = mostly(["1", "500m", "8", "64Gi", "96Gi", "1.5", "2G"], ["0", "7Ei", "1e3", "0.001", ...BAD_QUANTITIES]);
-const resourceList = fc.dictionary(
-    mostly(["cpu", "memory", "ephemeral-storage", "amd.com/gpu"], ["hugepages-2Mi", "example.com/fpga"]),
-    quantity,
-    { maxKeys: 2 },
-);
+// A GPU count is a whole number of devices: mostly one, sometimes a quantity that is not.
+const gpuEntry = fc.tuple(fc.constant("amd.com/gpu"), mostly(["1", "2", "8"], ["0", "500m", "1.5", "99999999999"]));
+const resourceEntry = fc.tuple(mostly(["cpu", "memory", "ephemeral-storage"], ["hugepages-2Mi", "example.com/fpga", "kubernetes.io/x"]), quantity);
+const resourceList = fc
+    .uniqueArray(fc.oneof({ weight: 3, arbitrary: resourceEntry }, { weight: 1, arbitrary: gpuEntry }), { maxLength: 2, selector: ([key]) => key })
+    .map((entries) => Object.fromEntries(entries));
 const resources = fc.record({ requests: resourceList, limits: resourceList }, { requiredKeys: [] });
 const labelKey = mostly(["team", "app.kubernetes.io/part-of", "example.com/tier"], ["app.kubernetes.io/name", `${LONG_PREFIX}/k`, `k${"y".repeat(62)}`]);
 const labels = fc.dictionary(labelKey, mostly(["a", "ml", "Team_A.1"], ["x".repeat(63), ""]), { maxKeys: 2 });
@@ -311,8 +312,8 @@ const ARGS: Record<Kind, { names: string[]; args: fc.Arbitrary<Record<string, un
         ).chain((args) =>
             // Mostly by name; sometimes by container image instead (or as well, which is an error).
             fc.oneof(
-                { weight: 3, arbitrary: fc.constant(args) },
-                { weight: 1, arbitrary: imageFields.image.map((image) => ({ ...args, aimImageName: undefined, image })) },
+                { weight: 6, arbitrary: fc.constant(args) },
+                { weight: 2, arbitrary: imageFields.image.map((image) => ({ ...args, aimImageName: undefined, image })) },
                 { weight: 1, arbitrary: imageFields.image.map((image) => ({ ...args, image })) },
             ),
         ),
