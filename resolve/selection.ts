@@ -11,7 +11,7 @@ import { Catalog, Dependent, indexKey, TemplateDeclaration, TemplateEntry } from
 import { normalizeGpuModel } from "./names";
 
 /** Why a candidate was chosen or not: upstream's reasons, plus `NamespaceTemplatePreferred` (upstream drops those silently). */
-export const CandidateReason = {
+const CandidateReason = {
     BestMatch: "BestMatch",
     LowerPreferenceRank: "LowerPreferenceRank",
     ServiceOverridesNotMatched: "ServiceOverridesNotMatched",
