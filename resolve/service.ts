@@ -120,7 +120,9 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
     // Overrides that describe a template already declared reuse it instead of deriving a copy with its own discovery.
     const existing = derived ? (sameName ?? findMatchingTemplate(catalog, namespace, derived.spec, image.scope)) : base;
     if (derived && sameName) {
-        const differs = COMMON_SPEC_FIELDS.filter((f) => !sameSpecValue(sameName.spec[f], derived.spec[f]));
+        const differs: string[] = COMMON_SPEC_FIELDS.filter((f) => !sameSpecValue(sameName.spec[f], derived.spec[f]));
+        // Same image name, other entry: in the namespace a user's AIMImage of that name hides the service's AIMClusterImage.
+        if (sameName.image.scope !== image.scope) differs.push("image entry");
         if (differs.length > 0) {
             throw fail(
                 "overrides",

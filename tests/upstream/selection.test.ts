@@ -431,6 +431,21 @@ describe("a service's template always runs the image entry the service resolved"
         assert.strictEqual(single(resources, DEPLOYMENT).inputs.spec.template.spec.containers[0].image, "reg/llama:namespace");
     });
 
+    it("refuses a declared template of the derived name that runs another image entry", async () => {
+        const name = derivedTemplateName("ct", { metric: "throughput" });
+        const { error } = await scenarioThrows((opts) => {
+            new AIMClusterImage("cimg", { name: "llama", image: "reg/llama:cluster" }, opts);
+            clusterTemplate(opts, "ct", "llama");
+            new AIMImage("nimg", { name: "llama", namespace: "aim-e2e", image: "reg/llama:namespace" }, opts);
+            new AIMServiceTemplate("nt", { name, namespace: "aim-e2e", aimImageName: "llama", metric: "throughput", precision: "fp8", gpuSelector: MI300X }, opts);
+            service(opts, "svc", { image: "reg/llama:cluster", templateRef: "ct", overrides: { metric: "throughput" } });
+        });
+        assert.strictEqual(
+            error.message,
+            `AIMService "svc": overrides: the template "${name}" declared in namespace "aim-e2e" is not "ct" with these overrides (image entry differ)`,
+        );
+    });
+
     it("fails a service whose derived template a template reference already missed, before it registers", async () => {
         const name = derivedTemplateName("t", { metric: "throughput" });
         const { error, resources } = await scenarioThrows((opts) => {
