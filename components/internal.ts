@@ -19,18 +19,44 @@ export function typeToken(className: string): string {
 }
 
 /**
- * The cluster of a Kubernetes provider: its Pulumi name, under the names of its parents (two providers may share a
- * name under different parents, never under the same ones: their URNs would clash). A name, not the object,
- * because a Construct call rehydrates the provider from its URN as a new object of the same name.
+ * URNs of the Kubernetes providers the SDK rebuilt from a reference `<urn>::<id>`: the providers a Construct call is
+ * handed (provider/server.js `createProviderResource`) and provider references in deserialized values
+ * (runtime/rpc.js). The SDK builds each through the kubernetes package's `constructProvider(name, type, urn)` as a
+ * provider without parents, and keeps the URN only in its `urn` Output: it is recorded here, where it is handed over
+ * synchronously. (@pulumi/kubernetes registers that package when it is imported, above.)
+ */
+const referencedProviderUrns = new WeakMap<pulumi.Resource, string>();
+const kubernetesPackage = pulumi.runtime.getResourcePackage("kubernetes", undefined)!;
+const constructProvider = kubernetesPackage.constructProvider.bind(kubernetesPackage);
+kubernetesPackage.constructProvider = (name, type, urn) => {
+    const provider = constructProvider(name, type, urn);
+    referencedProviderUrns.set(provider, urn);
+    return provider;
+};
+
+/**
+ * A resource's URN, known synchronously, as the engine computes it (resource.js `createUrn`): the types of its
+ * parents below the stack and its own, then its name. `__parentResource` is the SDK's own (resource.js); nothing
+ * public exposes a resource's parent synchronously.
+ */
+function urnOf(resource: pulumi.Resource): string {
+    const referenced = referencedProviderUrns.get(resource);
+    if (referenced !== undefined) return referenced;
+    const parent = (resource as unknown as { __parentResource?: pulumi.Resource }).__parentResource;
+    const parentUrn = parent && urnOf(parent);
+    const parentPrefix = parentUrn && `${parentUrn.substring(0, parentUrn.lastIndexOf("::"))}$`;
+    const prefix =
+        parentPrefix === undefined || parentPrefix.endsWith("::pulumi:pulumi:Stack$") ? `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::` : parentPrefix;
+    return `${prefix}${pulumi.resourceType(resource)}::${pulumi.resourceName(resource)}`;
+}
+
+/**
+ * The cluster of a Kubernetes provider: its URN. Not the object, because a Construct call rehydrates the provider
+ * from its URN as a new object; not its name, nor the names of its parents, which two providers may share (a root
+ * provider `west/k8s` and a provider `k8s` inside component `west`; in Construct, any two of one name).
  */
 export function clusterKeyOf(provider: pulumi.ProviderResource | undefined): ClusterKey {
-    if (!provider) return DEFAULT_CLUSTER;
-    const names: string[] = [];
-    // `__parentResource` is the SDK's own (resource.js); nothing public exposes a resource's parent synchronously.
-    for (let r: pulumi.Resource | undefined = provider; r; r = (r as unknown as { __parentResource?: pulumi.Resource }).__parentResource) {
-        names.unshift(pulumi.resourceName(r));
-    }
-    return `kubernetes provider "${names.join("/")}"`;
+    return provider ? urnOf(provider) : DEFAULT_CLUSTER;
 }
 
 /** The Kubernetes provider the component's children will use, found as the SDK finds it (`resource.js`). */

@@ -16,9 +16,9 @@ export function scopeOf(namespace: string | undefined): Scope {
 }
 
 /**
- * Identifies a cluster: `default` for the default Kubernetes provider, else the provider's Pulumi name. A name, not
- * the provider object, because in a multi-language program each component is built by its own `Construct` call,
- * which hands it a fresh provider object rehydrated from the same URN.
+ * Identifies a cluster: `default` for the default Kubernetes provider, else the provider's URN. Not the provider
+ * object, because in a multi-language program each component is built by its own `Construct` call, which hands it a
+ * fresh provider object rehydrated from the same URN.
  */
 export type ClusterKey = string;
 export const DEFAULT_CLUSTER: ClusterKey = "default";
