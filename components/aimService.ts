@@ -17,7 +17,7 @@ import { DEFAULT_AWAIT_TIMEOUT_SECONDS, serviceSchema } from "../validate/servic
 import { namespaceFields } from "../validate/template";
 import { AIMServiceTemplate } from "./aimServiceTemplate";
 import { AIMTemplateCache } from "./aimTemplateCache";
-import { availableGpuModels, planComponent, typeToken, warnAll, withSecretToken } from "./internal";
+import { availableGpuModels, namespaceDependencies, planComponent, systemNamespaceSettings, typeToken, warnAll, withSecretToken } from "./internal";
 import { resolveConfig } from "../resolve/config";
 import {
     ContainerResources,
@@ -145,13 +145,15 @@ export class AIMService extends pulumi.ComponentResource {
                 : findImageByUri(catalog, dependent, spec.namespace, spec.image!);
             const { config, warning, pathTemplateFrom } = resolveConfig(catalog, { kind, aimName: spec.name, namespace: spec.namespace, configName: spec.configName });
             const plan = planService(catalog, spec, image, { config, pathTemplateFrom, availableGpuModels: availableGpuModels(kind, spec.name) });
+            const system = systemNamespaceSettings(kind, spec.name);
             catalog.claimObjects(declarer, plan.objects);
-            return { image: resolvedImage(image), imageResources: image.spec.resources, config, plan, warnings: [warning, ...plan.warnings] };
+            return { image: resolvedImage(image), imageResources: image.spec.resources, config, plan, system, warnings: [warning, ...plan.warnings] };
         });
         super(typeToken(kind), name, withSecretToken(spec), opts);
         warnAll(this, planned.warnings);
         const { namespace } = spec;
         const { config, plan } = planned;
+        const inNamespace = namespaceDependencies(this, catalog, planned.system, namespace);
 
         const template = registerTemplate(catalog, namespace, plan);
         const caches = registerCaches(catalog, namespace, spec.configName, plan, template);
@@ -162,7 +164,7 @@ export class AIMService extends pulumi.ComponentResource {
                 ? new k8s.core.v1.Secret(
                       `${name}-hf-token`,
                       renderTokenSecret(tokenSecretName(spec.name), namespace, serviceLabels(labelInput), spec.hfToken),
-                      { parent: this },
+                      { parent: this, dependsOn: inNamespace },
                   )
                 : undefined;
         const password = plan.apiKey?.generate
@@ -173,7 +175,7 @@ export class AIMService extends pulumi.ComponentResource {
                 ? new k8s.core.v1.Secret(
                       `${name}-api-key`,
                       renderSecret(plan.apiKey.secretName, namespace, serviceLabels(labelInput), plan.apiKey.key, password.result),
-                      { parent: this },
+                      { parent: this, dependsOn: inNamespace },
                   )
                 : undefined;
         const awaitInput = { awaitTimeoutSeconds: spec.awaitTimeoutSeconds ?? DEFAULT_AWAIT_TIMEOUT_SECONDS, skipAwait: spec.skipAwait };
@@ -199,7 +201,7 @@ export class AIMService extends pulumi.ComponentResource {
             annotations: spec.annotations,
             await: awaitInput,
         };
-        const dependsOn = [template.discoveryJob, ...caches.flatMap((c) => c.resources), tokenSecret, apiKeySecret].filter(
+        const dependsOn = [...inNamespace, template.discoveryJob, ...caches.flatMap((c) => c.resources), tokenSecret, apiKeySecret].filter(
             (r) => r !== undefined,
         );
         // With KServe, traffic goes to the predictor Service that KServe creates for the InferenceService.
@@ -215,6 +217,7 @@ export class AIMService extends pulumi.ComponentResource {
             ? undefined
             : new k8s.core.v1.Service(`${name}-service`, renderService({ ...labelInput, namespace, await: awaitInput }), {
                   parent: this,
+                  dependsOn: inNamespace,
               });
         const { routing } = plan;
         if (routing) {
@@ -230,7 +233,7 @@ export class AIMService extends pulumi.ComponentResource {
                     path: routing.path,
                     requestTimeout: routing.requestTimeout,
                 }),
-                { parent: this, dependsOn: [service ?? workloadResource] },
+                { parent: this, dependsOn: [service ?? workloadResource, ...inNamespace] },
             );
         }
 

@@ -10,7 +10,7 @@ import { ModelCacheEntry, templateKey } from "../resolve/catalog";
 import { findTemplate } from "../resolve/template";
 import { resolveConfig } from "../resolve/config";
 import { templateCacheSchema } from "../validate/cache";
-import { planComponent, typeToken, warnAll, withSecretToken } from "./internal";
+import { namespaceDependencies, planComponent, systemNamespaceSettings, typeToken, warnAll, withSecretToken } from "./internal";
 import { EnvVar, LocalObjectReference, ResolvedConfig, Scope } from "../types";
 
 export interface AIMTemplateCacheArgs {
@@ -84,6 +84,7 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
             // The token is needed only by downloads this cache runs itself (a shared PVC was filled by its creator).
             const token = spec.hfToken !== undefined && caches.some((planned) => !planned.existing) ? spec.hfToken : undefined;
             const created = caches.filter((planned) => !planned.existing);
+            const system = systemNamespaceSettings(kind, aimName);
             catalog.claimObjects(declarer, [
                 ...(token !== undefined ? [{ kind: "Secret", namespace, name: tokenSecretName(aimName) }] : []),
                 ...created.flatMap((planned) => [
@@ -91,12 +92,14 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
                     { kind: "Job", namespace, name: downloadJobName(planned.cacheName) },
                 ]),
             ]);
-            return { template, config, warning, storageClassName, caches, token };
+            return { template, config, warning, storageClassName, caches, token, system };
         });
         super(typeToken(kind), name, withSecretToken(spec), opts);
         warnAll(this, [plan.warning]);
         const { namespace } = spec;
         const { config, storageClassName, token } = plan;
+        // A cache renders something into its namespace or shares what an earlier cache rendered there.
+        const inNamespace = namespaceDependencies(this, catalog, plan.system, namespace);
         const env = mergeEnv(spec.env, token !== undefined ? [hfTokenEnv(tokenSecretName(spec.name))] : []);
         const entry = { namespace, template: plan.template, configName: config.name, env, caches: [] as ModelCacheEntry[] };
         catalog.templateCaches.declare(namespace, spec.name, entry, declarer);
@@ -107,6 +110,7 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
             token !== undefined
                 ? new k8s.core.v1.Secret(`${name}-hf-token`, renderTokenSecret(tokenSecretName(spec.name), namespace, labels, token), {
                       parent: this,
+                      dependsOn: inNamespace,
                   })
                 : undefined;
         const imagePullSecrets = mergePullSecrets(spec.imagePullSecrets, config.imagePullSecrets);
@@ -116,6 +120,7 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
                 parent: this,
                 retainOnDelete: spec.retainOnDelete,
                 protect: spec.protect,
+                dependsOn: inNamespace,
             });
             const download = new k8s.batch.v1.Job(
                 `${name}-${planned.cacheName}-download`,
@@ -126,7 +131,7 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
                     imagePullSecrets,
                     timeoutSeconds: spec.downloadTimeoutSeconds,
                 }),
-                { parent: this, dependsOn: secret ? [pvc, secret] : [pvc] },
+                { parent: this, dependsOn: [pvc, ...(secret ? [secret] : []), ...inNamespace] },
             );
             const cache: ModelCacheEntry = {
                 namespace,

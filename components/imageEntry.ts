@@ -10,7 +10,7 @@ import { mergePullSecrets } from "../render/pod";
 import { DeclaredBy, indexKey, scopeOf } from "../resolve/catalog";
 import { resolveConfig } from "../resolve/config";
 import { ImageSpec } from "../validate/image";
-import { createsSystemNamespace, planComponent, Planned, systemNamespace, systemNamespaceResource, warnAll } from "./internal";
+import { namespaceDependencies, planComponent, Planned, SystemNamespace, systemNamespaceSettings, warnAll } from "./internal";
 import { ResolvedConfig } from "../types";
 
 export interface ImageOutputs {
@@ -21,7 +21,7 @@ export interface ImageOutputs {
 
 type ImageArgsSpec = ImageSpec & { namespace?: string };
 
-export type PlannedImage = Planned<ImageArgsSpec, ReturnType<typeof resolveConfig> & { systemNamespace?: { name: string; create: boolean } }>;
+export type PlannedImage = Planned<ImageArgsSpec, ReturnType<typeof resolveConfig> & { systemNamespace?: SystemNamespace }>;
 
 export function planImage(
     kind: "AIMImage" | "AIMClusterImage",
@@ -36,7 +36,7 @@ export function planImage(
         catalog.imagesByUri.ensureAddable(indexKey(namespace, spec.image), `image "${spec.image}"`, { scope: scopeOf(namespace), spec }, { kind, aimName, field: "image" });
         const resolution = resolveConfig(catalog, { kind, aimName, namespace, configName });
         const prePulls = resolution.config.caching.cacheAimImageBase && baseImageOf(spec.image) !== undefined;
-        const system = prePulls && { name: systemNamespace(kind, aimName), create: createsSystemNamespace(kind, aimName) };
+        const system = prePulls && systemNamespaceSettings(kind, aimName);
         return { ...resolution, ...(system && { systemNamespace: system }) };
     });
 }
@@ -57,15 +57,14 @@ export function registerImage(component: pulumi.ComponentResource, pulumiName: s
     const baseImage = baseImageOf(image.image);
     if (plan.systemNamespace !== undefined && baseImage) {
         const owner: DeclaredBy = plan.owner ?? { resource: component, pulumiName };
-        const { name: namespace, create } = plan.systemNamespace;
+        const system = plan.systemNamespace;
         // De-duplicated as every other workload's: a config may list a secret twice, a pod spec may not.
-        const input = { namespace, baseImage, imagePullSecrets: mergePullSecrets(plan.config.imagePullSecrets), configName: plan.config.name };
+        const input = { namespace: system.name, baseImage, imagePullSecrets: mergePullSecrets(plan.config.imagePullSecrets), configName: plan.config.name };
         const name = baseImageCacherName(input);
         if (!catalog.baseImageCachers.get(undefined, name)) {
-            const systemNs = systemNamespaceResource(component, catalog, namespace, create);
             const daemonSet = new k8s.apps.v1.DaemonSet(`${owner.pulumiName}-${name}`, renderBaseImageCacher(input), {
                 parent: owner.resource,
-                dependsOn: systemNs ? [systemNs] : [],
+                dependsOn: namespaceDependencies(component, catalog, system, system.name),
             });
             catalog.baseImageCachers.declare(undefined, name, daemonSet);
         }

@@ -121,11 +121,6 @@ function stackConfig<T>(kind: string, aimName: string, key: string, schema: z.Zo
     return parsed.data;
 }
 
-/** Namespace of cluster-scoped workloads (cluster templates' discovery Jobs, the base-image DaemonSet). */
-export function systemNamespace(kind: string, aimName: string): string {
-    return stackConfig(kind, aimName, "systemNamespace", dnsLabel, "aim-system");
-}
-
 /** The stack's default serving backend (Pulumi config `aim:servingBackend`); a template's own `servingBackend` wins. */
 export function stackServingBackend(kind: string, aimName: string): ServingBackend {
     return stackConfig(kind, aimName, "servingBackend", servingBackend, ServingBackend.Deployment);
@@ -153,29 +148,53 @@ export function availableGpuModels(kind: string, aimName: string): string[] | un
     return models.map((model: string) => model.trim());
 }
 
-/** Whether the package creates the system namespace: Pulumi config `aim:createSystemNamespace` (default true). */
-export function createsSystemNamespace(kind: string, aimName: string): boolean {
-    const value = new pulumi.Config("aim").get("createSystemNamespace") ?? "true";
-    if (value !== "true" && value !== "false") {
-        throw fieldError(kind, aimName, "aim:createSystemNamespace", `Pulumi config must be "true" or "false", not "${value}"`);
+/**
+ * The system namespace as the stack configures it: Pulumi config `aim:systemNamespace` (default `aim-system`), where
+ * cluster templates' discovery Jobs and the base-image DaemonSets run, and whether the package creates it
+ * (`aim:createSystemNamespace`, default true). Read by every component that may render into a namespace (templates,
+ * caches, services, images that pre-pull): a bad value is an error of the first one.
+ */
+export interface SystemNamespace {
+    name: string;
+    create: boolean;
+}
+
+/** Reads and checks the system namespace's settings (see SystemNamespace). */
+export function systemNamespaceSettings(kind: string, aimName: string): SystemNamespace {
+    const name = stackConfig(kind, aimName, "systemNamespace", dnsLabel, "aim-system");
+    const create = new pulumi.Config("aim").get("createSystemNamespace") ?? "true";
+    if (create !== "true" && create !== "false") {
+        throw fieldError(kind, aimName, "aim:createSystemNamespace", `Pulumi config must be "true" or "false", not "${create}"`);
     }
-    return value === "true";
+    return { name, create: create === "true" };
 }
 
 /**
- * The system Namespace for workloads there to depend on. The package creates it once per cluster, with the
- * cluster's provider passed explicitly and no parent, under a Pulumi name fixed per provider: its URN does not depend
- * on which component needed it first. With `aim:createSystemNamespace: false` (`create`) the namespace is left to
- * whoever manages it (e.g. an AIM operator install), and there is nothing to depend on.
+ * What an object the component renders into `namespace` must depend on, so that the first `up` never applies it
+ * before its namespace: the system Namespace, when `namespace` is the system namespace and the package creates it.
+ *
+ * The package creates that Namespace once per cluster, as soon as any component renders anything there — its own
+ * cluster-scoped workloads, and a user's service, template or cache declared in it alike — so neither its existence
+ * nor what depends on it turns on which component came first. It is registered with `retainOnDelete`: a program
+ * that stops needing it (the last cluster template gains inline model sources, a config stops pre-pulling) drops it
+ * from the stack and leaves it in the cluster, since deleting a namespace deletes everything in it (cache PVCs
+ * included, whatever their `protect`; the pull secrets users put there). It is a child of the cluster's provider
+ * (none for the default one), named after it: distinct providers are distinct clusters with distinct URNs, and a
+ * provider renamed with an alias carries the alias to it. With `aim:createSystemNamespace: false` the namespace is
+ * left to whoever manages it (an AIM operator install, another stack), and there is nothing to depend on.
  */
-export function systemNamespaceResource(component: pulumi.Resource, catalog: Catalog, name: string, create: boolean): pulumi.Resource | undefined {
+export function namespaceDependencies(component: pulumi.Resource, catalog: Catalog, system: SystemNamespace, namespace: string): pulumi.Resource[] {
+    if (namespace !== system.name || !system.create) return [];
     if (!catalog.systemNamespace) {
         const provider = component.getProvider("kubernetes::");
         const pulumiName = systemNamespacePulumiName(provider && pulumi.resourceName(provider));
-        const resource = create ? new k8s.core.v1.Namespace(pulumiName, renderSystemNamespace(name), { provider }) : undefined;
-        catalog.systemNamespace = { resource };
+        catalog.systemNamespace = new k8s.core.v1.Namespace(pulumiName, renderSystemNamespace(system.name), {
+            provider,
+            parent: provider,
+            retainOnDelete: true,
+        });
     }
-    return catalog.systemNamespace.resource;
+    return [catalog.systemNamespace];
 }
 
 /**

@@ -16,7 +16,7 @@ import { AIMTemplateCache } from "./aimTemplateCache";
 import { renderServingRuntime } from "../render/kserve";
 import { templateBackend } from "../resolve/backend";
 import { templateGpuCount } from "../resolve/resources";
-import { createsSystemNamespace, planComponent, Planned, stackServingBackend, systemNamespace, systemNamespaceResource, warnAll } from "./internal";
+import { namespaceDependencies, planComponent, Planned, stackServingBackend, systemNamespaceSettings, warnAll } from "./internal";
 import { ResolvedConfig, ResolvedImage, Scope, ServingBackend } from "../types";
 import { indexKey, scopeOf } from "../resolve/catalog";
 
@@ -48,14 +48,12 @@ export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.Z
         // Inline model sources make discovery moot, as upstream skips it since kaiwo fa8a3e90 ("Using in-line model
         // sources, skipping discovery"): nothing reads a dry-run's output at preview, and it pulls the whole image.
         const discover = !spec.modelSources?.length;
-        // Cluster templates discover in the system namespace, which the package may have to create.
-        const system = discover && namespace === undefined
-            ? { name: systemNamespace(kind, aimName), create: createsSystemNamespace(kind, aimName) }
-            : undefined;
+        // Cluster templates discover in the system namespace.
+        const system = systemNamespaceSettings(kind, aimName);
         const job = discover ? renderDiscoveryJob({
             templateName: aimName,
             templateScope: scopeOf(namespace),
-            namespace: namespace ?? system!.name,
+            namespace: namespace ?? system.name,
             aimImageName: spec.aimImageName,
             image: image.image,
             metric: spec.metric,
@@ -90,11 +88,19 @@ export function registerTemplate(component: pulumi.ComponentResource, pulumiName
     const { spec, catalog, declarer, plan } = planned;
     const { namespace } = namespaceFields(spec);
     warnAll(component, [plan.warning]);
-    const systemNs = plan.system && systemNamespaceResource(component, catalog, plan.system.name, plan.system.create);
     const discovery = plan.job
-        ? new k8s.batch.v1.Job(`${pulumiName}-discovery`, plan.job, { parent: component, dependsOn: systemNs ? [systemNs] : [] })
+        ? new k8s.batch.v1.Job(`${pulumiName}-discovery`, plan.job, {
+              parent: component,
+              dependsOn: namespaceDependencies(component, catalog, plan.system, plan.job.metadata.namespace),
+          })
         : undefined;
-    const runtime = plan.runtime && new k8s.apiextensions.CustomResource(`${pulumiName}-runtime`, plan.runtime, { parent: component });
+    // A cluster template's runtime is a ClusterServingRuntime, in no namespace.
+    const runtime =
+        plan.runtime &&
+        new k8s.apiextensions.CustomResource(`${pulumiName}-runtime`, plan.runtime, {
+            parent: component,
+            dependsOn: namespace === undefined ? [] : namespaceDependencies(component, catalog, plan.system, namespace),
+        });
     const declaredBy = { resource: component, pulumiName };
     const registry = namespace === undefined ? catalog.clusterTemplates : catalog.templates;
     const entry = { scope: scopeOf(namespace), spec, image: plan.image, config: plan.config, declaredBy, discoveryJob: discovery };

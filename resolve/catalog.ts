@@ -304,11 +304,8 @@ export class Catalog {
     readonly modelCaches = new Registry<ModelCacheEntry>("model cache", "model caches", this.session);
     /** Base-image pre-pull DaemonSets, keyed by their Kubernetes name. */
     readonly baseImageCachers = new Registry<pulumi.Resource>("base-image cacher", "base-image cachers", this.session);
-    /**
-     * Set once the first cluster-scoped workload needed the system namespace: the Namespace the package created for
-     * this cluster, or none when Pulumi config `aim:createSystemNamespace` is false.
-     */
-    systemNamespace?: { resource?: pulumi.Resource };
+    /** The system Namespace the package created for this cluster, once something was rendered into it. */
+    systemNamespace?: pulumi.Resource;
     /** Every Kubernetes object rendered for this cluster, with the component that renders it. */
     private readonly objects = new Map<string, string>();
 

@@ -45,6 +45,7 @@ export interface Registration {
     custom: boolean;
     inputs: Record<string, unknown>;
     dependencies: string[];
+    retainOnDelete: boolean;
 }
 
 /** One Log call the engine received. */
@@ -126,6 +127,7 @@ export class FakeEngine {
             custom: req.getCustom(),
             inputs: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
             dependencies: req.getDependenciesList(),
+            retainOnDelete: req.getRetainondelete() ?? false,
         };
         this.registrations.push(registration);
         const res = new RegisterResourceResponse().setUrn(registration.urn);

@@ -75,7 +75,8 @@ export class Token extends Special {
 
 /** A name of exactly `length` characters, as long as the field allows. */
 const long = (prefix: string, length: number) => `${prefix}-${"x".repeat(length - prefix.length - 2)}9`;
-const NAMESPACES = ["ml", "team-a", long("ns", 63)];
+// aim-system: the system namespace too, where whatever a user declares must wait for the package's Namespace.
+const NAMESPACES = ["ml", "team-a", "aim-system", long("ns", 63)];
 const CONFIGS = ["default", "prod", long("cfg", 253)];
 const IMAGES = ["llama", "qwen", "llama.v1", long("img", 253)];
 const TEMPLATES = ["base", "fast", "base.v2", long("tmpl", 253)];
@@ -578,6 +579,7 @@ export const PROBLEMS = [
     "schema failure",
     "duplicate URN",
     "unattributed registration",
+    "namespace race",
 ] as const;
 export type ProblemKind = (typeof PROBLEMS)[number];
 
@@ -706,7 +708,7 @@ export async function runProgram(p: Program, options: RunOptions = {}): Promise<
     const steps: StepOutcome[] = [];
     /**
      * Every resource constructed, with the step that constructed it: every Resource constructor calls the runtime's
-     * registerResource synchronously, parented or not (the system Namespace has no parent).
+     * registerResource synchronously, whatever its parent (the system Namespace's is the provider).
      */
     const constructed: { step: number; type: string; name: string }[] = [];
     let step = -1;
@@ -774,6 +776,12 @@ export async function runProgram(p: Program, options: RunOptions = {}): Promise<
         if (urns.has(r.urn)) problem("duplicate URN", r.urn);
         urns.add(r.urn);
         if (!constructed.some((c) => c.type === r.type && c.name === r.name)) problem("unattributed registration", `${r.type} ${r.name}`);
+    }
+
+    // The programs leave aim:systemNamespace at aim-system: nothing there may be applied before its Namespace.
+    const systemNamespace = resources.find((r) => r.type === "kubernetes:core/v1:Namespace");
+    for (const r of resources.filter((r) => r.inputs?.metadata?.namespace === "aim-system")) {
+        if (!systemNamespace || !r.dependencies.includes(systemNamespace.urn)) problem("namespace race", `${r.type} ${r.name} does not depend on the system Namespace`);
     }
 
     // The API keys the mock random provider generates are secrets too.

@@ -91,6 +91,7 @@ class Faulty extends pulumi.ComponentResource {
         }
         if (args.fault === "plaintext") secret({ annotations: { "example.com/token": args.hfToken } });
         if (args.fault === "schema") secret({ name: "Not_A_Name" });
+        if (args.fault === "race") secret({ namespace: "aim-system" });
         if (args.fault === "async") void Promise.reject(new Error("failed after the constructor returned"));
         this.registerOutputs({});
     }
@@ -112,5 +113,6 @@ describe("the checks of the property suite", () => {
         assert.deepStrictEqual(await kinds({ fault: "plaintext", hfToken: new Token("hf_plain", "string") }), ["plaintext secret"]);
         assert.deepStrictEqual(await kinds({ fault: "schema" }), ["schema failure"]);
         assert.deepStrictEqual(await kinds({ fault: "async" }), ["async failure"]);
+        assert.deepStrictEqual(await kinds({ fault: "race" }), ["namespace race"]);
     });
 });

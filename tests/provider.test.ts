@@ -124,6 +124,39 @@ describe("component provider over gRPC (started as the engine starts it)", funct
         assert.equal(engine.logs.filter((l) => l.severity === "warning").length, warningsBefore, "no DefaultConfigNotFound");
     });
 
+    it("keeps apart two providers of one name under parents of different types: Construct rebuilds both without parents", async function () {
+        // As a program with `new West("region")` and `new East("region")`, each with a provider `k8s`, passes them.
+        const [west, east] = ["West", "East"].map((type) => `urn:pulumi:dev::aim-grpc::test:index:${type}$pulumi:providers:kubernetes::k8s::${PROVIDER_ID}`);
+        await provider.construct("aim:index:AIMClusterConfig", "west-default", { name: "default", imagePullSecrets: [{ name: "west-pull" }] }, { kubernetesProvider: west });
+        const image = { name: "llama", image: "ghcr.io/silogen/aim:0.4.0-meta-llama-llama-3.1-8b-instruct-v20251006" };
+        const warningsBefore = engine.logs.filter((l) => l.severity === "warning").length;
+        // The same AIM name on each: two catalogs, so neither is "already declared".
+        const onEast = await provider.construct("aim:index:AIMClusterImage", "east-llama", image, { kubernetesProvider: east });
+        const onWest = await provider.construct("aim:index:AIMClusterImage", "west-llama", image, { kubernetesProvider: west });
+        const served = (c: { state: Record<string, unknown> }) => {
+            const config = c.state.resolvedConfig as { source: string; imagePullSecrets: unknown[] };
+            return [config.source, config.imagePullSecrets];
+        };
+        assert.deepStrictEqual([served(onEast), served(onWest)], [["none", []], ["AIMClusterConfig", [{ name: "west-pull" }]]]);
+        assert.deepStrictEqual(
+            engine.logs.filter((l) => l.severity === "warning").slice(warningsBefore).map((l) => [l.urn, l.message.split(",")[0]]),
+            [[onEast.urn, 'DefaultConfigNotFound: AIMClusterConfig "default" not found']],
+        );
+
+        // Each cluster gets its own system Namespace, the child of its provider, and its discovery Job waits for it.
+        for (const [cluster, ref] of [["West", west], ["East", east]]) {
+            const template = await provider.construct("aim:index:AIMClusterServiceTemplate", `${cluster.toLowerCase()}-discovered`, { aimImageName: "llama" }, { kubernetesProvider: ref });
+            const namespaceUrn = `urn:pulumi:dev::aim-grpc::test:index:${cluster}$pulumi:providers:kubernetes$kubernetes:core/v1:Namespace::k8s-aim-system-namespace`;
+            const namespace = engine.registrations.find((r) => r.urn === namespaceUrn);
+            assert.deepStrictEqual(
+                namespace && [namespace.parent, (namespace.inputs.metadata as { name: string }).name, namespace.retainOnDelete],
+                [`urn:pulumi:dev::aim-grpc::test:index:${cluster}$pulumi:providers:kubernetes::k8s`, "aim-system", true],
+            );
+            assert.deepStrictEqual(engine.childrenOf(template.urn).map((r) => [r.type, r.dependencies]), [["kubernetes:batch/v1:Job", [namespaceUrn]]]);
+        }
+        assert.strictEqual(engine.registrations.filter((r) => r.type === "kubernetes:core/v1:Namespace").length, 2);
+    });
+
     describe("the YAML example (examples/yaml), constructed in the program's order", function () {
         const program = parse(fs.readFileSync(EXAMPLE, "utf8")) as YamlProgram;
         const constructed = new Map<string, Constructed>();

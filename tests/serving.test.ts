@@ -121,15 +121,18 @@ describe("serving on a real cluster", () => {
     });
 
     describe("2. the system namespace", () => {
-        it("is created once per cluster, outside every component, and the cluster-scoped workloads wait for it", async () => {
+        it("is created once per cluster, as its provider's child, retained on delete, and the cluster-scoped workloads wait for it", async () => {
             const { resources } = await scenario((opts) => {
                 llamaCluster(opts, { caching: { cacheAimImageBase: true } });
                 new AIMClusterServiceTemplate("discovered", { aimImageName: "llama" }, opts);
                 new AIMClusterServiceTemplate("discovered-too", { aimImageName: "llama", metric: "latency" }, opts);
             });
             const namespace = single(resources, NAMESPACE);
-            assert.match(namespace.name, /^cluster-\d+-aim-system-namespace$/);
-            assert.strictEqual(namespace.urn, `urn:pulumi:test::aim::kubernetes:core/v1:Namespace::${namespace.name}`);
+            const provider = /^cluster-\d+/.exec(namespace.name)![0];
+            assert.strictEqual(namespace.name, `${provider}-aim-system-namespace`);
+            assert.strictEqual(namespace.urn, `urn:pulumi:test::aim::pulumi:providers:kubernetes$kubernetes:core/v1:Namespace::${namespace.name}`);
+            assert.strictEqual(namespace.parent, `urn:pulumi:test::aim::pulumi:providers:kubernetes::${provider}`);
+            assert.deepStrictEqual([namespace.retainOnDelete, namespace.protect], [true, false]);
             assert.deepStrictEqual(namespace.inputs, {
                 apiVersion: "v1",
                 kind: "Namespace",
@@ -163,11 +166,14 @@ describe("serving on a real cluster", () => {
                     if (templateFirst) image();
                 });
                 const namespace = single(resources, NAMESPACE);
-                return [namespace.urn.replace(/cluster-\d+-/, ""), namespace.parent];
+                return [namespace.urn, namespace.parent].map((urn) => urn.replace(/cluster-\d+/, "<cluster>"));
             };
             const [first, second] = [await urnOf(true), await urnOf(false)];
             assert.deepStrictEqual(first, second);
-            assert.deepStrictEqual(first, ["urn:pulumi:test::aim::kubernetes:core/v1:Namespace::aim-system-namespace", ""]);
+            assert.deepStrictEqual(first, [
+                "urn:pulumi:test::aim::pulumi:providers:kubernetes$kubernetes:core/v1:Namespace::<cluster>-aim-system-namespace",
+                "urn:pulumi:test::aim::pulumi:providers:kubernetes::<cluster>",
+            ]);
         });
 
         it("is left alone with aim:createSystemNamespace false, and not made when nothing runs there", async () => {
@@ -193,9 +199,10 @@ describe("serving on a real cluster", () => {
                     new AIMClusterServiceTemplate("discovered", { aimImageName: "llama" }, opts);
                 }),
             );
+            // Every template reads it, the first one (llamaCluster's "base") included, though it places nothing there.
             assert.strictEqual(
                 error.message,
-                'AIMClusterServiceTemplate "discovered": aim:createSystemNamespace: Pulumi config must be "true" or "false", not "no"',
+                'AIMClusterServiceTemplate "base": aim:createSystemNamespace: Pulumi config must be "true" or "false", not "no"',
             );
         });
     });
