@@ -186,6 +186,23 @@ export const annotationBytes = (annotations: Record<string, string>) =>
     Object.entries(annotations).reduce((n, [key, value]) => n + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
 const ANNOTATIONS_TOO_LARGE = "must total at most 256 KiB (keys and values), the API server's limit for an object's annotations";
 
+/**
+ * Throws unless the annotations `object` gets, the package's own included, stay within the API server's limit
+ * (apimachinery `ValidateAnnotationsSize`); `field` is the user's part of them.
+ */
+export function checkAnnotationTotal(kind: string, aimName: string, field: string, object: string, annotations: Record<string, string>): void {
+    const bytes = annotationBytes(annotations);
+    if (bytes > MAX_ANNOTATION_BYTES) {
+        throw fieldError(
+            kind,
+            aimName,
+            field,
+            `with the package's own annotations of the ${object}, its annotations total ${bytes} bytes (keys and values), ` +
+                `more than 256 KiB (${MAX_ANNOTATION_BYTES}), the API server's limit for an object's annotations`,
+        );
+    }
+}
+
 /** Annotations of an HTTPRoute, from a service or a config. */
 export const routeAnnotations = z
     .record(qualifiedName, z.string())
