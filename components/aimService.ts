@@ -153,7 +153,7 @@ export class AIMService extends pulumi.ComponentResource {
                 ? ["InferenceService", inferenceServiceAnnotations(annotated)]
                 : ["Deployment", deploymentAnnotations(annotated)];
             checkAnnotationTotal(kind, spec.name, "annotations", workloadKind, annotations);
-            catalog.claimObjects(declarer, plan.objects);
+            catalog.claimObjects(declarer, plan.objects, plan.routing && { ...plan.routing, namespace: spec.namespace });
             return { image: resolvedImage(image), imageResources: image.spec.resources, config, plan, awaitInput, warnings: [warning, ...plan.warnings] };
         });
         super(typeToken(kind), name, withSecretToken(spec), opts);
