@@ -3,9 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { scratchVolumeFor } from "../render/container";
 import { renderHttpRoute } from "../render/httpRoute";
-import { renderDeployment, renderService, serviceEndpoint } from "../render/inference";
+import { deploymentAnnotations, renderDeployment, renderService, serviceEndpoint } from "../render/inference";
 import { serviceLabels } from "../render/serving";
-import { kserveEndpoint, renderInferenceService } from "../render/kserve";
+import { inferenceServiceAnnotations, kserveEndpoint, renderInferenceService } from "../render/kserve";
 import { renderSecret, renderTokenSecret } from "../render/tokenSecret";
 import { inferenceServiceName, predictorName, tokenSecretName } from "../resolve/names";
 import { mergePullSecrets } from "../render/pod";
@@ -13,6 +13,7 @@ import { Catalog, indexKey, ModelCacheEntry, TemplateEntry } from "../resolve/ca
 import { findImage, findImageByUri, resolvedImage } from "../resolve/image";
 import { planInferenceResources } from "../resolve/resources";
 import { planService, ServicePlan } from "../resolve/service";
+import { checkAnnotationTotal } from "../validate/common";
 import { DEFAULT_AWAIT_TIMEOUT_SECONDS, serviceSchema } from "../validate/service";
 import { namespaceFields } from "../validate/template";
 import { AIMServiceTemplate } from "./aimServiceTemplate";
@@ -145,9 +146,16 @@ export class AIMService extends pulumi.ComponentResource {
                 : findImageByUri(catalog, dependent, spec.namespace, spec.image!);
             const { config, warning, pathTemplateFrom } = resolveConfig(catalog, { kind, aimName: spec.name, namespace: spec.namespace, configName: spec.configName });
             const plan = planService(catalog, spec, image, { config, pathTemplateFrom, availableGpuModels: availableGpuModels(kind, spec.name) });
+            const awaitInput = { awaitTimeoutSeconds: spec.awaitTimeoutSeconds ?? DEFAULT_AWAIT_TIMEOUT_SECONDS, skipAwait: spec.skipAwait };
+            // The service's annotations land on its workload with the package's own.
+            const annotated = { annotations: spec.annotations, await: awaitInput };
+            const [workloadKind, annotations] = plan.backend === ServingBackend.KServe
+                ? ["InferenceService", inferenceServiceAnnotations(annotated)]
+                : ["Deployment", deploymentAnnotations(annotated)];
+            checkAnnotationTotal(kind, spec.name, "annotations", workloadKind, annotations);
             const system = systemNamespaceSettings(kind, spec.name);
-            catalog.claimObjects(declarer, plan.objects);
-            return { image: resolvedImage(image), imageResources: image.spec.resources, config, plan, system, warnings: [warning, ...plan.warnings] };
+            catalog.claimObjects(declarer, plan.objects, plan.routing && { ...plan.routing, namespace: spec.namespace });
+            return { image: resolvedImage(image), imageResources: image.spec.resources, config, plan, system, awaitInput, warnings: [warning, ...plan.warnings] };
         });
         super(typeToken(kind), name, withSecretToken(spec), opts);
         warnAll(this, planned.warnings);
@@ -178,7 +186,7 @@ export class AIMService extends pulumi.ComponentResource {
                       { parent: this, dependsOn: inNamespace },
                   )
                 : undefined;
-        const awaitInput = { awaitTimeoutSeconds: spec.awaitTimeoutSeconds ?? DEFAULT_AWAIT_TIMEOUT_SECONDS, skipAwait: spec.skipAwait };
+        const { awaitInput } = planned;
 
         const workload = {
             ...labelInput,

@@ -16,11 +16,10 @@
 
 import * as k8s from "@pulumi/kubernetes";
 import { ContainerResources, EnvVar, LocalObjectReference, Metric, ModelSource, Precision, ServiceScratch } from "../types";
-import { quantityToBytes } from "../validate/quantity";
+import { compareQuantities, pvcSize } from "../validate/quantity";
 import { GPU_RESOURCE } from "../validate/resources";
 import { withoutGpu } from "../resolve/resources";
 import { gpuNodeAffinity } from "./gpu";
-import { pvcSize, PVC_HEADROOM_PERCENT } from "./modelCache";
 import { envValue, mergeEnv, podPullSecrets, renderEnv } from "./pod";
 import { hfTokenEnv } from "./tokenSecret";
 
@@ -101,9 +100,7 @@ export function scratchVolumeFor(
     configStorageClassName: string | undefined,
 ): ScratchVolume {
     const sources = modelSources ?? [];
-    const size =
-        scratch?.size ??
-        (sources.length > 0 ? pvcSize(sources.reduce((sum, s) => sum + quantityToBytes(s.size), 0), PVC_HEADROOM_PERCENT) : undefined);
+    const size = scratch?.size ?? (sources.length > 0 ? pvcSize(sources.map((s) => s.size)) : undefined);
     if (scratch?.emptyDir || size === undefined) return { type: "emptyDir", ...(size && { sizeLimit: size }) };
     const storageClassName = scratch?.storageClassName ?? configStorageClassName;
     return { type: "ephemeral", size, ...(storageClassName && { storageClassName }) };
@@ -118,7 +115,7 @@ export function scratchVolumeFor(
 function overlay(base: Required<ContainerResources>, over: ContainerResources): Required<ContainerResources> {
     const requests = { ...base.requests };
     const limits = { ...base.limits };
-    const exceeds = (a: string, b: string) => quantityToBytes(a) > quantityToBytes(b);
+    const exceeds = (a: string, b: string) => compareQuantities(a, b) > 0;
     for (const [key, limit] of Object.entries(over.limits ?? {})) {
         if (requests[key] !== undefined && exceeds(requests[key], limit)) requests[key] = limit;
     }

@@ -10,6 +10,11 @@ export function serviceEndpoint(serviceName: string, namespace: string): string 
     return `http://${serviceName}.${namespace}.svc.cluster.local`;
 }
 
+/** The Deployment's annotations: the service's, and the provider's await annotations over them. */
+export function deploymentAnnotations(input: Pick<InferenceInput, "annotations" | "await">): Record<string, string> {
+    return { ...input.annotations, ...awaitAnnotations(input.await) };
+}
+
 export function renderDeployment(input: InferenceInput) {
     const labels = workloadLabels(input);
     return {
@@ -19,7 +24,7 @@ export function renderDeployment(input: InferenceInput) {
             name: input.serviceName,
             namespace: input.namespace,
             labels,
-            annotations: { ...input.annotations, ...awaitAnnotations(input.await) },
+            annotations: deploymentAnnotations(input),
         },
         spec: {
             replicas: input.replicas,

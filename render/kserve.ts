@@ -72,8 +72,23 @@ export function renderServingRuntime(input: RuntimeInput) {
  * by `pulumi.com/timeoutSeconds` (`overrides.go` `TimeoutDuration` l.53–66; else 10 minutes, `await.go` l.306, l.491).
  * With `skipAwait`, `pulumi.com/skipAwait: "true"` returns at once (`overrides.go` l.108) and no waitFor is written.
  */
-function inferenceServiceAwait(input: InferenceInput): Record<string, string> {
+function inferenceServiceAwait(input: Pick<InferenceInput, "await">): Record<string, string> {
     return { ...(!input.await.skipAwait && { "pulumi.com/waitFor": "condition=Ready" }), ...awaitAnnotations(input.await) };
+}
+
+/** The InferenceService's annotations: the service's, and the package's own over them. */
+export function inferenceServiceAnnotations(input: Pick<InferenceInput, "annotations" | "await">): Record<string, string> {
+    return {
+        ...input.annotations,
+        // Replicas are fixed (min = max); upstream turns KServe's autoscaler off unless autoscaling is asked for.
+        "serving.kserve.io/autoscalerClass": "none",
+        // The predictor Service `<isvc>-predictor` on port 80 that routes target exists in raw deployment mode;
+        // KServe honours the annotation over its configured default (v0.15.2 `GetDeploymentMode`,
+        // pkg/controller/v1beta1/inferenceservice/utils/utils.go l.176–191), so a Serverless-default cluster
+        // still serves this service that way.
+        "serving.kserve.io/deploymentMode": "RawDeployment",
+        ...inferenceServiceAwait(input),
+    };
 }
 
 export function renderInferenceService(input: InferenceInput) {
@@ -86,17 +101,7 @@ export function renderInferenceService(input: InferenceInput) {
             namespace: input.namespace,
             // KServe copies the InferenceService's labels onto the predictor Deployment and its pods.
             labels: workloadLabels(input),
-            annotations: {
-                ...input.annotations,
-                // Replicas are fixed (min = max); upstream turns KServe's autoscaler off unless autoscaling is asked for.
-                "serving.kserve.io/autoscalerClass": "none",
-                // The predictor Service `<isvc>-predictor` on port 80 that routes target exists in raw deployment mode;
-                // KServe honours the annotation over its configured default (v0.15.2 `GetDeploymentMode`,
-                // pkg/controller/v1beta1/inferenceservice/utils/utils.go l.176–191), so a Serverless-default cluster
-                // still serves this service that way.
-                "serving.kserve.io/deploymentMode": "RawDeployment",
-                ...inferenceServiceAwait(input),
-            },
+            annotations: inferenceServiceAnnotations(input),
         },
         spec: {
             predictor: {

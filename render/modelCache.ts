@@ -5,16 +5,9 @@ import { EnvVar, LocalObjectReference, ModelSource } from "../types";
 import { aimLabel, standardLabels } from "./labels";
 import { cachePvcName, downloadJobName } from "../resolve/names";
 import { envValue, mergeEnv, podPullSecrets, renderEnv } from "./pod";
-import { quantityToBytes } from "../validate/quantity";
+import { pvcSize } from "../validate/quantity";
 
-/** Upstream sizes caches 10 % above the model so filesystem overhead and partial files fit. */
-export const PVC_HEADROOM_PERCENT = 10;
 export const CACHE_MOUNT = "/cache";
-
-/** PVC request for `bytes` with `headroomPercent` extra, rounded up to whole Gi: 9094593249 bytes, 10 % → `10Gi`. */
-export function pvcSize(bytes: number, headroomPercent: number): string {
-    return `${Math.ceil((bytes * (100 + headroomPercent)) / 100 / 2 ** 30)}Gi`;
-}
 
 export interface ModelCacheInput {
     cacheName: string;
@@ -45,7 +38,7 @@ export function renderCachePvc(input: ModelCacheInput) {
             // Every replica of every service using the model mounts the same claim.
             accessModes: ["ReadWriteMany"],
             ...(input.storageClassName && { storageClassName: input.storageClassName }),
-            resources: { requests: { storage: pvcSize(quantityToBytes(input.source.size), PVC_HEADROOM_PERCENT) } },
+            resources: { requests: { storage: pvcSize([input.source.size]) } },
         },
     } satisfies k8s.core.v1.PersistentVolumeClaimArgs;
 }

@@ -4,7 +4,7 @@
 // declared before it (like variables) and a reference can be checked synchronously, during preview.
 
 import * as pulumi from "@pulumi/pulumi";
-import { EnvVar, ResolvedConfig, ResolvedImage, Scope, ServingBackend } from "../types";
+import { EnvVar, GatewayParentReference, ResolvedConfig, ResolvedImage, Scope, ServingBackend } from "../types";
 import { fieldError } from "../validate/common";
 import { ConfigSpec } from "../validate/config";
 import { ImageSpec } from "../validate/image";
@@ -197,6 +197,41 @@ export interface ObjectIdentity {
     name: string;
 }
 
+/** An HTTPRoute's path on a gateway: its parentRef (defaults filled in), its PathPrefix and its own namespace. */
+export interface RouteClaim {
+    gateway: GatewayParentReference;
+    path: string;
+    namespace: string;
+}
+
+/** How a message names a gateway: `namespace/name`, with its kind and group when they are not the Gateway API's Gateway. */
+function describeGateway({ group, kind, namespace, name }: GatewayParentReference): string {
+    const other = kind === "Gateway" && group === "gateway.networking.k8s.io" ? "" : ` (${kind}.${group})`;
+    return `gateway "${namespace}/${name}"${other}`;
+}
+
+/** The gateway and path of a route; its listeners are compared separately (listenersOverlap). */
+function routeKey({ gateway: { group, kind, namespace, name }, path }: RouteClaim): string {
+    return JSON.stringify([group, kind, namespace, name, path]);
+}
+
+/** How a message names the listeners a parentRef selects. */
+function describeListeners({ sectionName, port }: GatewayParentReference): string {
+    if (sectionName === undefined && port === undefined) return "every listener";
+    return [sectionName !== undefined && `listener "${sectionName}"`, port !== undefined && `port ${port}`].filter(Boolean).join(" on ");
+}
+
+/**
+ * Whether two parentRefs of one gateway can select a common listener. A listener has one name and one port, so refs
+ * naming different sectionNames, or different ports, select none in common; an unset one selects every listener
+ * (Gateway API ParentReference `sectionName`, `port`). Which listener has which port is the Gateway's, unknown here:
+ * a sectionName and a port may be the same listener.
+ */
+function listenersOverlap(a: GatewayParentReference, b: GatewayParentReference): boolean {
+    const differ = <T>(x: T | undefined, y: T | undefined) => x !== undefined && y !== undefined && x !== y;
+    return !differ(a.sectionName, b.sectionName) && !differ(a.port, b.port);
+}
+
 /** The component that declared a catalog entry: children shared by its dependents are parented to it. */
 export interface DeclaredBy {
     resource: pulumi.Resource;
@@ -308,6 +343,8 @@ export class Catalog {
     systemNamespace?: pulumi.Resource;
     /** Every Kubernetes object rendered for this cluster, with the component that renders it. */
     private readonly objects = new Map<string, string>();
+    /** The HTTPRoutes of each path of each gateway, with the component that renders each. */
+    private readonly routes = new Map<string, { gateway: GatewayParentReference; owner: string }[]>();
 
     /**
      * Runs the planning of one component (`declarer`): what its lookups miss is remembered only if it succeeds,
@@ -331,14 +368,39 @@ export class Catalog {
     /**
      * Claims the Kubernetes objects a component will render: none may be rendered by another component (two
      * `AIMService`s named `chat` in one namespace would both apply Deployment `ns/chat`). Checks all, then claims all.
+     *
+     * With `route`, also the path of its HTTPRoute on the gateway's listeners. Of two routes with the same PathPrefix
+     * on one listener, the Gateway API serves only the older (HTTPRoute `spec.rules[].matches`: "If ties still exist
+     * across multiple Routes, matching precedence MUST be determined in order of ... The oldest Route based on
+     * creation timestamp"): the other service would silently get no traffic. A prefix that is a path-segment prefix of
+     * another's (`/a`, `/a/b`) is no conflict: "Prefix" path match with largest number of characters takes precedence.
      */
-    claimObjects(declarer: Declarer, objects: ObjectIdentity[]): void {
+    claimObjects(declarer: Declarer, objects: ObjectIdentity[], route?: RouteClaim): void {
         const keys = objects.map((o) => `${o.kind} "${o.namespace ? `${o.namespace}/` : ""}${o.name}"`);
         for (const key of keys) {
             const owner = this.objects.get(key);
             if (owner) throw fieldError(declarer.kind, declarer.aimName, "name", `would render ${key}, which ${owner} renders already`);
         }
+        const sharing = route && this.routes.get(routeKey(route));
+        const taken = route && sharing?.find((other) => listenersOverlap(other.gateway, route.gateway));
+        if (route && taken) {
+            const listeners = [taken.gateway, route.gateway].map(describeListeners);
+            const where = listeners.every((l) => l === "every listener") ? "" : ` (${listeners.join(" and ")})`;
+            throw fieldError(
+                declarer.kind,
+                declarer.aimName,
+                "routing.pathTemplate",
+                `path "${route.path}" on ${describeGateway(route.gateway)}${where} is already routed to ${taken.owner}: the Gateway ` +
+                    `API serves only the oldest route of a path on a listener, so one of the two would get no traffic; give ` +
+                    `each service its own path (routing.pathTemplate) or listener (routing.gateway.sectionName)`,
+            );
+        }
         keys.forEach((key) => this.objects.set(key, describe(declarer)));
+        if (route) {
+            const claim = { gateway: route.gateway, owner: `${describe(declarer)} in namespace "${route.namespace}"` };
+            if (sharing) sharing.push(claim);
+            else this.routes.set(routeKey(route), [claim]);
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 import { GatewayParentReference, ResolvedConfig, ServiceRouting } from "../types";
 import { annotationBytes, fieldError, MAX_ANNOTATION_BYTES } from "../validate/common";
-import { makeRfc1123Compliant, normalizeRoutePath, parsePathTemplate, Placeholder, trimSpace } from "../validate/pathTemplate";
+import { makeRfc1123Compliant, parsePathTemplate, Placeholder, servicePath, trimSpace } from "../validate/pathTemplate";
 import { withGatewayDefaults } from "./config";
 
 export interface EffectiveRouting {
@@ -73,11 +73,11 @@ function valueFor(placeholder: Placeholder, context: PathContext): string {
  * The route's path prefix: `/<namespace>/<service name>` (the V0 contract; upstream's later default uses the UID,
  * which is unknown at preview time), or the rendered `pathTemplate`, normalised as upstream does: every segment is
  * RFC 1123-normalised (`/API/V1.2` → `/api/v1-2`), empty ones dropped, no trailing slash. Throws an Error if the
- * rendered text is empty or over 200 characters, or a placeholder has no value.
+ * rendered text is empty or over 200 characters, normalises to the catch-all `/`, or a placeholder has no value.
  */
 export function routePath(pathTemplate: string | undefined, context: PathContext): string {
     const parts = parsePathTemplate(pathTemplate ?? "/{.metadata.namespace}/{.metadata.name}");
-    return normalizeRoutePath(parts.map((p) => (typeof p === "string" ? p : valueFor(p, context))).join(""));
+    return servicePath(parts.map((p) => (typeof p === "string" ? p : valueFor(p, context))).join(""));
 }
 
 /**

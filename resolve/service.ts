@@ -184,11 +184,18 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
         pathTemplateFrom,
     );
     const backend = (existing ?? base).backend;
-    if (backend === ServingBackend.KServe && name.length > 63 - "-predictor-".length - namespace.length) {
-        const shortest = `${name.slice(0, 1)}-${"0".repeat(8)}`;
-        if (shortest.length > 63 - "-predictor-".length - namespace.length) {
-            throw fail("namespace", `is too long for the kserve backend: KServe's predictor host <isvc>-predictor-<namespace> would exceed 63 characters; use a shorter service name (at most ${63 - "-predictor-".length - namespace.length} characters) or namespace`);
-        }
+    // KServe's predictor host `<isvc>-predictor-<namespace>` is a DNS label: a long service name is shortened to a
+    // prefix and a hash (resolve/names.ts inferenceServiceName), which needs room for 10 characters.
+    const room = 63 - "-predictor-".length - namespace.length;
+    const shortest = `${name.slice(0, 1)}-${"0".repeat(8)}`;
+    if (backend === ServingBackend.KServe && name.length > room && shortest.length > room) {
+        const host = `KServe's predictor host <isvc>-predictor-${namespace} would exceed 63 characters`;
+        throw fail(
+            "namespace",
+            room < 1
+                ? `is too long for the kserve backend (${namespace.length} characters): ${host} whatever the service's name; serve it from a namespace of at most ${63 - "-predictor-".length - 1} characters`
+                : `is too long for the kserve backend with this service name: ${host}; use a service name of at most ${room} characters, or a shorter namespace`,
+        );
     }
     const workload: ObjectIdentity[] =
         backend === ServingBackend.KServe

@@ -5,8 +5,7 @@ import { baseImageOf } from "../render/baseImageCacher";
 import { deviceIds } from "../render/gpu";
 import { routePath } from "../resolve/routing";
 import { discoveryJobName, modelCacheName, toLabelValue } from "../resolve/names";
-import { pvcSize } from "../render/modelCache";
-import { quantityToBytes } from "../validate/quantity";
+import { pvcSize, quantityNanos } from "../validate/quantity";
 import { derivedTemplateName } from "../resolve/template";
 import { LLAMA_IMAGE } from "./fixtures";
 
@@ -30,12 +29,21 @@ describe("render", () => {
     });
 
     it("sizes PVCs with 10 % headroom rounded up to whole Gi", () => {
-        assert.strictEqual(pvcSize(quantityToBytes("9094593249"), 10), "10Gi");
-        assert.strictEqual(pvcSize(quantityToBytes("8Gi"), 10), "9Gi");
-        assert.strictEqual(pvcSize(quantityToBytes("100G"), 10), "103Gi");
-        assert.strictEqual(quantityToBytes("1.5Ki"), 1536);
-        assert.strictEqual(quantityToBytes("2e3"), 2000);
-        assert.ok(Number.isNaN(quantityToBytes("20GB")));
+        assert.strictEqual(pvcSize(["9094593249"]), "10Gi");
+        assert.strictEqual(pvcSize(["8Gi"]), "9Gi");
+        assert.strictEqual(pvcSize(["100G"]), "103Gi");
+        // Several models share one scratch volume: the headroom goes on their sum (8.8Gi + 1.1Gi → 10Gi, not 9 + 2).
+        assert.strictEqual(pvcSize(["8Gi", "1Gi"]), "10Gi");
+        // Quantities in nano-units, exactly; a value finer than 1n rounds up, as the API server rounds it.
+        assert.strictEqual(quantityNanos("1.5Ki"), 1536n * 10n ** 9n);
+        assert.strictEqual(quantityNanos("2e3"), 2000n * 10n ** 9n);
+        assert.strictEqual(quantityNanos("500m"), 5n * 10n ** 8n);
+        assert.strictEqual(quantityNanos("0.0001m"), 100n);
+        assert.strictEqual(quantityNanos("1e-400"), 1n);
+        assert.strictEqual(quantityNanos("0e999999999"), 0n);
+        assert.strictEqual(quantityNanos("1e999999999"), 10n ** 40n);
+        assert.strictEqual(quantityNanos("20GB"), undefined);
+        assert.strictEqual(quantityNanos("."), undefined);
     });
 
     it("derives the base image by upstream's naming rule, or none", () => {
@@ -68,7 +76,9 @@ describe("render", () => {
         assert.strictEqual(routePath("/{.metadata.namespace}/{.metadata.name}", context), "/ml-team/llama-chat");
         assert.strictEqual(routePath("/ml/{.metadata.namespace}/{.metadata.labels['project']}", context), "/ml/ml-team/conversational-ai");
         assert.strictEqual(routePath("//a///b/", context), "/a/b");
-        assert.strictEqual(routePath("/", context), "/");
+        // A path that normalises to "/" would take every request of the gateway that no other route matches.
+        assert.throws(() => routePath("/", context), /^Error: the path is "\/", a catch-all that takes every request no other route on the gateway matches: give the service a path of its own$/);
+        assert.throws(() => routePath("/_/./", context), /^Error: the path "\/_\/.\/" normalises to "\/", a catch-all that takes every request no other route on the gateway matches: give the service a path of its own$/);
         assert.strictEqual(routePath('/{.metadata.labels["team"]}/{.metadata.labels[\'team"]}', context), "/nlp/nlp");
         // Upstream's JSONPath on the service: args fields normalised (dots too), annotation values inserted trimmed,
         // then every segment normalised with the literal text around it.
@@ -82,14 +92,14 @@ describe("render", () => {
         assert.strictEqual(routePath(`/${"Ω".repeat(10)}${"x".repeat(70)}`, context), `/${"x".repeat(63)}`);
         // Go lowercases and replaces per code point: İ → i (JS's toLowerCase gives i + U+0307), an emoji → one "-".
         assert.strictEqual(routePath("/İ😀x/\u00a0y\u0085", context), "/i-x/y");
-        assert.strictEqual(routePath("/{.metadata.annotations['blank']}", context), "/");
+        assert.throws(() => routePath("/{.metadata.annotations['blank']}", context), /^Error: the path is "\/", a catch-all/);
         assert.throws(() => routePath("  {.metadata.annotations['blank']} ", context), /^Error: the rendered path is empty$/);
         // The trailing "/" is trimmed before the length is measured.
         assert.strictEqual(routePath(`/${"a".repeat(63)}/${"b".repeat(135)}/`, context), `/${"a".repeat(63)}/${"b".repeat(63)}`);
         assert.throws(() => routePath(`/${"a".repeat(100)}/${"b".repeat(99)}`, context), /^Error: the rendered path is 201 characters, more than 200$/);
         // Upstream counts UTF-8 bytes before normalising: 1 + 100 × 2 bytes is too long although "/" is what remains.
         assert.throws(() => routePath(`/${"é".repeat(100)}`, context), /^Error: the rendered path is 201 characters, more than 200$/);
-        assert.strictEqual(routePath(`/${"é".repeat(99)}`, context), "/");
+        assert.throws(() => routePath(`/${"é".repeat(99)}`, context), /^Error: the path "\/é+" normalises to "\/", a catch-all/);
         assert.throws(() => routePath("/{.spec.templateRef}", context), /^Error: \.spec\.templateRef is not set on the service$/);
         assert.throws(() => routePath("/{.spec.model.ref}", context), /\(upstream's spec\.model\.ref is aimImageName here: \{\.spec\.aimImageName\}\)$/);
         assert.throws(() => routePath("/{.spec.env.length}", context), /\.spec\.env\.length is not set on the service/);

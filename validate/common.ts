@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { Metric, Precision, ServingBackend } from "../types";
 import { checkPathTemplate } from "./pathTemplate";
-import { MAX_QUANTITY, quantityToBytes } from "./quantity";
+import { MAX_PVC_GI, MAX_QUANTITY, NANOS_PER_UNIT, pvcGi, PVC_HEADROOM_PERCENT, quantityNanos, quantityUnits } from "./quantity";
 
 /**
  * A validation or resolution failure of one AIM object. Pure layers throw it; the component turns it into a
@@ -45,10 +45,17 @@ export const dnsServiceName = nonEmpty
     .max(63, "must be at most 63 characters")
     .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, "must be a lowercase RFC 1035 label (a-z, 0-9, '-'; start with a letter, end alphanumeric)");
 
+/** Whether `q` is a quantity for which `holds`: true for bad syntax, which the quantity's regex reports. */
+export const quantityWhere = (holds: (nanos: bigint) => boolean) => (q: string) => {
+    const nanos = quantityNanos(q);
+    return nanos === undefined || holds(nanos);
+};
+
 export const quantity = nonEmpty
     .regex(QUANTITY, "must be a Kubernetes quantity such as 9094593249, 500Mi or 8Gi")
-    // NaN (bad syntax) passes here: the regex reports it.
-    .refine((q) => !(quantityToBytes(q) > MAX_QUANTITY), { error: "must be less than 8Ei (Kubernetes stores a quantity as a 64-bit integer)" });
+    .refine(quantityWhere((nanos) => quantityUnits(nanos) <= MAX_QUANTITY), {
+        error: "must be less than 8Ei (Kubernetes stores a quantity as a 64-bit integer)",
+    });
 
 /** Counts and durations: Kubernetes stores them as int32. */
 export function int32(min: number) {
@@ -151,8 +158,17 @@ export const gpuSelector = z.strictObject({
 export const modelSource = z.strictObject({
     name: nonEmpty.regex(/[A-Za-z0-9]/, "must contain a letter or digit (it names the cache)"),
     sourceUri: nonEmpty.regex(/^(hf|s3):\/\/[^ \t\r\n]+$/, "must match ^(hf|s3)://… (no whitespace)"),
-    size: quantity.refine((q) => !(quantityToBytes(q) < 1), { error: "must be at least 1 byte" }),
+    size: quantity
+        .refine(quantityWhere((nanos) => nanos >= NANOS_PER_UNIT), { error: "must be at least 1 byte" })
+        .refine((q) => quantityNanos(q) === undefined || pvcGi([q]) <= MAX_PVC_GI, {
+            error: (issue) => cacheTooLarge(pvcGi([issue.input as string]), "its cache PVC"),
+        }),
 });
+
+/** A PVC sized from model sources that would not stay below 8Ei once the cache headroom is added. */
+export function cacheTooLarge(gi: bigint, what: string): string {
+    return `with ${PVC_HEADROOM_PERCENT} % headroom rounded up to whole Gi, ${what} would request ${gi}Gi, more than ${MAX_PVC_GI}Gi, the largest size below 8Ei`;
+}
 
 // Kubernetes qualified names (label and annotation keys, resource names): an optional DNS-subdomain prefix of at
 // most 253 characters and a name of at most 63 characters.
@@ -169,6 +185,23 @@ export const MAX_ANNOTATION_BYTES = 256 * 1024;
 export const annotationBytes = (annotations: Record<string, string>) =>
     Object.entries(annotations).reduce((n, [key, value]) => n + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
 const ANNOTATIONS_TOO_LARGE = "must total at most 256 KiB (keys and values), the API server's limit for an object's annotations";
+
+/**
+ * Throws unless the annotations `object` gets, the package's own included, stay within the API server's limit
+ * (apimachinery `ValidateAnnotationsSize`); `field` is the user's part of them.
+ */
+export function checkAnnotationTotal(kind: string, aimName: string, field: string, object: string, annotations: Record<string, string>): void {
+    const bytes = annotationBytes(annotations);
+    if (bytes > MAX_ANNOTATION_BYTES) {
+        throw fieldError(
+            kind,
+            aimName,
+            field,
+            `with the package's own annotations of the ${object}, its annotations total ${bytes} bytes (keys and values), ` +
+                `more than 256 KiB (${MAX_ANNOTATION_BYTES}), the API server's limit for an object's annotations`,
+        );
+    }
+}
 
 /** Annotations of an HTTPRoute, from a service or a config. */
 export const routeAnnotations = z

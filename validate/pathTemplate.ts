@@ -100,7 +100,7 @@ function rawPath(rendered: string): string {
  * API accepts. Upstream checks the length again after this; normalising never lengthens a path, so that check
  * cannot fail and is not repeated. Throws an Error if the text is empty or its raw path is over 200 (UTF-8 bytes).
  */
-export function normalizeRoutePath(rendered: string): string {
+function normalizeRoutePath(rendered: string): string {
     if (trimSpace(rendered) === "") throw new Error("the rendered path is empty");
     const raw = rawPath(rendered);
     const length = byteLength(raw);
@@ -113,6 +113,21 @@ export function normalizeRoutePath(rendered: string): string {
 }
 
 /**
+ * A service's route path: the rendered text normalised as upstream does, which must not be `/`. Upstream routes `/`,
+ * but a PathPrefix `/` matches every request on the listener, so the service would silently take all traffic that no
+ * other route's longer prefix matches. Throws an Error.
+ */
+export function servicePath(rendered: string): string {
+    const path = normalizeRoutePath(rendered);
+    if (path === "/") {
+        const shown = trimSpace(rendered);
+        const what = shown === "/" ? `the path is "/"` : `the path "${shown}" normalises to "/"`;
+        throw new Error(`${what}, a catch-all that takes every request no other route on the gateway matches: give the service a path of its own`);
+    }
+    return path;
+}
+
+/**
  * The checks that need no service: syntax, and what the literal text alone makes of the path. A service's value
  * may be empty (a label), and empty values give the shortest raw path, so a template whose literal text is over
  * 200 characters fails for every service. A template without placeholders renders the same for every service.
@@ -122,7 +137,7 @@ export function checkPathTemplate(template: string): void {
     const parts = parsePathTemplate(template);
     const literal = parts.filter((p): p is string => typeof p === "string").join("");
     if (parts.every((p) => typeof p === "string")) {
-        normalizeRoutePath(literal);
+        servicePath(literal);
         return;
     }
     const length = byteLength(rawPath(literal));

@@ -3,7 +3,7 @@
 
 import { z } from "zod";
 import { gpuCount, MAX_GPUS, qualifiedName, quantity } from "./common";
-import { quantityToBytes } from "./quantity";
+import { compareQuantities, isWholeQuantity, quantityNanos, quantityUnits } from "./quantity";
 
 export const GPU_RESOURCE = "amd.com/gpu";
 
@@ -21,6 +21,29 @@ const resourceName = qualifiedName.regex(
  */
 const overcommittable = (name: string) => name === "cpu" || name === "memory" || name === "ephemeral-storage";
 
+const HUGEPAGES_PREFIX = "hugepages-";
+
+/**
+ * What the API server requires of a hugepages or extended resource's value (pkg/apis/core/validation
+ * `ValidateResourceQuantityValue`, `validateResourceQuantityHugePageValue`), as a problem, or undefined.
+ */
+function countedProblem(name: string, value: string): string | undefined {
+    const nanos = quantityNanos(value);
+    if (nanos === undefined) return undefined;
+    if (name.startsWith(HUGEPAGES_PREFIX)) {
+        // The name states the page size; the value is a number of bytes, in whole pages (`helper.IsHugePageResourceValueDivisible`).
+        const pageSize = name.slice(HUGEPAGES_PREFIX.length);
+        const page = quantityNanos(pageSize);
+        if (page === undefined || page === 0n || !isWholeQuantity(page)) {
+            return `names no page size: "${pageSize}" must be a positive whole quantity such as 2Mi or 1Gi`;
+        }
+        return quantityUnits(nanos) % quantityUnits(page) === 0n ? undefined : `must be a whole number of ${pageSize} pages`;
+    }
+    // Extended resources (domain-qualified, as `example.com/fpga`) are counted in whole devices (`helper.IsIntegerResourceName`).
+    if (name.includes("/") && !isWholeQuantity(nanos)) return "must be a whole number: extended resources are counted in whole units, not 0.5 or 500m";
+    return undefined;
+}
+
 const resourceList = z.record(resourceName, quantity).superRefine((list, ctx) => {
     // An extended resource such as a GPU is counted in whole devices: the API server rejects `0.5` or `500m`.
     const gpus = Object.hasOwn(list, GPU_RESOURCE) ? list[GPU_RESOURCE] : undefined;
@@ -28,6 +51,10 @@ const resourceList = z.record(resourceName, quantity).superRefine((list, ctx) =>
         ctx.addIssue({ code: "custom", path: [GPU_RESOURCE], message: "must be a positive whole number of GPUs, such as 1 or 8" });
     } else if (gpus !== undefined && !gpuCount.safeParse(Number(gpus)).success) {
         ctx.addIssue({ code: "custom", path: [GPU_RESOURCE], message: `must be at most ${MAX_GPUS} (48Gi of memory per GPU must stay below 8Ei)` });
+    }
+    for (const [name, value] of Object.entries(list)) {
+        const problem = name === GPU_RESOURCE ? undefined : countedProblem(name, value);
+        if (problem) ctx.addIssue({ code: "custom", path: [name], message: problem });
     }
 });
 
@@ -43,9 +70,11 @@ export const containerResources = z
         for (const [key, request] of Object.entries(requests)) {
             const limit = Object.hasOwn(limits, key) ? limits[key] : undefined;
             if (limit === undefined) continue;
-            if (!overcommittable(key) && quantityToBytes(request) !== quantityToBytes(limit)) {
+            // A quantity's own issue is reported already (zod runs refinements past a child's issues).
+            if (quantityNanos(request) === undefined || quantityNanos(limit) === undefined) continue;
+            if (!overcommittable(key) && compareQuantities(request, limit) !== 0) {
                 ctx.addIssue({ code: "custom", path: ["requests", key], message: `must equal limits.${key} (${limit}): it cannot be overcommitted` });
-            } else if (quantityToBytes(request) > quantityToBytes(limit)) {
+            } else if (compareQuantities(request, limit) > 0) {
                 ctx.addIssue({ code: "custom", path: ["requests", key], message: `must not exceed limits.${key} (${limit})` });
             }
         }

@@ -18,6 +18,7 @@ import {
     pullSecrets,
     qualifiedName,
     quantity,
+    quantityWhere,
     stringInput,
 } from "./common";
 
@@ -82,7 +83,13 @@ export const serviceSchema = z.strictObject({
         })
         .optional(),
     scratch: z
-        .strictObject({ size: quantity.optional(), storageClassName: dnsSubdomain.optional(), emptyDir: z.boolean().optional() })
+        .strictObject({
+            // The API server rejects a volume claim of zero, and the kubelet enforces only a positive emptyDir
+            // sizeLimit (eviction_manager.go `emptyDirLimitEviction`): zero would silently mean no limit at all.
+            size: quantity.refine(quantityWhere((nanos) => nanos > 0n), { error: "must be greater than zero" }).optional(),
+            storageClassName: dnsSubdomain.optional(),
+            emptyDir: z.boolean().optional(),
+        })
         .optional(),
 }).superRefine((spec, ctx) => {
     if (spec.aimImageName === undefined && spec.image === undefined) {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EnvVar } from "../types";
-import { dnsLabel, dnsSubdomain, envList, gpuSelector, metric, modelSource, precision, pullSecrets, servingBackend } from "./common";
+import { cacheTooLarge, dnsLabel, dnsSubdomain, envList, gpuSelector, metric, modelSource, precision, pullSecrets, servingBackend } from "./common";
+import { MAX_PVC_GI, pvcGi, quantityNanos } from "./quantity";
 import { containerResources, gpuCountConflict } from "./resources";
 
 const commonFields = {
@@ -19,6 +20,12 @@ const commonFields = {
                     ctx.addIssue({ code: "custom", path: [i, "sourceUri"], message: `duplicate source "${source.sourceUri}"` });
                 }
             });
+            // A service without a cache gets one scratch volume for all of them (render/container.ts scratchVolumeFor).
+            const sizes = sources.map((s) => s.size);
+            const each = sizes.every((size) => quantityNanos(size) !== undefined && pvcGi([size]) <= MAX_PVC_GI);
+            if (each && pvcGi(sizes) > MAX_PVC_GI) {
+                ctx.addIssue({ code: "custom", message: cacheTooLarge(pvcGi(sizes), "the scratch volume for all of them (a service without a cache)") });
+            }
         })
         .optional(),
     resources: containerResources.optional(),
