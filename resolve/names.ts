@@ -20,14 +20,26 @@ export function toLabelValue(value: string): string {
     return cleaned.slice(0, 63).replace(/[_.-]+$/, "") || "unknown";
 }
 
-/** Upstream's `MakeRFC1123Compliant`: `amd/Llama-3.1-8B` → `amd-llama-3-1-8b` when dots are dashed first. */
-export function toDnsLabel(value: string): string {
-    const cleaned = value
+/**
+ * `name` when it has at most `max` characters; else its start, `-` and 8 hex of SHA-256 of `original` (the whole
+ * input the name stands for), so that inputs sharing a long prefix still get names of their own.
+ */
+export function shortenName(name: string, max: number, original = name): string {
+    return name.length <= max ? name : `${truncateName(name, max - 9)}-${shortHash(original)}`;
+}
+
+/** Upstream's `MakeRFC1123Compliant` without its cut: `amd/Llama-3.1-8B` → `amd-llama-3-1-8b` when dots are dashed first. */
+export function rfc1123(value: string): string {
+    return value
         .toLowerCase()
         .replace(/[^a-z0-9.-]+/g, "-")
         .replace(/^[-.]+|[-.]+$/g, "")
         .replace(/[-.]{2,}/g, "-");
-    return truncateName(cleaned, 63);
+}
+
+/** Upstream's `MakeRFC1123Compliant`, cut to a DNS label's 63 characters. */
+export function toDnsLabel(value: string): string {
+    return truncateName(rfc1123(value), 63);
 }
 
 /**
@@ -56,11 +68,12 @@ export function predictorName(isvcName: string): string {
 }
 
 /**
- * Model-cache name: RFC 1123 of the model name with dots dashed (`amd/Llama-3.1-8B` → `amd-llama-3-1-8b`), cut to
- * 48 characters so `<cache>-cache-download` is still a valid Job name (≤ 63).
+ * Model-cache name: RFC 1123 of the model name with dots dashed (`amd/Llama-3.1-8B` → `amd-llama-3-1-8b`), as
+ * upstream names it. A longer name than 48 characters (so that `<cache>-cache-download` is still a valid Job name,
+ * ≤ 63) is shortened with a hash of the model name: `…-Instruct-FP8` and `…-Instruct-FP16` stay two caches.
  */
 export function modelCacheName(modelName: string): string {
-    return truncateName(toDnsLabel(modelName.replace(/\./g, "-")), 48);
+    return shortenName(rfc1123(modelName.replace(/\./g, "-")), 48, modelName);
 }
 
 /** `<cache>-cache`, as upstream names a model cache's PVC. */

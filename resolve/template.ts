@@ -3,7 +3,7 @@
 import { EnvVar, Scope, ServiceOverrides } from "../types";
 import { fieldError } from "../validate/common";
 import { namespaceFields, TemplateSpec } from "../validate/template";
-import { didYouMean, shortHash, truncateName } from "./names";
+import { didYouMean, shortenName, shortHash } from "./names";
 import { Catalog, Dependent, indexKey, TemplateDeclaration, TemplateEntry } from "./catalog";
 import { DEFAULT_CONFIG_NAME } from "./config";
 import { withoutGpu } from "./resources";
@@ -37,7 +37,8 @@ export function findTemplate(catalog: Catalog, dependent: Dependent, namespace: 
 
 /**
  * Upstream's derived-template name: `<base>-ovr-<first 8 hex of SHA-256(JSON(overrides))>`, keys in the order
- * metric, precision, gpuSelector{count, model}, empty ones omitted; the base is cut so the whole is ≤ 63.
+ * metric, precision, gpuSelector{count, model}, empty ones omitted. A base too long for the whole to be ≤ 63 is cut
+ * and given 8 hex of its own hash (upstream only cuts it): two long bases with the same start stay apart.
  * `configName` is hashed too, last, when the derived template uses another config than its base: services that
  * share overrides but not configs then get templates of their own (upstream shares one, whichever came first).
  */
@@ -51,7 +52,7 @@ export function derivedTemplateName(base: string, overrides: ServiceOverrides, c
         ...(configName && { configName }),
     };
     const suffix = `-ovr-${shortHash(JSON.stringify(canonical))}`;
-    return truncateName(base, 63 - suffix.length) + suffix;
+    return shortenName(base, 63 - suffix.length) + suffix;
 }
 
 /** Whether overrides change anything at all (an empty block derives nothing). */
