@@ -86,16 +86,17 @@ export function downloadJobName(cacheName: string): string {
     return `${cachePvcName(cacheName)}-download`;
 }
 
-const TOKEN_SECRET_SUFFIX = "-hf-token";
-const MAX_OBJECT_NAME = 253;
-
 /**
- * `<owner>-hf-token`: the Secret of a service's or a cache's token. An owner name too long for the suffix (a cache
- * name may use all 253 characters) is cut and given a hash of the whole, so the name stays unique and stable.
+ * `<owner>-hf-token`: the Secret of a service's token or of a model cache's download (owners of at most 63
+ * characters, so the name is always a valid Secret name).
  */
 export function tokenSecretName(owner: string): string {
-    if (owner.length + TOKEN_SECRET_SUFFIX.length <= MAX_OBJECT_NAME) return `${owner}${TOKEN_SECRET_SUFFIX}`;
-    return `${truncateName(owner, MAX_OBJECT_NAME - TOKEN_SECRET_SUFFIX.length - 9)}-${shortHash(owner)}${TOKEN_SECRET_SUFFIX}`;
+    return `${owner}-hf-token`;
+}
+
+/** `<cache>-cache-hf-token`: the token of a model cache's download, shared with its PVC and Job. */
+export function downloadTokenSecretName(cacheName: string): string {
+    return tokenSecretName(cachePvcName(cacheName));
 }
 
 /** `; did you mean "<x>"?` for the closest declared name within edit distance 2, else "". */

@@ -63,7 +63,11 @@ export function hasOverrides(overrides: ServiceOverrides | undefined): overrides
 /** A template derived from a base by a service's overrides, in the service's namespace. */
 export interface DerivedTemplate {
     spec: TemplateSpec & { namespace: string };
-    /** Pulumi name: named after the base and parented to it, so it keeps its URN whichever service uses it. */
+    /**
+     * Pulumi name: `<base's Pulumi name>:<namespace>/<name>`, parented to the base, so it keeps its URN whichever
+     * service uses it. The namespace and name cannot contain `:` or `/`, so the base's name is all that precedes
+     * them: bases `llama` and `llama-prod` never give one name (a duplicate URN).
+     */
     pulumiName: string;
 }
 
@@ -96,7 +100,7 @@ export function deriveTemplate(
         // The override restates the GPU count, so the base's `amd.com/gpu` (which equals the base's count) goes.
         ...(gpuSelector && { gpuSelector, resources: withoutGpu(base.spec.resources) }),
     };
-    return { spec, pulumiName: `${base.declaredBy.pulumiName}-${namespace}-${name}` };
+    return { spec, pulumiName: `${base.declaredBy.pulumiName}:${namespace}/${name}` };
 }
 
 /** Fields every template has; namespace templates add env and pull secrets. */
