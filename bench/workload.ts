@@ -75,8 +75,8 @@ export function program(aim: typeof aimModule, provider: k8s.Provider, n: number
                 name: ns.template.name,
                 namespace: ns.namespace,
                 templateRef: ns.template.name,
+                // No hfToken: services' cacheModel caches of the same model share its download, which runs without one.
                 configName: ns.config,
-                ...(k % 2 === 1 && { hfToken: `hf_bench_token_${k}` }),
             },
             opts,
         );

@@ -34,7 +34,7 @@ export class AIMClusterConfig extends pulumi.ComponentResource {
         );
         super(typeToken(kind), name, spec, opts);
         const { name: aimName, ...settings } = spec;
-        catalog.clusterConfigs.declare(undefined, aimName, { spec: settings, declaredBy: { resource: this, pulumiName: name } }, declarer);
+        catalog.clusterConfigs.declare(undefined, aimName, { spec: settings }, declarer);
 
         this.aimName = pulumi.output(aimName);
         this.spec = pulumi.output(configWithDefaults(aimName, ConfigSource.ClusterConfig, settings));

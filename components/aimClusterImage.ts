@@ -29,7 +29,7 @@ export class AIMClusterImage extends pulumi.ComponentResource {
     constructor(name: string, args: AIMClusterImageArgs, opts?: pulumi.ComponentResourceOptions) {
         const planned = planImage("AIMClusterImage", name, clusterImageSchema, args, opts);
         super(typeToken("AIMClusterImage"), name, planned.spec, opts);
-        const outputs = registerImage(this, name, planned);
+        const outputs = registerImage(this, planned);
         this.aimName = outputs.aimName;
         this.image = outputs.image;
         this.resolvedConfig = outputs.resolvedConfig;

@@ -22,7 +22,7 @@ export class AIMImage extends pulumi.ComponentResource {
     constructor(name: string, args: AIMImageArgs, opts?: pulumi.ComponentResourceOptions) {
         const planned = planImage("AIMImage", name, imageSchema, args, opts);
         super(typeToken("AIMImage"), name, planned.spec, opts);
-        const outputs = registerImage(this, name, planned);
+        const outputs = registerImage(this, planned);
         this.aimName = outputs.aimName;
         this.image = outputs.image;
         this.resolvedConfig = outputs.resolvedConfig;

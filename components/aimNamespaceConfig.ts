@@ -27,7 +27,7 @@ export class AIMNamespaceConfig extends pulumi.ComponentResource {
         );
         super(typeToken(kind), name, spec, opts);
         const { name: aimName, namespace, ...settings } = spec;
-        catalog.namespaceConfigs.declare(namespace, aimName, { spec: settings, declaredBy: { resource: this, pulumiName: name } }, declarer);
+        catalog.namespaceConfigs.declare(namespace, aimName, { spec: settings }, declarer);
 
         this.aimName = pulumi.output(aimName);
         this.spec = pulumi.output(configWithDefaults(aimName, ConfigSource.NamespaceConfig, settings));

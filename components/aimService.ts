@@ -8,7 +8,6 @@ import { serviceLabels } from "../render/serving";
 import { inferenceServiceAnnotations, kserveEndpoint, renderInferenceService } from "../render/kserve";
 import { renderSecret, renderTokenSecret } from "../render/tokenSecret";
 import { inferenceServiceName, predictorName, tokenSecretName } from "../resolve/names";
-import { mergePullSecrets } from "../render/pod";
 import { Catalog, indexKey, ModelCacheEntry, TemplateEntry } from "../resolve/catalog";
 import { findImage, findImageByUri, resolvedImage } from "../resolve/image";
 import { planInferenceResources } from "../resolve/resources";
@@ -19,7 +18,7 @@ import { namespaceFields } from "../validate/template";
 import { AIMServiceTemplate } from "./aimServiceTemplate";
 import { AIMTemplateCache } from "./aimTemplateCache";
 import { availableGpuModels, namespaceDependencies, planComponent, systemNamespaceSettings, typeToken, warnAll, withSecretToken } from "./internal";
-import { resolveConfig } from "../resolve/config";
+import { mergePullSecrets, resolveConfig } from "../resolve/config";
 import {
     ContainerResources,
     EnvVar,
@@ -93,17 +92,12 @@ function registerTemplate(catalog: Catalog, namespace: string, plan: ServicePlan
 }
 
 /** The model caches to mount: a declared template cache's, or those of the cache the plan creates for the template. */
-function registerCaches(catalog: Catalog, namespace: string, configName: string | undefined, plan: ServicePlan, template: TemplateEntry): ModelCacheEntry[] {
+function registerCaches(catalog: Catalog, namespace: string, plan: ServicePlan, template: TemplateEntry): ModelCacheEntry[] {
     if (!plan.cache) return [];
     if ("reuse" in plan.cache) return plan.cache.reuse.caches;
-    const { name, pulumiName, env } = plan.cache.create;
-    // The scope of the template the service resolved, as aim-engine sets it (internal/aimservice/caching.go l.124).
-    new AIMTemplateCache(
-        pulumiName,
-        { name, namespace, templateRef: name, templateScope: template.scope, configName, env },
-        { parent: template.declaredBy.resource },
-    );
-    return catalog.templateCaches.get(namespace, name)!.caches;
+    const { pulumiName, args } = plan.cache.create;
+    new AIMTemplateCache(pulumiName, args, { parent: template.declaredBy.resource });
+    return catalog.templateCaches.get(namespace, args.name)!.caches;
 }
 
 /**
@@ -164,7 +158,7 @@ export class AIMService extends pulumi.ComponentResource {
         const inNamespace = namespaceDependencies(this, catalog, planned.system, namespace);
 
         const template = registerTemplate(catalog, namespace, plan);
-        const caches = registerCaches(catalog, namespace, spec.configName, plan, template);
+        const caches = registerCaches(catalog, namespace, plan, template);
         const { gpuCount, levels } = planInferenceResources(spec, template.spec, { resources: planned.imageResources });
         const labelInput = { serviceName: spec.name, templateName: template.spec.name, aimImageName: planned.image.name, labels: spec.labels };
         const tokenSecret =

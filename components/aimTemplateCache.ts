@@ -1,16 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { renderCachePvc, renderDownloadJob } from "../render/modelCache";
-import { aimLabel, standardLabels } from "../render/labels";
-import { mergeEnv, mergePullSecrets } from "../render/pod";
-import { hfTokenEnv, renderTokenSecret } from "../render/tokenSecret";
-import { downloadJobName, tokenSecretName } from "../resolve/names";
-import { cacheStorageClass, planModelCaches, PlannedModelCache, requireModelSources } from "../resolve/cache";
+import { renderCachePvc, renderDownloadJob, renderDownloadTokenSecret } from "../render/modelCache";
+import { downloadJobName, downloadTokenSecretName } from "../resolve/names";
+import { downloadSettings, hasDownloadToken, planModelCaches, PlannedModelCache, requireModelSources } from "../resolve/cache";
 import { ModelCacheEntry, templateKey } from "../resolve/catalog";
 import { findTemplate } from "../resolve/template";
 import { resolveConfig } from "../resolve/config";
 import { templateCacheSchema } from "../validate/cache";
-import { namespaceDependencies, planComponent, systemNamespaceSettings, typeToken, warnAll, withSecretToken } from "./internal";
+import { namespaceDependencies, planComponent, sharedObjectName, systemNamespaceSettings, typeToken, warnAll, withSecretToken } from "./internal";
 import { EnvVar, LocalObjectReference, ResolvedConfig, Scope } from "../types";
 
 export interface AIMTemplateCacheArgs {
@@ -38,14 +35,16 @@ export interface AIMTemplateCacheArgs {
     retainOnDelete?: boolean;
     /** Refuse to delete or replace the PVCs (Pulumi `protect`). Default: false. @default false */
     protect?: boolean;
-    /** Hugging Face token for gated models: stored in a Kubernetes Secret and passed to the downloads as `HF_TOKEN`. */
+    /** Hugging Face token for gated models: stored in a Kubernetes Secret beside each PVC and passed to the downloads as `HF_TOKEN`. Caches sharing a source must pass the same token (the same string, or the same Output). */
     hfToken?: pulumi.Input<string>;
 }
 
 /**
  * Caches a template's model sources in a namespace: per source, a `ReadWriteMany` PVC (`<model>-cache`, model size
- * plus 10 % headroom) and the Job that downloads the model into it. Caches of the same source in one namespace share
- * one PVC.
+ * plus 10 % headroom) and the Job that downloads the model into it (with `hfToken`, a Secret for the token). Caches of
+ * the same source in one namespace share them, so they must agree on everything that reaches them (model name, size
+ * and every download setting); they are registered with the cluster's provider rather than under the cache, under
+ * the name `aim:<namespace>/<Kubernetes name>`, so that they keep their URN whichever cache declares them first.
  *
  * The PVCs are not retained or protected by default: they hold re-downloadable copies of public artifacts, and a
  * retained PVC silently outlives `pulumi destroy`. Set `retainOnDelete` or `protect` where a re-download is costly.
@@ -60,89 +59,74 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
 
     constructor(name: string, args: AIMTemplateCacheArgs, opts?: pulumi.ComponentResourceOptions) {
         const kind = "AIMTemplateCache";
-        const { spec, catalog, declarer, plan } = planComponent(kind, name, templateCacheSchema, args, opts, (spec, catalog, declarer) => {
+        const { spec, cluster, catalog, declarer, plan } = planComponent(kind, name, templateCacheSchema, args, opts, (spec, catalog, declarer) => {
             const { namespace, name: aimName } = spec;
             catalog.templateCaches.ensureDeclarable(namespace, aimName);
             const template = findTemplate(catalog, { kind, aimName }, namespace, spec.templateRef, spec.templateScope);
             catalog.templateCachesByTemplate.ensureDeclarable(namespace, templateKey(template), { kind, aimName, field: "templateRef" });
             const sources = requireModelSources(kind, aimName, "templateRef", template.spec);
             const { config, warning } = resolveConfig(catalog, { kind, aimName, namespace, configName: spec.configName });
-            const storageClassName = cacheStorageClass(spec.storageClassName, config);
-            const caches = planModelCaches(
-                catalog,
-                {
-                    kind,
-                    aimName,
-                    namespace,
-                    storageClassName,
-                    protect: spec.protect,
-                    retainOnDelete: spec.retainOnDelete,
-                    fields: { storageClassName: "storageClassName", protection: "protect", sources: "templateRef" },
-                },
-                sources,
+            const settings = downloadSettings(spec, config);
+            const caches = planModelCaches(catalog, { kind, aimName, namespace, settings }, sources);
+            catalog.claimObjects(
+                declarer,
+                caches
+                    .filter((planned) => !planned.existing)
+                    .flatMap((planned) => [
+                        { kind: "PersistentVolumeClaim", namespace, name: planned.pvcName },
+                        { kind: "Job", namespace, name: downloadJobName(planned.cacheName) },
+                        ...(settings.hfToken !== undefined ? [{ kind: "Secret", namespace, name: downloadTokenSecretName(planned.cacheName) }] : []),
+                    ]),
             );
-            // The token is needed only by downloads this cache runs itself (a shared PVC was filled by its creator).
-            const token = spec.hfToken !== undefined && caches.some((planned) => !planned.existing) ? spec.hfToken : undefined;
-            const created = caches.filter((planned) => !planned.existing);
             const system = systemNamespaceSettings(kind, aimName);
-            catalog.claimObjects(declarer, [
-                ...(token !== undefined ? [{ kind: "Secret", namespace, name: tokenSecretName(aimName) }] : []),
-                ...created.flatMap((planned) => [
-                    { kind: "PersistentVolumeClaim", namespace, name: planned.pvcName },
-                    { kind: "Job", namespace, name: downloadJobName(planned.cacheName) },
-                ]),
-            ]);
-            return { template, config, warning, storageClassName, caches, token, system };
+            return { template, config, warning, settings, caches, system };
         });
         super(typeToken(kind), name, withSecretToken(spec), opts);
         warnAll(this, [plan.warning]);
         const { namespace } = spec;
-        const { config, storageClassName, token } = plan;
+        const { config, settings } = plan;
         // A cache renders something into its namespace or shares what an earlier cache rendered there.
         const inNamespace = namespaceDependencies(this, catalog, plan.system, namespace);
-        const env = mergeEnv(spec.env, token !== undefined ? [hfTokenEnv(tokenSecretName(spec.name))] : []);
-        const entry = { namespace, template: plan.template, configName: config.name, env, caches: [] as ModelCacheEntry[] };
+        const entry = { namespace, template: plan.template, configName: config.name, downloadToken: hasDownloadToken(settings), caches: [] as ModelCacheEntry[] };
         catalog.templateCaches.declare(namespace, spec.name, entry, declarer);
         catalog.templateCachesByTemplate.declare(namespace, templateKey(plan.template), entry, declarer);
 
-        const labels = { ...standardLabels("aim-model-cache", "credentials"), ...aimLabel("template-cache", spec.name) };
-        const secret =
-            token !== undefined
-                ? new k8s.core.v1.Secret(`${name}-hf-token`, renderTokenSecret(tokenSecretName(spec.name), namespace, labels, token), {
-                      parent: this,
-                      dependsOn: inNamespace,
-                  })
-                : undefined;
-        const imagePullSecrets = mergePullSecrets(spec.imagePullSecrets, config.imagePullSecrets);
+        // Shared objects: the cluster's provider, no parent, a name of their own (see sharedObjectName).
+        const provider = this.getProvider("kubernetes::");
+        const named = (objectName: string) => sharedObjectName(cluster, namespace, objectName);
         const createModelCache = (planned: PlannedModelCache): ModelCacheEntry => {
-            const input = { cacheName: planned.cacheName, namespace, templateCacheName: spec.name, source: planned.source, storageClassName };
-            const pvc = new k8s.core.v1.PersistentVolumeClaim(`${name}-${planned.cacheName}-pvc`, renderCachePvc(input), {
-                parent: this,
-                retainOnDelete: spec.retainOnDelete,
-                protect: spec.protect,
+            const input = { cacheName: planned.cacheName, namespace, source: planned.source, storageClassName: settings.storageClassName };
+            const pvc = new k8s.core.v1.PersistentVolumeClaim(named(planned.pvcName), renderCachePvc(input), {
+                provider,
+                retainOnDelete: settings.retainOnDelete,
+                protect: settings.protect,
                 dependsOn: inNamespace,
             });
+            const secret =
+                settings.hfToken !== undefined
+                    ? new k8s.core.v1.Secret(named(downloadTokenSecretName(planned.cacheName)), renderDownloadTokenSecret(input, settings.hfToken), { provider, dependsOn: inNamespace })
+                    : undefined;
             const download = new k8s.batch.v1.Job(
-                `${name}-${planned.cacheName}-download`,
+                named(downloadJobName(planned.cacheName)),
                 renderDownloadJob({
                     ...input,
-                    downloadImage: spec.downloadImage,
-                    env,
-                    imagePullSecrets,
-                    timeoutSeconds: spec.downloadTimeoutSeconds,
+                    downloadImage: settings.downloadImage,
+                    env: settings.env,
+                    tokenSecretName: secret && downloadTokenSecretName(planned.cacheName),
+                    imagePullSecrets: settings.imagePullSecrets,
+                    timeoutSeconds: settings.timeoutSeconds,
                 }),
-                { parent: this, dependsOn: [pvc, ...(secret ? [secret] : []), ...inNamespace] },
+                { provider, dependsOn: [pvc, ...(secret ? [secret] : []), ...inNamespace] },
             );
             const cache: ModelCacheEntry = {
                 namespace,
                 cacheName: planned.cacheName,
                 modelName: planned.source.name,
+                size: planned.source.size,
                 pvcName: planned.pvcName,
                 sourceUri: planned.source.sourceUri,
-                storageClassName,
+                settings,
                 templateCacheName: spec.name,
-                protect: spec.protect,
-                retainOnDelete: spec.retainOnDelete,
                 resources: [pvc, download],
             };
             catalog.modelCaches.declare(namespace, planned.cacheName, cache, declarer);

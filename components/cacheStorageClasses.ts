@@ -38,7 +38,7 @@ function previousDeployment(outputName: string): pulumi.StackReference {
 export function cacheStorageClasses(options: CacheStorageClassesOptions = {}): pulumi.Output<Record<string, string>> {
     const outputName = options.outputName ?? "aimCacheStorageClasses";
     const caches = catalogFor(clusterKeyOf(options.provider)).modelCaches.values();
-    const current = Object.fromEntries(caches.map((c) => [`${c.namespace}/${c.pvcName}`, c.storageClassName ?? CLUSTER_DEFAULT]));
+    const current = Object.fromEntries(caches.map((c) => [`${c.namespace}/${c.pvcName}`, c.settings.storageClassName ?? CLUSTER_DEFAULT]));
     return previousDeployment(outputName)
         .getOutput(outputName)
         .apply((previous: Record<string, string> | undefined) => {
@@ -48,7 +48,7 @@ export function cacheStorageClasses(options: CacheStorageClassesOptions = {}): p
                 if (before === undefined || before === current[key]) continue;
                 pulumi.log.warn(
                     `PVC ${key} of AIMTemplateCache "${cache.templateCacheName}" changes storage class from ` +
-                        `${describeStorageClass(before || undefined)} to ${describeStorageClass(cache.storageClassName)}: ` +
+                        `${describeStorageClass(before || undefined)} to ${describeStorageClass(cache.settings.storageClassName)}: ` +
                         `Pulumi will replace the PVC, deleting its cached models (protect the cache to stop the ` +
                         `replacement; with retainOnDelete the old PVC stays and blocks the new one of the same name)`,
                     cache.resources[0],

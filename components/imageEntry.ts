@@ -6,11 +6,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { baseImageCacherName, baseImageOf, renderBaseImageCacher } from "../render/baseImageCacher";
-import { mergePullSecrets } from "../render/pod";
-import { DeclaredBy, indexKey, scopeOf } from "../resolve/catalog";
-import { resolveConfig } from "../resolve/config";
+import { indexKey, scopeOf } from "../resolve/catalog";
+import { mergePullSecrets, resolveConfig } from "../resolve/config";
 import { ImageSpec } from "../validate/image";
-import { namespaceDependencies, planComponent, Planned, SystemNamespace, systemNamespaceSettings, warnAll } from "./internal";
+import { namespaceDependencies, planComponent, Planned, sharedObjectName, SystemNamespace, systemNamespaceSettings, warnAll } from "./internal";
 import { ResolvedConfig } from "../types";
 
 export interface ImageOutputs {
@@ -42,13 +41,13 @@ export function planImage(
 }
 
 /**
- * Records the image and ensures its base image is pre-pulled on every node. Images are declared after their
- * config, so the first image needing a base image creates its DaemonSet, as a child of the config (whichever
- * image comes first, the DaemonSet keeps its URN); later images of the config with the same base share it. (A
- * config imported from another stack has no component here: its DaemonSet is the first such image's child.)
+ * Records the image and ensures its base image is pre-pulled on every node. The first image needing a base image
+ * creates its DaemonSet; later images with the same base, pull secrets and config name share it (same-named
+ * namespace configs of several namespaces included). It is registered like a model cache's PVC, with the cluster's
+ * provider and no parent (see sharedObjectName), so it keeps its URN whichever image comes first.
  */
-export function registerImage(component: pulumi.ComponentResource, pulumiName: string, planned: PlannedImage): ImageOutputs {
-    const { spec, catalog, declarer, plan } = planned;
+export function registerImage(component: pulumi.ComponentResource, planned: PlannedImage): ImageOutputs {
+    const { spec, cluster, catalog, declarer, plan } = planned;
     const { namespace, ...image } = spec;
     warnAll(component, [plan.warning]);
     const entry = { scope: scopeOf(namespace), spec: image };
@@ -56,14 +55,13 @@ export function registerImage(component: pulumi.ComponentResource, pulumiName: s
     catalog.imagesByUri.add(indexKey(namespace, image.image), entry);
     const baseImage = baseImageOf(image.image);
     if (plan.systemNamespace !== undefined && baseImage) {
-        const owner: DeclaredBy = plan.owner ?? { resource: component, pulumiName };
         const system = plan.systemNamespace;
         // De-duplicated as every other workload's: a config may list a secret twice, a pod spec may not.
         const input = { namespace: system.name, baseImage, imagePullSecrets: mergePullSecrets(plan.config.imagePullSecrets), configName: plan.config.name };
         const name = baseImageCacherName(input);
         if (!catalog.baseImageCachers.get(undefined, name)) {
-            const daemonSet = new k8s.apps.v1.DaemonSet(`${owner.pulumiName}-${name}`, renderBaseImageCacher(input), {
-                parent: owner.resource,
+            const daemonSet = new k8s.apps.v1.DaemonSet(sharedObjectName(cluster, system.name, name), renderBaseImageCacher(input), {
+                provider: component.getProvider("kubernetes::"),
                 dependsOn: namespaceDependencies(component, catalog, system, system.name),
             });
             catalog.baseImageCachers.declare(undefined, name, daemonSet);

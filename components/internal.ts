@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { renderSystemNamespace, systemNamespacePulumiName } from "../render/namespace";
 import { Catalog, catalogFor, ClusterKey, DEFAULT_CLUSTER, Declarer } from "../resolve/catalog";
-import { gpuModelTokens } from "../resolve/names";
+import { gpuModelTokens, shortHash } from "../resolve/names";
 import { ServingBackend } from "../types";
 import { AimError, dnsLabel, fieldError, parseArgs, servingBackend } from "../validate/common";
 import { inspectArgs } from "../validate/shape";
@@ -72,6 +72,8 @@ function kubernetesProvider(opts: pulumi.ComponentResourceOptions | undefined): 
 export interface Planned<S, P> {
     /** The validated args, defaults applied. */
     spec: S;
+    /** The cluster of the component's Kubernetes provider, and its catalog. */
+    cluster: ClusterKey;
     catalog: Catalog;
     /** The component, as messages name it. */
     declarer: Declarer;
@@ -100,9 +102,10 @@ export function planComponent<S extends z.ZodType, P>(
         if (pulumiName === "") throw fieldError(kind, aimName, "resource name", "the Pulumi resource name (first constructor argument) must not be empty");
         inspectArgs(kind, aimName, args);
         const spec = parseArgs(kind, aimName, schema, { ...(args as object), name: given ?? pulumiName });
-        const catalog = catalogFor(clusterKeyOf(kubernetesProvider(opts)));
+        const cluster = clusterKeyOf(kubernetesProvider(opts));
+        const catalog = catalogFor(cluster);
         const declarer: Declarer = { kind, aimName, pulumiName };
-        return { spec, catalog, declarer, plan: catalog.plan(declarer, () => plan(spec, catalog, declarer)) };
+        return { spec, cluster, catalog, declarer, plan: catalog.plan(declarer, () => plan(spec, catalog, declarer)) };
     } catch (err) {
         if (err instanceof AimError) throw new pulumi.ResourceError(err.message, undefined, true);
         throw err;
@@ -195,6 +198,18 @@ export function namespaceDependencies(component: pulumi.Resource, catalog: Catal
         });
     }
     return [catalog.systemNamespace];
+}
+
+/**
+ * Pulumi name of a Kubernetes object that several components share — a model cache's PVC, download Job and token
+ * Secret, a base-image DaemonSet — registered with the cluster's provider and no parent: `aim:<namespace>/<name>`,
+ * its identity in the cluster, so that its URN depends only on what it is, never on which component needed it
+ * first (a new parent would make Pulumi delete it and create it again). A cluster other than the default provider's
+ * adds a tag (`aim@<8 hex of its key>:`), since URNs are unique per stack. A namespace has no `/`, so the name is
+ * never another object's.
+ */
+export function sharedObjectName(cluster: ClusterKey, namespace: string, name: string): string {
+    return `aim${cluster === DEFAULT_CLUSTER ? "" : `@${shortHash(cluster)}`}:${namespace}/${name}`;
 }
 
 /**

@@ -7,11 +7,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { renderDiscoveryJob } from "../render/discoveryJob";
-import { planImplicitCache } from "../resolve/cache";
-import { mergePullSecrets } from "../render/pod";
+import { implicitCacheArgs, planImplicitCache, templateCachePulumiName } from "../resolve/cache";
 import { findImage, resolvedImage } from "../resolve/image";
-import { resolveConfig } from "../resolve/config";
-import { namespaceFields, templateDownloadEnv, TemplateSpec } from "../validate/template";
+import { mergePullSecrets, resolveConfig } from "../resolve/config";
+import { namespaceFields, TemplateSpec } from "../validate/template";
 import { AIMTemplateCache } from "./aimTemplateCache";
 import { renderServingRuntime } from "../render/kserve";
 import { templateBackend } from "../resolve/backend";
@@ -74,8 +73,8 @@ export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.Z
                   })
                 : undefined;
         // The pre-warming cache is planned here too, so that nothing is registered when it cannot be made.
-        const prewarm = caching?.enabled && namespace !== undefined;
-        if (prewarm) planImplicitCache(catalog, { kind, aimName, field: "caching.enabled" }, namespace, config, spec);
+        const prewarm = caching?.enabled && namespace !== undefined ? implicitCacheArgs(spec, Scope.Namespace, namespace, spec.configName) : undefined;
+        if (prewarm) planImplicitCache(catalog, { kind, aimName, field: "caching.enabled" }, prewarm, config, spec);
         catalog.claimObjects(declarer, [
             ...(job ? [{ kind: "Job", namespace: job.metadata.namespace, name: job.metadata.name }] : []),
             ...(runtime ? [{ kind: runtime.kind, namespace: runtime.metadata.namespace, name: runtime.metadata.name }] : []),
@@ -109,11 +108,7 @@ export function registerTemplate(component: pulumi.ComponentResource, pulumiName
     if (plan.candidate) catalog.templatesByImage.add(indexKey(namespace, spec.aimImageName), declared);
     if (plan.prewarm) {
         // Pre-warming: the template's own cache, named after it and using the template's config.
-        new AIMTemplateCache(
-            `${pulumiName}-cache`,
-            { name: spec.name, namespace: namespace!, templateRef: spec.name, templateScope: Scope.Namespace, configName: spec.configName, env: templateDownloadEnv(spec) },
-            { parent: component },
-        );
+        new AIMTemplateCache(templateCachePulumiName({ scope: Scope.Namespace, pulumiName }, plan.prewarm.namespace), plan.prewarm, { parent: component });
     }
     return {
         aimName: pulumi.output(spec.name),

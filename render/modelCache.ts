@@ -1,19 +1,23 @@
 // A model cache (aim-reference §2.9): a ReadWriteMany PVC per model source and the Job that downloads into it.
 
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { EnvVar, LocalObjectReference, ModelSource } from "../types";
 import { aimLabel, standardLabels } from "./labels";
-import { cachePvcName, downloadJobName } from "../resolve/names";
+import { cachePvcName, downloadJobName, downloadTokenSecretName } from "../resolve/names";
+import { hfTokenEnv, renderTokenSecret } from "./tokenSecret";
 import { envValue, mergeEnv, podPullSecrets, renderEnv } from "./pod";
 import { pvcSize } from "../validate/quantity";
 
 export const CACHE_MOUNT = "/cache";
 
+/**
+ * A model cache, shared by every template cache of its source in the namespace: nothing here may depend on which
+ * of them was declared first (not even a label), or reordering a program would change the PVC and its Job.
+ */
 export interface ModelCacheInput {
     cacheName: string;
     namespace: string;
-    /** The template cache that first asked for this model. */
-    templateCacheName: string;
     source: ModelSource;
     /** Absent: the cluster's default storage class. */
     storageClassName?: string;
@@ -23,7 +27,6 @@ function cacheLabels(input: ModelCacheInput, component: string): Record<string, 
     return {
         ...standardLabels("aim-model-cache", component),
         ...aimLabel("modelcache", input.cacheName),
-        ...aimLabel("template-cache", input.templateCacheName),
         ...aimLabel("cache-type", "template-cache"),
         ...aimLabel("source-model", input.source.name),
     };
@@ -47,6 +50,8 @@ export interface DownloadJobInput extends ModelCacheInput {
     downloadImage: string;
     /** The cache's own env (credentials), after the download defaults. */
     env?: EnvVar[];
+    /** The Secret holding the Hugging Face token, passed as `HF_TOKEN` (it wins over `env`). */
+    tokenSecretName?: string;
     imagePullSecrets: LocalObjectReference[];
     timeoutSeconds: number;
 }
@@ -90,7 +95,7 @@ export function renderDownloadJob(input: DownloadJobInput) {
                             image: input.downloadImage,
                             // The KServe storage-initializer entrypoint takes `<source URI> <destination>`.
                             args: [input.source.sourceUri, CACHE_MOUNT],
-                            env: renderEnv(mergeEnv(DOWNLOAD_ENV, input.env)),
+                            env: renderEnv(mergeEnv(DOWNLOAD_ENV, input.env, input.tokenSecretName ? [hfTokenEnv(input.tokenSecretName)] : [])),
                             volumeMounts: [
                                 { name: "cache", mountPath: CACHE_MOUNT },
                                 { name: "tmp", mountPath: "/tmp" },
@@ -105,4 +110,9 @@ export function renderDownloadJob(input: DownloadJobInput) {
             },
         },
     } satisfies k8s.batch.v1.JobArgs;
+}
+
+/** `<cache>-cache-hf-token`: the token of the cache's download, a Secret of the model cache like its PVC and Job. */
+export function renderDownloadTokenSecret(input: ModelCacheInput, token: pulumi.Input<string>) {
+    return renderTokenSecret(downloadTokenSecretName(input.cacheName), input.namespace, cacheLabels(input, "credentials"), token);
 }

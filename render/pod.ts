@@ -4,22 +4,6 @@ import * as k8s from "@pulumi/kubernetes";
 import { EnvVar, LocalObjectReference } from "../types";
 
 /**
- * Pull secrets in precedence order, de-duplicated by name (first occurrence wins): the object's own first, then
- * the resolved config's, as upstream's `mergePullSecretRefs`.
- */
-export function mergePullSecrets(...lists: (LocalObjectReference[] | undefined)[]): LocalObjectReference[] {
-    const seen = new Set<string>();
-    const merged: LocalObjectReference[] = [];
-    for (const secret of lists.flatMap((list) => list ?? [])) {
-        if (!seen.has(secret.name)) {
-            seen.add(secret.name);
-            merged.push({ name: secret.name });
-        }
-    }
-    return merged;
-}
-
-/**
  * Environment lists in precedence order, lowest first: a later list replaces a variable of the same name in place
  * (so the final order follows first appearance), as service env overrides template env upstream.
  */

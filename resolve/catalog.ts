@@ -4,7 +4,7 @@
 // declared before it (like variables) and a reference can be checked synchronously, during preview.
 
 import * as pulumi from "@pulumi/pulumi";
-import { EnvVar, GatewayParentReference, ResolvedConfig, ResolvedImage, Scope, ServingBackend } from "../types";
+import { EnvVar, GatewayParentReference, LocalObjectReference, ResolvedConfig, ResolvedImage, Scope, ServingBackend } from "../types";
 import { fieldError } from "../validate/common";
 import { ConfigSpec } from "../validate/config";
 import { ImageSpec } from "../validate/image";
@@ -242,7 +242,6 @@ export interface DeclaredBy {
 /** A config as declared. */
 export interface ConfigEntry {
     spec: ConfigSpec;
-    declaredBy?: DeclaredBy;
 }
 
 /** An image catalog entry as declared. */
@@ -272,20 +271,39 @@ export interface TemplateEntry {
 /** What a template is before it is registered: enough to tell whether it would have changed a selection. */
 export type TemplateDeclaration = Pick<TemplateEntry, "scope" | "spec" | "image">;
 
+/**
+ * What a template cache puts into the PVC and download Job of each source it caches, the source aside. Caches of one
+ * source in a namespace share them, so each must bring the same settings.
+ */
+export interface DownloadSettings {
+    /** Absent: the cluster's default storage class. */
+    storageClassName?: string;
+    /** Resource options of the PVC. */
+    protect: boolean;
+    retainOnDelete: boolean;
+    downloadImage: string;
+    timeoutSeconds: number;
+    /** The cache's own, then its config's. */
+    imagePullSecrets: LocalObjectReference[];
+    /** The cache's env, before `HF_TOKEN` from `hfToken`. */
+    env: EnvVar[];
+    hfToken?: pulumi.Input<string>;
+}
+
 /** A model source cached in a namespace: its PVC and download Job, shared by every cache of that source. */
 export interface ModelCacheEntry {
     namespace: string;
     cacheName: string;
     /** Model name of the source: caches are mounted at `/workspace/model-cache/<model name>`. */
     modelName: string;
+    /** Size of the source, as its template declares it. */
+    size: string;
     pvcName: string;
     sourceUri: string;
-    storageClassName?: string;
-    /** The template cache that created the PVC. */
+    /** What reached the PVC and Job; every later cache of the source brought the same. */
+    settings: DownloadSettings;
+    /** The template cache that declared the source first, as messages name it. */
     templateCacheName: string;
-    /** Resource options of the PVC, set by the cache that created it. */
-    protect: boolean;
-    retainOnDelete: boolean;
     /** The PVC and its download Job: workloads mounting the cache depend on them. */
     resources: pulumi.Resource[];
 }
@@ -296,8 +314,8 @@ export interface TemplateCacheEntry {
     template: TemplateEntry;
     /** Name of the config the cache resolved. */
     configName: string;
-    /** Environment of its downloads. */
-    env: EnvVar[];
+    /** Whether its downloads get `HF_TOKEN` (from `hfToken` or `env`). */
+    downloadToken: boolean;
     caches: ModelCacheEntry[];
 }
 

@@ -1,9 +1,9 @@
 // Config resolution (design §4.2): which AIMNamespaceConfig / AIMClusterConfig applies to a dependent, merged how.
 
-import { ConfigSource, GatewayParentReference, ResolvedConfig } from "../types";
+import { ConfigSource, GatewayParentReference, LocalObjectReference, ResolvedConfig } from "../types";
 import { fieldError } from "../validate/common";
 import { ConfigSpec } from "../validate/config";
-import { Catalog, DeclaredBy, Dependent } from "./catalog";
+import { Catalog, Dependent } from "./catalog";
 import { didYouMean } from "./names";
 
 export const DEFAULT_CONFIG_NAME = "default";
@@ -19,8 +19,6 @@ export interface ConfigRequest extends Dependent {
 
 export interface ConfigResolution {
     config: ResolvedConfig;
-    /** The config component that owns children shared by the dependents (the cluster config when both exist). */
-    owner?: DeclaredBy;
     /** Set when the implicit default config is missing: the caller logs it as a warning on the dependent. */
     warning?: string;
     /**
@@ -79,6 +77,22 @@ export function mergeConfigs(cluster: ConfigSpec, namespaced: ConfigSpec): Confi
 }
 
 /**
+ * Pull secrets in precedence order, de-duplicated by name (first occurrence wins): the object's own first, then
+ * the resolved config's, as upstream's `mergePullSecretRefs`.
+ */
+export function mergePullSecrets(...lists: (LocalObjectReference[] | undefined)[]): LocalObjectReference[] {
+    const seen = new Set<string>();
+    const merged: LocalObjectReference[] = [];
+    for (const secret of lists.flatMap((list) => list ?? [])) {
+        if (!seen.has(secret.name)) {
+            seen.add(secret.name);
+            merged.push({ name: secret.name });
+        }
+    }
+    return merged;
+}
+
+/**
  * Resolves the config a dependent uses. A missing explicit config is an error; a missing implicit `default`
  * proceeds with built-in defaults and a `DefaultConfigNotFound` warning.
  */
@@ -86,12 +100,11 @@ export function resolveConfig(catalog: Catalog, request: ConfigRequest): ConfigR
     const name = request.configName ?? DEFAULT_CONFIG_NAME;
     const cluster = catalog.clusterConfigs.lookup(undefined, name);
     const namespaced = request.namespace ? catalog.namespaceConfigs.lookup(request.namespace, name) : undefined;
-    const owner = (cluster ?? namespaced)?.declaredBy;
     // The namespace config's template wins, as in mergeConfigs.
     const setsTemplate = (kind: string, entry?: { spec: ConfigSpec }) =>
         entry?.spec.routing?.pathTemplate !== undefined ? `${kind} "${name}"` : undefined;
     const pathTemplateFrom = setsTemplate("AIMNamespaceConfig", namespaced) ?? setsTemplate("AIMClusterConfig", cluster);
-    const found = (source: ConfigSource, spec: ConfigSpec) => ({ config: configWithDefaults(name, source, spec), owner, pathTemplateFrom });
+    const found = (source: ConfigSource, spec: ConfigSpec) => ({ config: configWithDefaults(name, source, spec), pathTemplateFrom });
 
     if (cluster && namespaced) return found(ConfigSource.Merged, mergeConfigs(cluster.spec, namespaced.spec));
     if (namespaced) return found(ConfigSource.NamespaceConfig, namespaced.spec);

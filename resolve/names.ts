@@ -20,14 +20,26 @@ export function toLabelValue(value: string): string {
     return cleaned.slice(0, 63).replace(/[_.-]+$/, "") || "unknown";
 }
 
-/** Upstream's `MakeRFC1123Compliant`: `amd/Llama-3.1-8B` → `amd-llama-3-1-8b` when dots are dashed first. */
-export function toDnsLabel(value: string): string {
-    const cleaned = value
+/**
+ * `name` when it has at most `max` characters; else its start, `-` and 8 hex of SHA-256 of `original` (the whole
+ * input the name stands for), so that inputs sharing a long prefix still get names of their own.
+ */
+export function shortenName(name: string, max: number, original = name): string {
+    return name.length <= max ? name : `${truncateName(name, max - 9)}-${shortHash(original)}`;
+}
+
+/** Upstream's `MakeRFC1123Compliant` without its cut: `amd/Llama-3.1-8B` → `amd-llama-3-1-8b` when dots are dashed first. */
+export function rfc1123(value: string): string {
+    return value
         .toLowerCase()
         .replace(/[^a-z0-9.-]+/g, "-")
         .replace(/^[-.]+|[-.]+$/g, "")
         .replace(/[-.]{2,}/g, "-");
-    return truncateName(cleaned, 63);
+}
+
+/** Upstream's `MakeRFC1123Compliant`, cut to a DNS label's 63 characters. */
+export function toDnsLabel(value: string): string {
+    return truncateName(rfc1123(value), 63);
 }
 
 /**
@@ -56,11 +68,12 @@ export function predictorName(isvcName: string): string {
 }
 
 /**
- * Model-cache name: RFC 1123 of the model name with dots dashed (`amd/Llama-3.1-8B` → `amd-llama-3-1-8b`), cut to
- * 48 characters so `<cache>-cache-download` is still a valid Job name (≤ 63).
+ * Model-cache name: RFC 1123 of the model name with dots dashed (`amd/Llama-3.1-8B` → `amd-llama-3-1-8b`), as
+ * upstream names it. A longer name than 48 characters (so that `<cache>-cache-download` is still a valid Job name,
+ * ≤ 63) is shortened with a hash of the model name: `…-Instruct-FP8` and `…-Instruct-FP16` stay two caches.
  */
 export function modelCacheName(modelName: string): string {
-    return truncateName(toDnsLabel(modelName.replace(/\./g, "-")), 48);
+    return shortenName(rfc1123(modelName.replace(/\./g, "-")), 48, modelName);
 }
 
 /** `<cache>-cache`, as upstream names a model cache's PVC. */
@@ -73,16 +86,17 @@ export function downloadJobName(cacheName: string): string {
     return `${cachePvcName(cacheName)}-download`;
 }
 
-const TOKEN_SECRET_SUFFIX = "-hf-token";
-const MAX_OBJECT_NAME = 253;
-
 /**
- * `<owner>-hf-token`: the Secret of a service's or a cache's token. An owner name too long for the suffix (a cache
- * name may use all 253 characters) is cut and given a hash of the whole, so the name stays unique and stable.
+ * `<owner>-hf-token`: the Secret of a service's token or of a model cache's download (owners of at most 63
+ * characters, so the name is always a valid Secret name).
  */
 export function tokenSecretName(owner: string): string {
-    if (owner.length + TOKEN_SECRET_SUFFIX.length <= MAX_OBJECT_NAME) return `${owner}${TOKEN_SECRET_SUFFIX}`;
-    return `${truncateName(owner, MAX_OBJECT_NAME - TOKEN_SECRET_SUFFIX.length - 9)}-${shortHash(owner)}${TOKEN_SECRET_SUFFIX}`;
+    return `${owner}-hf-token`;
+}
+
+/** `<cache>-cache-hf-token`: the token of a model cache's download, shared with its PVC and Job. */
+export function downloadTokenSecretName(cacheName: string): string {
+    return tokenSecretName(cachePvcName(cacheName));
 }
 
 /** `; did you mean "<x>"?` for the closest declared name within edit distance 2, else "". */

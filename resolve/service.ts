@@ -1,11 +1,11 @@
 // Planning an AIMService (design §4.3, §5): everything that can fail is decided here, before the component creates
 // its first child — which template it runs (deriving one from overrides), which caches it mounts, its route.
 
-import { EnvVar, ResolvedConfig, ServingBackend, TemplateCandidate, TemplateChoice } from "../types";
+import { ResolvedConfig, Scope, ServingBackend, TemplateCandidate, TemplateChoice } from "../types";
 import { fieldError } from "../validate/common";
 import { DEFAULT_API_KEY_KEY, ServiceSpec } from "../validate/service";
-import { templateDownloadEnv, TemplateSpec } from "../validate/template";
-import { planImplicitCache } from "./cache";
+import { TemplateSpec } from "../validate/template";
+import { hasDownloadToken, implicitCacheArgs, planImplicitCache, templateCachePulumiName } from "./cache";
 import { Catalog, ImageEntry, ObjectIdentity, TemplateCacheEntry, TemplateEntry, templateKey } from "./catalog";
 import { selectTemplate } from "./selection";
 import { inferenceServiceName, predictorName, tokenSecretName } from "./names";
@@ -14,12 +14,13 @@ import { COMMON_SPEC_FIELDS, DerivedTemplate, deriveTemplate, findMatchingTempla
 
 /** A template cache the service will create for its template (none was declared for it in the namespace). */
 export interface NewTemplateCache {
-    /** AIM name: the template's, as upstream names a service's template cache. */
-    name: string;
     /** Pulumi name: after the template that parents it, not after the first service that asked for it. */
     pulumiName: string;
-    /** The template's download env (`env` under `caching.env`); services' env never reaches a shared cache (it would depend on order). */
-    env: EnvVar[];
+    /**
+     * Named after the template, as upstream names a service's template cache, with the template's download env
+     * (`env` under `caching.env`); services' env never reaches a shared cache (it would depend on order).
+     */
+    args: ReturnType<typeof implicitCacheArgs>;
 }
 
 export interface ServicePlan {
@@ -159,16 +160,19 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
                     `"${declared.configName}", not "${config.name}": declare one AIMTemplateCache for it, or use the same configName`,
             );
         }
+        let downloadToken: boolean;
         if (declared) {
             cache = { reuse: declared };
+            downloadToken = declared.downloadToken;
         } else {
-            planImplicitCache(catalog, { kind: "AIMService", aimName: name, field: "cacheModel" }, namespace, config, templateSpec);
-            const templatePulumiName = existing?.declaredBy.pulumiName ?? derived!.pulumiName;
-            const env = templateDownloadEnv(templateSpec);
-            cache = { create: { name: templateSpec.name, pulumiName: `${templatePulumiName}-${namespace}-cache`, env } };
+            // The scope of the template the service resolved, as aim-engine sets it (internal/aimservice/caching.go l.124).
+            const template = existing ? { scope: existing.scope, pulumiName: existing.declaredBy.pulumiName } : { scope: Scope.Namespace, pulumiName: derived!.pulumiName };
+            const args = implicitCacheArgs(templateSpec, template.scope, namespace, spec.configName);
+            const settings = planImplicitCache(catalog, { kind: "AIMService", aimName: name, field: "cacheModel" }, args, config, templateSpec);
+            cache = { create: { pulumiName: templateCachePulumiName(template, namespace), args } };
+            downloadToken = hasDownloadToken(settings);
         }
-        const downloadEnv = "reuse" in cache ? cache.reuse.env : cache.create.env;
-        if (spec.hfToken !== undefined && !downloadEnv.some((e) => e.name === "HF_TOKEN")) {
+        if (spec.hfToken !== undefined && !downloadToken) {
             warnings.push(
                 `hfToken reaches the inference container only: the model downloads of template cache "${templateSpec.name}" ` +
                 `run without HF_TOKEN (a cache is shared by every service of its template, so it takes no service's ` +

@@ -3,7 +3,7 @@
 import { EnvVar, Scope, ServiceOverrides } from "../types";
 import { fieldError } from "../validate/common";
 import { namespaceFields, TemplateSpec } from "../validate/template";
-import { didYouMean, shortHash, truncateName } from "./names";
+import { didYouMean, shortenName, shortHash } from "./names";
 import { Catalog, Dependent, indexKey, TemplateDeclaration, TemplateEntry } from "./catalog";
 import { DEFAULT_CONFIG_NAME } from "./config";
 import { withoutGpu } from "./resources";
@@ -37,7 +37,8 @@ export function findTemplate(catalog: Catalog, dependent: Dependent, namespace: 
 
 /**
  * Upstream's derived-template name: `<base>-ovr-<first 8 hex of SHA-256(JSON(overrides))>`, keys in the order
- * metric, precision, gpuSelector{count, model}, empty ones omitted; the base is cut so the whole is ≤ 63.
+ * metric, precision, gpuSelector{count, model}, empty ones omitted. A base too long for the whole to be ≤ 63 is cut
+ * and given 8 hex of its own hash (upstream only cuts it): two long bases with the same start stay apart.
  * `configName` is hashed too, last, when the derived template uses another config than its base: services that
  * share overrides but not configs then get templates of their own (upstream shares one, whichever came first).
  */
@@ -51,7 +52,7 @@ export function derivedTemplateName(base: string, overrides: ServiceOverrides, c
         ...(configName && { configName }),
     };
     const suffix = `-ovr-${shortHash(JSON.stringify(canonical))}`;
-    return truncateName(base, 63 - suffix.length) + suffix;
+    return shortenName(base, 63 - suffix.length) + suffix;
 }
 
 /** Whether overrides change anything at all (an empty block derives nothing). */
@@ -62,7 +63,11 @@ export function hasOverrides(overrides: ServiceOverrides | undefined): overrides
 /** A template derived from a base by a service's overrides, in the service's namespace. */
 export interface DerivedTemplate {
     spec: TemplateSpec & { namespace: string };
-    /** Pulumi name: named after the base and parented to it, so it keeps its URN whichever service uses it. */
+    /**
+     * Pulumi name: `<base's Pulumi name>:<namespace>/<name>`, parented to the base, so it keeps its URN whichever
+     * service uses it. The namespace and name cannot contain `:` or `/`, so the base's name is all that precedes
+     * them: bases `llama` and `llama-prod` never give one name (a duplicate URN).
+     */
     pulumiName: string;
 }
 
@@ -95,7 +100,7 @@ export function deriveTemplate(
         // The override restates the GPU count, so the base's `amd.com/gpu` (which equals the base's count) goes.
         ...(gpuSelector && { gpuSelector, resources: withoutGpu(base.spec.resources) }),
     };
-    return { spec, pulumiName: `${base.declaredBy.pulumiName}-${namespace}-${name}` };
+    return { spec, pulumiName: `${base.declaredBy.pulumiName}:${namespace}/${name}` };
 }
 
 /** Fields every template has; namespace templates add env and pull secrets. */

@@ -1,5 +1,6 @@
 // Template caches under the mock runtime: PVCs, download Jobs, sharing, storage classes, pre-warming.
 
+import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import {
     AIMClusterConfig,
@@ -18,6 +19,7 @@ import {
     DAEMONSET,
     DEPLOYMENT,
     isSecretWrapper,
+    JOB,
     maskSecrets,
     named,
     ofType,
@@ -28,10 +30,18 @@ import {
     SECRET,
     single,
     TEMPLATE_CACHE,
+    unwrapSecrets,
     valueOf,
 } from "./harness";
 import { validateManifest } from "./k8sSchemas";
+import { clusterKeyOf } from "../components/internal";
+import { shortHash } from "../resolve/names";
 
+/**
+ * A shared object's Pulumi name without its cluster tag (`aim@<8 hex>:` → `aim:`): every scenario runs on a cluster
+ * of its own, and the tag is checked once, in the first test.
+ */
+const withoutTag = (name: string) => name.replace(/(^|::)aim@[0-9a-f]{8}:/, "$1aim:");
 
 function llamaCluster(opts: Opts, config: AIMClusterConfigArgs = {}) {
     new AIMClusterConfig("default", config, opts);
@@ -52,16 +62,28 @@ describe("AIMTemplateCache", () => {
     it("6. renders a ReadWriteMany PVC with 10 % headroom in whole Gi, and its download Job", async () => {
         const { result, resources } = await scenario((opts) => {
             llamaCluster(opts, { imagePullSecrets: [{ name: "regcred" }] });
-            return llamaCache(opts, { env: [{ name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "hf", key: "token" } } }] });
+            return { cache: llamaCache(opts, { env: [{ name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "hf", key: "token" } } }] }), opts };
         });
         const pvc = single(resources, PVC);
-        assert.strictEqual(pvc.name, "llama-cache-amd-llama-3-1-8b-instruct-fp8-kv-pvc");
+        // Shared by every cache of the source, so named after what it is, on the scenario's cluster, without a parent.
+        const tag = shortHash(clusterKeyOf(result.opts.provider));
+        assert.strictEqual(pvc.name, `aim@${tag}:ml-team/amd-llama-3-1-8b-instruct-fp8-kv-cache`);
+        assert.strictEqual(pvc.parent, "");
         assert.deepStrictEqual(pvc.inputs.metadata.name, "amd-llama-3-1-8b-instruct-fp8-kv-cache");
         assert.deepStrictEqual(pvc.inputs.metadata.namespace, "ml-team");
+        assert.deepStrictEqual(pvc.inputs.metadata.labels, {
+            "app.kubernetes.io/name": "aim-model-cache",
+            "app.kubernetes.io/component": "model-storage",
+            "app.kubernetes.io/managed-by": "pulumi-aim",
+            "aim.silogen.ai/modelcache": "amd-llama-3-1-8b-instruct-fp8-kv",
+            "aim.silogen.ai/cache-type": "template-cache",
+            "aim.silogen.ai/source-model": "amd_Llama-3.1-8B-Instruct-FP8-KV",
+        });
         // 9,094,593,249 bytes × 1.1 = 9.32 GiB → 10Gi; no storage class anywhere → the cluster default.
         assert.deepStrictEqual(pvc.inputs.spec, { accessModes: ["ReadWriteMany"], resources: { requests: { storage: "10Gi" } } });
 
-        const job = named(resources, "llama-cache-amd-llama-3-1-8b-instruct-fp8-kv-download");
+        const job = named(resources, `aim@${tag}:ml-team/amd-llama-3-1-8b-instruct-fp8-kv-cache-download`);
+        assert.strictEqual(job.parent, "");
         assert.strictEqual(job.inputs.metadata.name, "amd-llama-3-1-8b-instruct-fp8-kv-cache-download");
         assert.ok(job.dependencies.includes(pvc.urn));
         const pod = job.inputs.spec.template.spec;
@@ -79,7 +101,7 @@ describe("AIMTemplateCache", () => {
             "UMASK",
             "HF_TOKEN",
         ]);
-        assert.deepStrictEqual(await valueOf(result.persistentVolumeClaims), ["amd-llama-3-1-8b-instruct-fp8-kv-cache"]);
+        assert.deepStrictEqual(await valueOf(result.cache.persistentVolumeClaims), ["amd-llama-3-1-8b-instruct-fp8-kv-cache"]);
         for (const child of children(resources)) await validateManifest(child.inputs);
     });
 
@@ -108,16 +130,19 @@ describe("AIMTemplateCache", () => {
             ];
         });
         const pvcs = ofType(resources, PVC);
-        assert.deepStrictEqual(pvcs.map((p) => [p.name, p.inputs.metadata.namespace]).sort(), [
-            ["elsewhere-amd-llama-3-1-8b-instruct-fp8-kv-pvc", "research"],
-            ["first-amd-llama-3-1-8b-instruct-fp8-kv-pvc", "ml-team"],
+        assert.deepStrictEqual(pvcs.map((p) => withoutTag(p.name)).sort(), [
+            "aim:ml-team/amd-llama-3-1-8b-instruct-fp8-kv-cache",
+            "aim:research/amd-llama-3-1-8b-instruct-fp8-kv-cache",
         ]);
-        assert.strictEqual(resources.filter((r) => r.parent.endsWith("AIMTemplateCache::second")).length, 0);
+        assert.deepStrictEqual(ofType(resources, JOB).map((j) => withoutTag(j.name)).sort(), [
+            "aim:ml-team/amd-llama-3-1-8b-instruct-fp8-kv-cache-download",
+            "aim:research/amd-llama-3-1-8b-instruct-fp8-kv-cache-download",
+        ]);
         assert.deepStrictEqual(await valueOf(result[1].persistentVolumeClaims), ["amd-llama-3-1-8b-instruct-fp8-kv-cache"]);
     });
 
-    it("shares by sourceUri even when templates name the model differently", async () => {
-        const { resources } = await scenario((opts) => {
+    it("refuses to share a source under another model name, which would name its PVC and mount path otherwise", async () => {
+        const { error, resources } = await scenarioThrows((opts) => {
             llamaCluster(opts);
             new AIMClusterServiceTemplate("renamed", {
                 aimImageName: "llama",
@@ -126,7 +151,13 @@ describe("AIMTemplateCache", () => {
             llamaCache(opts, {}, "first");
             llamaCache(opts, { templateRef: "renamed" }, "second");
         });
-        assert.deepStrictEqual(ofType(resources, PVC).map((p) => p.inputs.metadata.name), ["amd-llama-3-1-8b-instruct-fp8-kv-cache"]);
+        assert.strictEqual(
+            error.message,
+            'AIMTemplateCache "second": templateRef: model source hf://amd/Llama-3.1-8B-Instruct-FP8-KV model name "llama-fp8" ' +
+                'differs from AIMTemplateCache "first"\'s "amd/Llama-3.1-8B-Instruct-FP8-KV" for the shared cache PVC ' +
+                '"ml-team/amd-llama-3-1-8b-instruct-fp8-kv-cache"',
+        );
+        assert.deepStrictEqual(resources.filter((r) => r.name === "second"), []);
     });
 
     it("rejects model sources whose names would share a cache, before creating anything", async () => {
@@ -165,8 +196,8 @@ describe("AIMTemplateCache", () => {
         });
         assert.strictEqual(
             conflict.error.message,
-            'AIMTemplateCache "second": storageClassName: hf://amd/Llama-3.1-8B-Instruct-FP8-KV is already cached in namespace ' +
-                '"ml-team" by AIMTemplateCache "first" on storage class "ceph", not "nfs"',
+            'AIMTemplateCache "second": storageClassName: model source hf://amd/Llama-3.1-8B-Instruct-FP8-KV storage class ' +
+                '"nfs" differs from AIMTemplateCache "first"\'s "ceph" for the shared cache PVC "ml-team/amd-llama-3-1-8b-instruct-fp8-kv-cache"',
         );
 
         const noSources = await scenarioThrows((opts) => {
@@ -216,7 +247,8 @@ describe("AIMTemplateCache", () => {
         const pvc = single(resources, PVC);
         assert.strictEqual(pvc.inputs.spec.storageClassName, "ceph");
         assert.strictEqual(pvc.inputs.metadata.namespace, "ml-team");
-        const download = named(resources, "chat-cache-amd-llama-3-1-8b-instruct-fp8-kv-download");
+        const download = single(resources, JOB);
+        assert.strictEqual(withoutTag(download.name), "aim:ml-team/amd-llama-3-1-8b-instruct-fp8-kv-cache-download");
         assert.deepStrictEqual(download.inputs.spec.template.spec.containers[0].env.at(-1), { name: "HF_ENDPOINT", value: "https://mirror.example" });
 
         const { error } = await scenarioThrows((opts) => {
@@ -233,8 +265,8 @@ describe("AIMTemplateCache", () => {
         });
         assert.strictEqual(
             conflict.error.message,
-            'AIMServiceTemplate "chat": caching.enabled: hf://amd/Llama-3.1-8B-Instruct-FP8-KV is already cached in ' +
-                'namespace "ml-team" by AIMTemplateCache "c1" on storage class "nfs", not the cluster default',
+            'AIMServiceTemplate "chat": caching.enabled: model source hf://amd/Llama-3.1-8B-Instruct-FP8-KV storage class the ' +
+                'cluster default differs from AIMTemplateCache "c1"\'s "nfs" for the shared cache PVC "ml-team/amd-llama-3-1-8b-instruct-fp8-kv-cache"',
         );
         assert.deepStrictEqual(conflict.resources.filter((r) => r.parent.endsWith("AIMServiceTemplate::chat")), []);
     });
@@ -258,7 +290,7 @@ describe("AIMTemplateCache", () => {
             persistentVolumeClaim: { claimName: "amd-llama-3-1-8b-instruct-fp8-kv-cache" },
         });
         // The rollout waits for the download.
-        const download = named(resources, "llama-cache-amd-llama-3-1-8b-instruct-fp8-kv-download");
+        const download = single(resources, JOB);
         assert.ok(deployment.dependencies.includes(download.urn));
     });
 
@@ -276,7 +308,7 @@ describe("AIMTemplateCache", () => {
         });
         const cache = single(resources, TEMPLATE_CACHE);
         // Named after and parented to the template, so it keeps its URN whichever service asks for it first.
-        assert.deepStrictEqual([cache.name, cache.inputs.name, cache.inputs.configName], ["llama-tmpl-ml-team-cache", "llama-tmpl", "production"]);
+        assert.deepStrictEqual([cache.name, cache.inputs.name, cache.inputs.configName], ["llama-tmpl-cache:ml-team", "llama-tmpl", "production"]);
         assert.strictEqual(cache.parent, "urn:pulumi:test::aim::aim:index:AIMClusterServiceTemplate::llama-tmpl");
         assert.strictEqual(single(resources, PVC).inputs.spec.storageClassName, "fast");
     });
@@ -295,7 +327,7 @@ describe("AIMTemplateCache", () => {
                 llamaCache(opts, { namespace: "ops", storageClassName: "own" }, "uses-own");
                 llamaCache(opts, { templateRef: "qwen-tmpl" }, "qwen");
             });
-            return Object.fromEntries(children(resources).map((r) => [r.name, JSON.stringify(r.inputs)]));
+            return Object.fromEntries(children(resources).map((r) => [withoutTag(r.name), JSON.stringify(r.inputs)]));
         };
         const before = await render("ceph");
         const after = await render("ceph-ssd");
@@ -303,13 +335,13 @@ describe("AIMTemplateCache", () => {
         // The PVC is replaced (storageClassName is immutable) and comes back empty, so its download Job must run
         // again: its pod template records the storage class, which makes Pulumi replace the Job with the PVC.
         assert.deepStrictEqual(changed.sort(), [
-            "qwen-qwen-qwen3-32b-download",
-            "qwen-qwen-qwen3-32b-pvc",
-            "uses-default-amd-llama-3-1-8b-instruct-fp8-kv-download",
-            "uses-default-amd-llama-3-1-8b-instruct-fp8-kv-pvc",
+            "aim:ml-team/amd-llama-3-1-8b-instruct-fp8-kv-cache",
+            "aim:ml-team/amd-llama-3-1-8b-instruct-fp8-kv-cache-download",
+            "aim:ml-team/qwen-qwen3-32b-cache",
+            "aim:ml-team/qwen-qwen3-32b-cache-download",
         ]);
-        const pvcChange = JSON.parse(after["qwen-qwen-qwen3-32b-pvc"]).spec;
-        assert.deepStrictEqual([JSON.parse(before["qwen-qwen-qwen3-32b-pvc"]).spec.storageClassName, pvcChange.storageClassName], ["ceph", "ceph-ssd"]);
+        const pvcChange = JSON.parse(after["aim:ml-team/qwen-qwen3-32b-cache"]).spec;
+        assert.deepStrictEqual([JSON.parse(before["aim:ml-team/qwen-qwen3-32b-cache"]).spec.storageClassName, pvcChange.storageClassName], ["ceph", "ceph-ssd"]);
     });
 
     it("pre-pulls AIM base images with the config's pull secrets when cacheAimImageBase is set", async () => {
@@ -320,10 +352,10 @@ describe("AIMTemplateCache", () => {
             new AIMClusterImage("custom", { image: "registry.local/my-model:1.0" }, opts);
         });
         const daemonSet = single(resources, DAEMONSET);
-        // A child of the config, so it keeps its URN whichever image comes first.
-        assert.strictEqual(daemonSet.parent, "urn:pulumi:test::aim::aim:index:AIMClusterConfig::default");
+        // Shared by the images, so named after what it is, without a parent: it keeps its URN whichever image comes first.
+        assert.strictEqual(daemonSet.parent, "");
         assert.match(daemonSet.inputs.metadata.name, /^aim-base-cacher-[0-9a-f]{8}$/);
-        assert.strictEqual(daemonSet.name, `default-${daemonSet.inputs.metadata.name}`);
+        assert.strictEqual(withoutTag(daemonSet.name), `aim:aim-system/${daemonSet.inputs.metadata.name}`);
         assert.strictEqual(daemonSet.inputs.metadata.namespace, "aim-system");
         const pod = daemonSet.inputs.spec.template.spec;
         assert.deepStrictEqual(pod.imagePullSecrets, [{ name: "regcred" }]);
@@ -375,45 +407,127 @@ describe("AIMTemplateCache", () => {
         }
     });
 
-    it("passes its own hfToken to the downloads through a Secret, secret everywhere", async () => {
+    it("passes its own hfToken to the downloads through a Secret beside each PVC, secret everywhere", async () => {
         const token = "hf_cache_token";
         const { resources } = await scenario((opts) => {
             llamaCluster(opts);
             llamaCache(opts, { hfToken: token });
         });
+        // The model cache's Secret, shared like its PVC and Job: a later cache of the source brings the same token.
         const secret = single(resources, SECRET);
-        assert.strictEqual(secret.inputs.metadata.name, "llama-cache-hf-token");
+        assert.strictEqual(secret.inputs.metadata.name, "amd-llama-3-1-8b-instruct-fp8-kv-cache-hf-token");
+        assert.strictEqual(withoutTag(secret.name), "aim:ml-team/amd-llama-3-1-8b-instruct-fp8-kv-cache-hf-token");
+        assert.strictEqual(secret.parent, "");
         assert.ok(isSecretWrapper(secret.inputs.stringData));
         assert.ok(isSecretWrapper(single(resources, TEMPLATE_CACHE).inputs.hfToken));
-        const download = named(resources, "llama-cache-amd-llama-3-1-8b-instruct-fp8-kv-download");
+        const download = single(resources, JOB);
         assert.deepStrictEqual(download.inputs.spec.template.spec.containers[0].env.at(-1), {
             name: "HF_TOKEN",
-            valueFrom: { secretKeyRef: { name: "llama-cache-hf-token", key: "token" } },
+            valueFrom: { secretKeyRef: { name: "amd-llama-3-1-8b-instruct-fp8-kv-cache-hf-token", key: "token" } },
         });
         assert.ok(download.dependencies.includes(secret.urn));
         assert.ok(!JSON.stringify(resources.map((r) => maskSecrets(r.inputs))).includes(token));
+        for (const r of children(resources)) await validateManifest(unwrapSecrets(r.inputs));
+    });
+});
+
+describe("caches shared by source agree on everything that reaches the PVC and its download (issue 20, item 2)", () => {
+    const GATED = { name: "meta-llama/Llama-3.1-70B-Instruct", sourceUri: "hf://meta-llama/Llama-3.1-70B-Instruct", size: "140Gi" };
+
+    type Order = ("a" | "b")[];
+    type Args = Partial<AIMTemplateCacheArgs>;
+    /** Two templates of one gated model, as two teams wrote them; `a` and `b` cache one each, in `order`. */
+    function declare(opts: Opts, order: Order, a: Args, b: Args, sizeOfA: string) {
+        new AIMClusterConfig("default", {}, opts);
+        new AIMClusterImage("llama-70b", { image: LLAMA_IMAGE }, opts);
+        new AIMClusterServiceTemplate("latency", { aimImageName: "llama-70b", metric: "latency", modelSources: [{ ...GATED, size: sizeOfA }] }, opts);
+        new AIMClusterServiceTemplate("throughput", { aimImageName: "llama-70b", metric: "throughput", modelSources: [GATED] }, opts);
+        const caches = {
+            a: () => new AIMTemplateCache("a", { namespace: "ml-team", templateRef: "latency", ...a }, opts),
+            b: () => new AIMTemplateCache("b", { namespace: "ml-team", templateRef: "throughput", ...b }, opts),
+        };
+        for (const name of order) caches[name]();
+    }
+    const twoCaches = (order: Order, a: Args, b: Args, sizeOfA = "11Gi") => scenarioThrows((opts) => declare(opts, order, a, b, sizeOfA));
+    const PVC_NAME = '"ml-team/meta-llama-llama-3-1-70b-instruct-cache"';
+
+    it("fails the later of two caches whose model sizes differ, whichever comes first, instead of an 11Gi PVC for 140Gi", async () => {
+        const ab = await twoCaches(["a", "b"], {}, {});
+        assert.strictEqual(
+            ab.error.message,
+            'AIMTemplateCache "b": templateRef: model source hf://meta-llama/Llama-3.1-70B-Instruct size 140Gi differs from ' +
+                `AIMTemplateCache "a"'s 11Gi for the shared cache PVC ${PVC_NAME}`,
+        );
+        assert.deepStrictEqual(ab.resources.filter((r) => r.name === "b"), []);
+        const ba = await twoCaches(["b", "a"], {}, {});
+        assert.strictEqual(
+            ba.error.message,
+            'AIMTemplateCache "a": templateRef: model source hf://meta-llama/Llama-3.1-70B-Instruct size 11Gi differs from ' +
+                `AIMTemplateCache "b"'s 140Gi for the shared cache PVC ${PVC_NAME}`,
+        );
     });
 
-    it("lets a later cache share a PVC only with no more protection than it has", async () => {
-        const { error, resources } = await scenarioThrows((opts) => {
-            llamaCluster(opts);
-            llamaCache(opts, {}, "first");
-            latencyTemplate(opts);
-            llamaCache(opts, { protect: true, templateRef: "llama-latency" }, "second");
-        });
+    it("fails the later of two caches of a gated model when one has no token, whichever comes first, instead of a 401 at apply", async () => {
+        const token = pulumi.secret("hf_gated");
+        const ab = await twoCaches(["a", "b"], { hfToken: token }, {}, "140Gi");
         assert.strictEqual(
-            error.message,
-            'AIMTemplateCache "second": protect: hf://amd/Llama-3.1-8B-Instruct-FP8-KV is already cached in namespace ' +
-                '"ml-team" by AIMTemplateCache "first", whose PVC has protect false and retainOnDelete false; declare the ' +
-                "cache that asks for more protection first, so that it creates the PVC",
+            ab.error.message,
+            'AIMTemplateCache "b": hfToken: model source hf://meta-llama/Llama-3.1-70B-Instruct hfToken unset differs from ' +
+                `AIMTemplateCache "a"'s set for the shared cache PVC ${PVC_NAME}`,
         );
-        assert.deepStrictEqual(resources.filter((r) => r.parent.endsWith("AIMTemplateCache::second")), []);
-        const protectedFirst = await scenario((opts) => {
-            llamaCluster(opts);
-            llamaCache(opts, { protect: true, retainOnDelete: true }, "first");
-            latencyTemplate(opts);
-            llamaCache(opts, { templateRef: "llama-latency" }, "second");
-        });
-        assert.deepStrictEqual([single(protectedFirst.resources, PVC).protect, single(protectedFirst.resources, PVC).retainOnDelete], [true, true]);
+        const ba = await twoCaches(["b", "a"], { hfToken: token }, {}, "140Gi");
+        assert.strictEqual(
+            ba.error.message,
+            'AIMTemplateCache "a": hfToken: model source hf://meta-llama/Llama-3.1-70B-Instruct hfToken set differs from ' +
+                `AIMTemplateCache "b"'s unset for the shared cache PVC ${PVC_NAME}`,
+        );
+        // Two Outputs cannot be compared before the update, even when they will hold the same token.
+        const twoOutputs = await twoCaches(["a", "b"], { hfToken: pulumi.secret("hf_gated") }, { hfToken: pulumi.secret("hf_gated") }, "140Gi");
+        assert.strictEqual(
+            twoOutputs.error.message,
+            'AIMTemplateCache "b": hfToken: model source hf://meta-llama/Llama-3.1-70B-Instruct hfToken differs from ' +
+                `AIMTemplateCache "a"'s for the shared cache PVC ${PVC_NAME} (an Output equals only itself before the update: ` +
+                "pass the same Input to every cache of the source)",
+        );
+    });
+
+    it("fails on each download setting, naming the field", async () => {
+        const fieldOf = async (a: Partial<AIMTemplateCacheArgs>, b: Partial<AIMTemplateCacheArgs>) =>
+            /^AIMTemplateCache "b": (\S+): model source \S+ (.*) for the shared/.exec((await twoCaches(["a", "b"], a, b, "140Gi")).error.message)!.slice(1);
+        const env = (value: string) => [{ name: "HF_ENDPOINT", value }];
+        assert.deepStrictEqual(await fieldOf({ storageClassName: "ceph" }, {}), ["storageClassName", `storage class the cluster default differs from AIMTemplateCache "a"'s "ceph"`]);
+        assert.deepStrictEqual(await fieldOf({}, { protect: true }), ["protect", `protect true differs from AIMTemplateCache "a"'s false`]);
+        assert.deepStrictEqual(await fieldOf({ retainOnDelete: true }, {}), ["retainOnDelete", `retainOnDelete false differs from AIMTemplateCache "a"'s true`]);
+        assert.deepStrictEqual(await fieldOf({}, { downloadImage: "mirror/si:1" }), [
+            "downloadImage",
+            `download image "mirror/si:1" differs from AIMTemplateCache "a"'s "kserve/storage-initializer:v0.16.0"`,
+        ]);
+        assert.deepStrictEqual(await fieldOf({}, { downloadTimeoutSeconds: 7200 }), ["downloadTimeoutSeconds", `download timeout 7200s differs from AIMTemplateCache "a"'s 3600s`]);
+        assert.deepStrictEqual(await fieldOf({ imagePullSecrets: [{ name: "hf-mirror" }] }, {}), [
+            "imagePullSecrets",
+            `download pull secrets (none) differs from AIMTemplateCache "a"'s (hf-mirror)`,
+        ]);
+        assert.deepStrictEqual(await fieldOf({}, { env: env("https://mirror") }), ["env", `download env (HF_ENDPOINT) differs from AIMTemplateCache "a"'s (none)`]);
+        // Values are never shown: an env value may be a credential.
+        assert.deepStrictEqual(await fieldOf({ env: env("https://a") }, { env: env("https://b") }), ["env", `the value of download env HF_ENDPOINT differs from AIMTemplateCache "a"'s`]);
+        assert.deepStrictEqual(await fieldOf({ hfToken: "hf_a" }, { hfToken: "hf_b" }), ["hfToken", `hfToken differs from AIMTemplateCache "a"'s`]);
+    });
+
+    it("shares one PVC, download Job and token Secret between agreeing caches, identical whichever comes first", async () => {
+        const token = pulumi.secret("hf_gated");
+        const endpoint = pulumi.output("https://mirror.example");
+        // One Output passed to both caches is one value: they agree.
+        const settings = { hfToken: token, protect: true, env: [{ name: "HF_ENDPOINT", value: endpoint }] };
+        const shared = async (order: Order) => {
+            const { resources } = await scenario((opts) => declare(opts, order, settings, settings, "140Gi"));
+            return children(resources).map((r) => [withoutTag(r.name), r.parent, r.protect, JSON.stringify(r.inputs), r.dependencies.map(withoutTag)]);
+        };
+        const ab = await shared(["a", "b"]);
+        assert.deepStrictEqual(ab.map(([name]) => name), [
+            "aim:ml-team/meta-llama-llama-3-1-70b-instruct-cache",
+            "aim:ml-team/meta-llama-llama-3-1-70b-instruct-cache-hf-token",
+            "aim:ml-team/meta-llama-llama-3-1-70b-instruct-cache-download",
+        ]);
+        assert.deepStrictEqual(await shared(["b", "a"]), ab);
     });
 });
