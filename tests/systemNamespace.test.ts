@@ -16,8 +16,11 @@ import {
 import { KAIWO_GATEWAY, LLAMA_IMAGE, LLAMA_SOURCE } from "./fixtures";
 import { NAMESPACE, Opts, Registered, scenario, single, withStackConfig } from "./harness";
 
-/** The scenario's own provider (`cluster-<n>`) under one name: two revisions of a program run on one cluster. */
-const sameCluster = (urn: string) => urn.replace(/cluster-\d+/g, "<cluster>");
+/**
+ * The scenario's own provider (`cluster-<n>`, and the hash of its URN that tags shared objects) under one name: two
+ * revisions of a program run on one cluster.
+ */
+const sameCluster = (urn: string) => urn.replace(/cluster-\d+/g, "<cluster>").replace(/::aim@[0-9a-f]{8}:/g, "::aim@<cluster>:");
 
 /** One revision of a program: its registrations by URN. */
 async function revision(program: (opts: Opts) => void, stackConfig: Record<string, string> = {}): Promise<Map<string, Registered>> {
@@ -61,7 +64,7 @@ describe("the system namespace over a program's life", () => {
                 (opts) => llamaImage(opts, { caching: { cacheAimImageBase: true } }),
                 (opts) => llamaImage(opts, { caching: { cacheAimImageBase: false } }),
                 {},
-                [`${PREFIX}aim:index:AIMClusterConfig$kubernetes:apps/v1:DaemonSet::default-aim-base-cacher-6c1538d8`],
+                [`${PREFIX}kubernetes:apps/v1:DaemonSet::aim@<cluster>:aim-system/aim-base-cacher-6c1538d8`],
             ],
             ["aim:createSystemNamespace becomes false", discovering, discovering, { "aim:createSystemNamespace": "false" }, []],
         ];
