@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { planComponent, typeToken } from "./internal";
+import { planRuntimeConfig, registerOperatorObject } from "./operator";
 import { ConfigCaching, ConfigRouting, ConfigSource, LocalObjectReference, ResolvedConfig } from "../types";
 import { configWithDefaults } from "../resolve/config";
 import { clusterConfigSchema } from "../validate/config";
@@ -29,12 +30,15 @@ export class AIMClusterConfig extends pulumi.ComponentResource {
 
     constructor(name: string, args: AIMClusterConfigArgs, opts?: pulumi.ComponentResourceOptions) {
         const kind = "AIMClusterConfig";
-        const { spec, catalog, declarer } = planComponent(kind, name, clusterConfigSchema, args, opts, (spec, catalog) =>
-            catalog.clusterConfigs.ensureDeclarable(undefined, spec.name),
-        );
+        const { spec, catalog, declarer, plan: runtimeConfig } = planComponent(kind, name, clusterConfigSchema, args, opts, (spec, catalog) => {
+            catalog.clusterConfigs.ensureDeclarable(undefined, spec.name);
+            return planRuntimeConfig(kind, spec, catalog);
+        });
         super(typeToken(kind), name, spec, opts);
         const { name: aimName, ...settings } = spec;
         catalog.clusterConfigs.declare(undefined, aimName, { spec: settings, declaredBy: { resource: this, pulumiName: name } }, declarer);
+
+        if (runtimeConfig) registerOperatorObject(this, name, "runtimeconfig", runtimeConfig);
 
         this.aimName = pulumi.output(aimName);
         this.spec = pulumi.output(configWithDefaults(aimName, ConfigSource.ClusterConfig, settings));

@@ -6,11 +6,12 @@ import { mergeEnv, mergePullSecrets } from "../render/pod";
 import { hfTokenEnv, renderTokenSecret } from "../render/tokenSecret";
 import { downloadJobName, tokenSecretName } from "../resolve/names";
 import { cacheStorageClass, planModelCaches, PlannedModelCache, requireModelSources } from "../resolve/cache";
-import { ModelCacheEntry, templateKey } from "../resolve/catalog";
+import { indexKey, ModelCacheEntry, templateKey } from "../resolve/catalog";
 import { findTemplate } from "../resolve/template";
 import { resolveConfig } from "../resolve/config";
-import { templateCacheSchema } from "../validate/cache";
+import { DEFAULT_DOWNLOAD_IMAGE, templateCacheSchema } from "../validate/cache";
 import { planComponent, typeToken, warnAll, withSecretToken } from "./internal";
+import { planOperatorTemplateCache, registerOperatorObject } from "./operator";
 import { EnvVar, LocalObjectReference, ResolvedConfig, Scope } from "../types";
 
 export interface AIMTemplateCacheArgs {
@@ -91,7 +92,19 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
                     { kind: "Job", namespace, name: downloadJobName(planned.cacheName) },
                 ]),
             ]);
-            return { template, config, warning, storageClassName, caches, token };
+            const operator = planOperatorTemplateCache(kind, {
+                name: aimName,
+                namespace,
+                templateName: template.spec.name,
+                templateScope: template.scope,
+                env: mergeEnv(spec.env, token !== undefined ? [hfTokenEnv(tokenSecretName(aimName))] : []),
+                imagePullSecrets: mergePullSecrets(spec.imagePullSecrets, config.imagePullSecrets),
+                storageClassName: spec.storageClassName,
+                configName: spec.configName,
+                downloadImage: spec.downloadImage === DEFAULT_DOWNLOAD_IMAGE ? undefined : spec.downloadImage,
+                await: { awaitTimeoutSeconds: spec.downloadTimeoutSeconds, skipAwait: false },
+            });
+            return { template, config, warning, storageClassName, caches, token, operator };
         });
         super(typeToken(kind), name, withSecretToken(spec), opts);
         warnAll(this, [plan.warning]);
@@ -112,12 +125,13 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
         const imagePullSecrets = mergePullSecrets(spec.imagePullSecrets, config.imagePullSecrets);
         const createModelCache = (planned: PlannedModelCache): ModelCacheEntry => {
             const input = { cacheName: planned.cacheName, namespace, templateCacheName: spec.name, source: planned.source, storageClassName };
-            const pvc = new k8s.core.v1.PersistentVolumeClaim(`${name}-${planned.cacheName}-pvc`, renderCachePvc(input), {
+            // On the operator target the operator makes the PVCs and downloads: the package keeps the catalog entry.
+            const pvc = plan.operator ? undefined : new k8s.core.v1.PersistentVolumeClaim(`${name}-${planned.cacheName}-pvc`, renderCachePvc(input), {
                 parent: this,
                 retainOnDelete: spec.retainOnDelete,
                 protect: spec.protect,
             });
-            const download = new k8s.batch.v1.Job(
+            const download = pvc && new k8s.batch.v1.Job(
                 `${name}-${planned.cacheName}-download`,
                 renderDownloadJob({
                     ...input,
@@ -138,14 +152,23 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
                 templateCacheName: spec.name,
                 protect: spec.protect,
                 retainOnDelete: spec.retainOnDelete,
-                resources: [pvc, download],
+                resources: pvc && download ? [pvc, download] : [],
             };
             catalog.modelCaches.declare(namespace, planned.cacheName, cache, declarer);
             return cache;
         };
         entry.caches = plan.caches.map((planned) => planned.existing ?? createModelCache(planned));
+        // A cache made on a template's behalf is the operator's to make too (from the template or the service).
+        if (plan.operator && !catalog.implicitTemplateCaches.has(indexKey(namespace, spec.name))) {
+            registerOperatorObject(this, name, "templatecache", plan.operator, {
+                dependsOn: secret ? [secret] : [],
+                retainOnDelete: spec.retainOnDelete,
+                protect: spec.protect,
+            });
+        }
 
-        const persistentVolumeClaims = entry.caches.map((c) => c.pvcName);
+        // The operator's PVCs are named after its artifacts' UIDs, known only once applied.
+        const persistentVolumeClaims = plan.operator ? [] : entry.caches.map((c) => c.pvcName);
         this.aimName = pulumi.output(spec.name);
         this.resolvedConfig = pulumi.output(config);
         this.persistentVolumeClaims = pulumi.output(persistentVolumeClaims);

@@ -12,6 +12,8 @@ import { resolveConfig } from "../resolve/config";
 import { ImageSpec } from "../validate/image";
 import { createsSystemNamespace, planComponent, Planned, systemNamespace, systemNamespaceResource, warnAll } from "./internal";
 import { ResolvedConfig } from "../types";
+import { OperatorObject } from "../render/operator";
+import { planModel, registerOperatorObject } from "./operator";
 
 export interface ImageOutputs {
     aimName: pulumi.Output<string>;
@@ -21,7 +23,10 @@ export interface ImageOutputs {
 
 type ImageArgsSpec = ImageSpec & { namespace?: string };
 
-export type PlannedImage = Planned<ImageArgsSpec, ReturnType<typeof resolveConfig> & { systemNamespace?: { name: string; create: boolean } }>;
+export type PlannedImage = Planned<
+    ImageArgsSpec,
+    ReturnType<typeof resolveConfig> & { systemNamespace?: { name: string; create: boolean }; model?: OperatorObject }
+>;
 
 export function planImage(
     kind: "AIMImage" | "AIMClusterImage",
@@ -37,7 +42,8 @@ export function planImage(
         const resolution = resolveConfig(catalog, { kind, aimName, namespace, configName });
         const prePulls = resolution.config.caching.cacheAimImageBase && baseImageOf(spec.image) !== undefined;
         const system = prePulls && { name: systemNamespace(kind, aimName), create: createsSystemNamespace(kind, aimName) };
-        return { ...resolution, ...(system && { systemNamespace: system }) };
+        const model = planModel(kind, spec, namespace, resolution.config);
+        return { ...resolution, ...(system && { systemNamespace: system }), ...(model && { model }) };
     });
 }
 
@@ -54,6 +60,7 @@ export function registerImage(component: pulumi.ComponentResource, pulumiName: s
     const entry = { scope: scopeOf(namespace), spec: image };
     (namespace === undefined ? catalog.clusterImages : catalog.images).declare(namespace, image.name, entry, declarer);
     catalog.imagesByUri.add(indexKey(namespace, image.image), entry);
+    if (plan.model) registerOperatorObject(component, pulumiName, "model", plan.model);
     const baseImage = baseImageOf(image.image);
     if (plan.systemNamespace !== undefined && baseImage) {
         const owner: DeclaredBy = plan.owner ?? { resource: component, pulumiName };
