@@ -149,12 +149,9 @@ export function availableGpuModels(kind: string, aimName: string): string[] | un
     return models.map((model: string) => model.trim());
 }
 
-/**
- * Whether the package creates the system namespace: Pulumi config `aim:createSystemNamespace` (default true; on the
- * operator target false, since the operator's Helm install made it).
- */
+/** Whether the package creates the system namespace: Pulumi config `aim:createSystemNamespace` (default true). */
 export function createsSystemNamespace(kind: string, aimName: string): boolean {
-    return booleanConfig(kind, aimName, "createSystemNamespace", stackTarget(kind, aimName) === Target.Workloads);
+    return booleanConfig(kind, aimName, "createSystemNamespace", true);
 }
 
 /**

@@ -496,12 +496,14 @@ describe("operator target (aim:target: operator)", () => {
         assert.deepStrictEqual(named(resources, "chat-aimservice").replaceOnChanges, [...IMMUTABLE_FIELDS.AIMService]);
     });
 
-    it("the base-image pre-pull stays the package's DaemonSet, in the operator's namespace, which the package leaves to it", async () => {
-        const { resources } = await onOperator(() =>
-            scenario((opts) => {
-                new AIMClusterConfig("default", { imagePullSecrets: [{ name: "ghcr-pull" }], caching: { cacheAimImageBase: true } }, opts);
-                new AIMClusterImage("llama", { image: LLAMA_IMAGE }, opts);
-            }),
+    it("the base-image pre-pull stays the package's DaemonSet, in the system namespace (the operator's, with aim:createSystemNamespace false)", async () => {
+        const { resources } = await onOperator(
+            () =>
+                scenario((opts) => {
+                    new AIMClusterConfig("default", { imagePullSecrets: [{ name: "ghcr-pull" }], caching: { cacheAimImageBase: true } }, opts);
+                    new AIMClusterImage("llama", { image: LLAMA_IMAGE }, opts);
+                }),
+            { "aim:createSystemNamespace": "false" },
         );
         assert.deepStrictEqual(
             children(resources).map((r) => [r.type, r.inputs.metadata.namespace, r.parent === named(resources, "default").urn]).sort(),
