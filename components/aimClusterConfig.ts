@@ -20,7 +20,8 @@ export interface AIMClusterConfigArgs {
 
 /**
  * Cluster-wide AIM configuration that images, templates, caches and services reference by name (`configName`,
- * default `default`). It renders nothing itself: it is looked up by its dependents while the program runs.
+ * default `default`). It renders nothing itself: it is looked up by its dependents while the program runs (on the
+ * operator target, `aim:target: operator`, it registers its AIMClusterRuntimeConfig).
  */
 export class AIMClusterConfig extends pulumi.ComponentResource {
     /** The AIM name dependents reference. */

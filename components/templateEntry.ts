@@ -93,7 +93,7 @@ export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.Z
 export function registerTemplate(component: pulumi.ComponentResource, pulumiName: string, planned: Planned<TemplateSpec, ReturnType<typeof planTemplate>["plan"]>): TemplateOutputs {
     const { spec, catalog, declarer, plan } = planned;
     const { namespace } = namespaceFields(spec);
-    warnAll(component, [plan.warning, ...(plan.operator?.warnings ?? [])]);
+    warnAll(component, [plan.warning]);
     const systemNs = plan.system && systemNamespaceResource(component, catalog, plan.system.name, plan.system.create);
     const discovery = plan.job
         ? new k8s.batch.v1.Job(`${pulumiName}-discovery`, plan.job, { parent: component, dependsOn: systemNs ? [systemNs] : [] })
@@ -106,7 +106,10 @@ export function registerTemplate(component: pulumi.ComponentResource, pulumiName
     registry.declare(namespace, spec.name, declared, declarer);
     if (plan.candidate) catalog.templatesByImage.add(indexKey(namespace, spec.aimImageName), declared);
     // A template derived from a service's overrides is the operator's to derive, under a name of its own.
-    if (plan.operator && plan.candidate) registerOperatorTemplate(component, pulumiName, plan.operator.object);
+    if (plan.operator && plan.candidate) {
+        warnAll(component, plan.operator.warnings);
+        registerOperatorTemplate(component, pulumiName, plan.operator.object);
+    }
     if (plan.prewarm) {
         // Pre-warming: the template's own cache, named after it and using the template's config.
         catalog.implicitTemplateCaches.add(indexKey(namespace, spec.name));
