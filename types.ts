@@ -38,6 +38,15 @@ export const ServingBackend = {
 } as const;
 export type ServingBackend = (typeof ServingBackend)[keyof typeof ServingBackend];
 
+/** What a stack renders (Pulumi config `aim:target`). */
+export const Target = {
+    /** The workloads the AIM operator would create (Jobs, PVCs, Deployments or InferenceServices, HTTPRoutes): no operator needed. */
+    Workloads: "workloads",
+    /** The aim-engine custom resources (`aim.eai.amd.com/v1alpha1`), for a cluster that runs the aim-engine operator. */
+    Operator: "operator",
+} as const;
+export type Target = (typeof Target)[keyof typeof Target];
+
 /** Whether an AIM object is namespaced or cluster-scoped. */
 export const Scope = {
     Namespace: "Namespace",
@@ -286,6 +295,8 @@ export interface ResolvedTemplate {
     chosenBy: TemplateChoice;
     /** With `selected`: every template considered, in upstream's order (rejected by filters first, then by rank). */
     candidates?: TemplateCandidate[];
+    /** Set on the operator target when the operator makes the choice at run time (no `templateRef`, or overrides it derives a template from, under a name of its own): this is the package's prediction. */
+    predicted?: boolean;
 }
 
 /**

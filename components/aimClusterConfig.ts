@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { planComponent, typeToken } from "./internal";
+import { planRuntimeConfig, registerOperatorObject } from "./operator";
 import { ConfigCaching, ConfigRouting, ConfigSource, LocalObjectReference, ResolvedConfig } from "../types";
 import { configWithDefaults } from "../resolve/config";
 import { clusterConfigSchema } from "../validate/config";
@@ -19,7 +20,8 @@ export interface AIMClusterConfigArgs {
 
 /**
  * Cluster-wide AIM configuration that images, templates, caches and services reference by name (`configName`,
- * default `default`). It renders nothing itself: it is looked up by its dependents while the program runs.
+ * default `default`). It renders nothing itself: it is looked up by its dependents while the program runs (on the
+ * operator target, `aim:target: operator`, it registers its AIMClusterRuntimeConfig).
  */
 export class AIMClusterConfig extends pulumi.ComponentResource {
     /** The AIM name dependents reference. */
@@ -29,12 +31,15 @@ export class AIMClusterConfig extends pulumi.ComponentResource {
 
     constructor(name: string, args: AIMClusterConfigArgs, opts?: pulumi.ComponentResourceOptions) {
         const kind = "AIMClusterConfig";
-        const { spec, catalog, declarer } = planComponent(kind, name, clusterConfigSchema, args, opts, (spec, catalog) =>
-            catalog.clusterConfigs.ensureDeclarable(undefined, spec.name),
-        );
+        const { spec, catalog, declarer, plan: runtimeConfig } = planComponent(kind, name, clusterConfigSchema, args, opts, (spec, catalog) => {
+            catalog.clusterConfigs.ensureDeclarable(undefined, spec.name);
+            return planRuntimeConfig(kind, spec, catalog);
+        });
         super(typeToken(kind), name, spec, opts);
         const { name: aimName, ...settings } = spec;
         catalog.clusterConfigs.declare(undefined, aimName, { spec: settings }, declarer);
+
+        if (runtimeConfig) registerOperatorObject(this, name, "runtimeconfig", runtimeConfig);
 
         this.aimName = pulumi.output(aimName);
         this.spec = pulumi.output(configWithDefaults(aimName, ConfigSource.ClusterConfig, settings));

@@ -10,7 +10,10 @@ export interface AIMImageArgs extends AIMClusterImageArgs {
     namespace: string;
 }
 
-/** A namespaced AIM image catalog entry. It renders nothing; templates and services resolve it by name. */
+/**
+ * A namespaced AIM image catalog entry. It renders nothing (on the operator target, its AIMModel); templates and
+ * services resolve it by name.
+ */
 export class AIMImage extends pulumi.ComponentResource {
     /** The AIM name templates and services reference. */
     public readonly aimName: pulumi.Output<string>;

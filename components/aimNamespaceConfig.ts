@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { planComponent, typeToken } from "./internal";
+import { planRuntimeConfig, registerOperatorObject } from "./operator";
 import { AIMClusterConfigArgs } from "./aimClusterConfig";
 import { ConfigSource, ResolvedConfig } from "../types";
 import { configWithDefaults } from "../resolve/config";
@@ -22,12 +23,15 @@ export class AIMNamespaceConfig extends pulumi.ComponentResource {
 
     constructor(name: string, args: AIMNamespaceConfigArgs, opts?: pulumi.ComponentResourceOptions) {
         const kind = "AIMNamespaceConfig";
-        const { spec, catalog, declarer } = planComponent(kind, name, namespaceConfigSchema, args, opts, (spec, catalog) =>
-            catalog.namespaceConfigs.ensureDeclarable(spec.namespace, spec.name),
-        );
+        const { spec, catalog, declarer, plan: runtimeConfig } = planComponent(kind, name, namespaceConfigSchema, args, opts, (spec, catalog) => {
+            catalog.namespaceConfigs.ensureDeclarable(spec.namespace, spec.name);
+            return planRuntimeConfig(kind, spec, catalog);
+        });
         super(typeToken(kind), name, spec, opts);
         const { name: aimName, namespace, ...settings } = spec;
         catalog.namespaceConfigs.declare(namespace, aimName, { spec: settings }, declarer);
+
+        if (runtimeConfig) registerOperatorObject(this, name, "runtimeconfig", runtimeConfig);
 
         this.aimName = pulumi.output(aimName);
         this.spec = pulumi.output(configWithDefaults(aimName, ConfigSource.NamespaceConfig, settings));

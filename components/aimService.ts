@@ -19,6 +19,8 @@ import { AIMServiceTemplate } from "./aimServiceTemplate";
 import { AIMTemplateCache } from "./aimTemplateCache";
 import { availableGpuModels, namespaceDependencies, planComponent, systemNamespaceSettings, typeToken, warnAll, withSecretToken } from "./internal";
 import { mergePullSecrets, resolveConfig } from "../resolve/config";
+import { planOperatorService, registerOperatorService } from "./operator";
+import { hasOverrides } from "../resolve/template";
 import {
     ContainerResources,
     EnvVar,
@@ -96,8 +98,25 @@ function registerCaches(catalog: Catalog, namespace: string, plan: ServicePlan, 
     if (!plan.cache) return [];
     if ("reuse" in plan.cache) return plan.cache.reuse.caches;
     const { pulumiName, args } = plan.cache.create;
+    // The scope of the template the service resolved, as aim-engine sets it (internal/aimservice/caching.go l.124).
+    catalog.implicitTemplateCaches.add(indexKey(namespace, args.name));
     new AIMTemplateCache(pulumiName, args, { parent: template.declaredBy.resource });
     return catalog.templateCaches.get(namespace, args.name)!.caches;
+}
+
+/** The `resolvedTemplate` output; `predicted` when the operator makes the choice at run time. */
+function describeTemplate(template: TemplateEntry, plan: ServicePlan, gpuCount: number, predicted: boolean): ResolvedTemplate {
+    return {
+        name: template.spec.name,
+        scope: template.scope,
+        ...(template.spec.metric && { metric: template.spec.metric }),
+        ...(template.spec.precision && { precision: template.spec.precision }),
+        ...(template.spec.gpuSelector && { gpuModel: template.spec.gpuSelector.model }),
+        gpuCount,
+        chosenBy: plan.chosenBy,
+        ...(plan.candidates && { candidates: plan.candidates }),
+        ...(predicted && { predicted }),
+    };
 }
 
 /**
@@ -149,7 +168,9 @@ export class AIMService extends pulumi.ComponentResource {
             checkAnnotationTotal(kind, spec.name, "annotations", workloadKind, annotations);
             const system = systemNamespaceSettings(kind, spec.name);
             catalog.claimObjects(declarer, plan.objects, plan.routing && { ...plan.routing, namespace: spec.namespace });
-            return { image: resolvedImage(image), imageResources: image.spec.resources, config, plan, system, awaitInput, warnings: [warning, ...plan.warnings] };
+            const operator = planOperatorService(spec, config, plan.routing, { refusesCache: args?.cacheModel === false });
+            const warnings = [warning, ...plan.warnings, ...(operator?.warnings ?? [])];
+            return { image: resolvedImage(image), imageResources: image.spec.resources, config, plan, system, awaitInput, warnings, operator };
         });
         super(typeToken(kind), name, withSecretToken(spec), opts);
         warnAll(this, planned.warnings);
@@ -181,6 +202,46 @@ export class AIMService extends pulumi.ComponentResource {
                   )
                 : undefined;
         const { awaitInput } = planned;
+
+        if (planned.operator) {
+            // The operator target: the AIMService custom resource instead of the workloads; the operator chooses the
+            // template when the service names none, and derives it from overrides (components/operator.ts).
+            const names = registerOperatorService(this, name, {
+                spec,
+                config,
+                modelName: planned.image.name,
+                routed: plan.routing !== undefined,
+                apiKey: plan.apiKey,
+                tokenSecret,
+                apiKeySecret,
+                await: awaitInput,
+            });
+            const predicted = spec.templateRef === undefined || hasOverrides(spec.overrides);
+            const resolvedTemplate = describeTemplate(template, plan, gpuCount, predicted);
+            this.resolvedConfig = pulumi.output(config);
+            this.resolvedImage = pulumi.output(planned.image);
+            this.resolvedTemplate = pulumi.output(resolvedTemplate);
+            this.routeGateway = pulumi.output(plan.routing?.gateway);
+            this.routePath = pulumi.output(plan.routing?.path);
+            this.deploymentName = pulumi.output(names.predictorName);
+            this.serviceName = pulumi.output(names.predictorName);
+            this.inferenceServiceName = pulumi.output(names.inferenceServiceName);
+            this.endpoint = pulumi.output(names.endpoint);
+            this.apiKey = password ? pulumi.secret(password.result) : pulumi.output(undefined);
+            this.registerOutputs({
+                resolvedConfig: config,
+                resolvedImage: planned.image,
+                resolvedTemplate,
+                routeGateway: plan.routing?.gateway,
+                routePath: plan.routing?.path,
+                deploymentName: names.predictorName,
+                serviceName: names.predictorName,
+                inferenceServiceName: names.inferenceServiceName,
+                endpoint: names.endpoint,
+                apiKey: this.apiKey,
+            });
+            return;
+        }
 
         const workload = {
             ...labelInput,
@@ -239,16 +300,7 @@ export class AIMService extends pulumi.ComponentResource {
             );
         }
 
-        const resolvedTemplate = {
-            name: template.spec.name,
-            scope: template.scope,
-            ...(template.spec.metric && { metric: template.spec.metric }),
-            ...(template.spec.precision && { precision: template.spec.precision }),
-            ...(template.spec.gpuSelector && { gpuModel: template.spec.gpuSelector.model }),
-            gpuCount,
-            chosenBy: plan.chosenBy,
-            ...(plan.candidates && { candidates: plan.candidates }),
-        };
+        const resolvedTemplate = describeTemplate(template, plan, gpuCount, false);
         this.resolvedConfig = pulumi.output(config);
         this.resolvedImage = pulumi.output(planned.image);
         this.resolvedTemplate = pulumi.output(resolvedTemplate);

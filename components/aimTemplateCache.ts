@@ -1,13 +1,17 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { renderCachePvc, renderDownloadJob, renderDownloadTokenSecret } from "../render/modelCache";
-import { downloadJobName, downloadTokenSecretName } from "../resolve/names";
+import { aimLabel, standardLabels } from "../render/labels";
+import { mergeEnv } from "../render/pod";
+import { hfTokenEnv, renderTokenSecret } from "../render/tokenSecret";
+import { downloadJobName, downloadTokenSecretName, tokenSecretName } from "../resolve/names";
 import { downloadSettings, hasDownloadToken, planModelCaches, PlannedModelCache, requireModelSources } from "../resolve/cache";
-import { ModelCacheEntry, templateKey } from "../resolve/catalog";
+import { indexKey, ModelCacheEntry, ObjectIdentity, templateKey } from "../resolve/catalog";
 import { findTemplate } from "../resolve/template";
 import { resolveConfig } from "../resolve/config";
-import { templateCacheSchema } from "../validate/cache";
+import { DEFAULT_DOWNLOAD_IMAGE, templateCacheSchema } from "../validate/cache";
 import { namespaceDependencies, planComponent, sharedObjectName, systemNamespaceSettings, typeToken, warnAll, withSecretToken } from "./internal";
+import { planOperatorTemplateCache, registerOperatorObject } from "./operator";
 import { EnvVar, LocalObjectReference, ResolvedConfig, Scope } from "../types";
 
 export interface AIMTemplateCacheArgs {
@@ -68,18 +72,32 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
             const { config, warning } = resolveConfig(catalog, { kind, aimName, namespace, configName: spec.configName });
             const settings = downloadSettings(spec, config);
             const caches = planModelCaches(catalog, { kind, aimName, namespace, settings }, sources);
-            catalog.claimObjects(
-                declarer,
-                caches
-                    .filter((planned) => !planned.existing)
-                    .flatMap((planned) => [
-                        { kind: "PersistentVolumeClaim", namespace, name: planned.pvcName },
-                        { kind: "Job", namespace, name: downloadJobName(planned.cacheName) },
-                        ...(settings.hfToken !== undefined ? [{ kind: "Secret", namespace, name: downloadTokenSecretName(planned.cacheName) }] : []),
-                    ]),
-            );
+            // On the operator target the operator downloads: the token reaches its resource from a Secret of this cache.
+            const operatorToken = settings.hfToken !== undefined ? [hfTokenEnv(tokenSecretName(aimName))] : [];
+            const operator = planOperatorTemplateCache(kind, {
+                name: aimName,
+                namespace,
+                templateName: template.spec.name,
+                templateScope: template.scope,
+                env: mergeEnv(settings.env, operatorToken),
+                imagePullSecrets: settings.imagePullSecrets,
+                storageClassName: spec.storageClassName,
+                configName: spec.configName,
+                downloadImage: spec.downloadImage === DEFAULT_DOWNLOAD_IMAGE ? undefined : spec.downloadImage,
+                await: { awaitTimeoutSeconds: spec.downloadTimeoutSeconds, skipAwait: false },
+            });
+            const objects: ObjectIdentity[] = operator
+                ? operatorToken.map(() => ({ kind: "Secret", namespace, name: tokenSecretName(aimName) }))
+                : caches
+                      .filter((planned) => !planned.existing)
+                      .flatMap((planned) => [
+                          { kind: "PersistentVolumeClaim", namespace, name: planned.pvcName },
+                          { kind: "Job", namespace, name: downloadJobName(planned.cacheName) },
+                          ...(settings.hfToken !== undefined ? [{ kind: "Secret", namespace, name: downloadTokenSecretName(planned.cacheName) }] : []),
+                      ]);
+            catalog.claimObjects(declarer, objects);
             const system = systemNamespaceSettings(kind, aimName);
-            return { template, config, warning, settings, caches, system };
+            return { template, config, warning, settings, caches, system, operator };
         });
         super(typeToken(kind), name, withSecretToken(spec), opts);
         warnAll(this, [plan.warning]);
@@ -95,6 +113,20 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
         const provider = this.getProvider("kubernetes::");
         const named = (objectName: string) => sharedObjectName(cluster, namespace, objectName);
         const createModelCache = (planned: PlannedModelCache): ModelCacheEntry => {
+            const cache: ModelCacheEntry = {
+                namespace,
+                cacheName: planned.cacheName,
+                modelName: planned.source.name,
+                size: planned.source.size,
+                pvcName: planned.pvcName,
+                sourceUri: planned.source.sourceUri,
+                settings,
+                templateCacheName: spec.name,
+                resources: [],
+            };
+            catalog.modelCaches.declare(namespace, planned.cacheName, cache, declarer);
+            // On the operator target the operator makes the PVCs and downloads: the package keeps the catalog entry.
+            if (plan.operator) return cache;
             const input = { cacheName: planned.cacheName, namespace, source: planned.source, storageClassName: settings.storageClassName };
             const pvc = new k8s.core.v1.PersistentVolumeClaim(named(planned.pvcName), renderCachePvc(input), {
                 provider,
@@ -118,23 +150,29 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
                 }),
                 { provider, dependsOn: [pvc, ...(secret ? [secret] : []), ...inNamespace] },
             );
-            const cache: ModelCacheEntry = {
-                namespace,
-                cacheName: planned.cacheName,
-                modelName: planned.source.name,
-                size: planned.source.size,
-                pvcName: planned.pvcName,
-                sourceUri: planned.source.sourceUri,
-                settings,
-                templateCacheName: spec.name,
-                resources: [pvc, download],
-            };
-            catalog.modelCaches.declare(namespace, planned.cacheName, cache, declarer);
+            cache.resources.push(pvc, download);
             return cache;
         };
         entry.caches = plan.caches.map((planned) => planned.existing ?? createModelCache(planned));
+        // A cache made on a template's behalf is the operator's to make too (from the template or the service).
+        if (plan.operator && !catalog.implicitTemplateCaches.has(indexKey(namespace, spec.name))) {
+            const labels = { ...standardLabels("aim-model-cache", "credentials"), ...aimLabel("template-cache", spec.name) };
+            const secret =
+                settings.hfToken !== undefined
+                    ? new k8s.core.v1.Secret(`${name}-hf-token`, renderTokenSecret(tokenSecretName(spec.name), namespace, labels, settings.hfToken), {
+                          parent: this,
+                          dependsOn: inNamespace,
+                      })
+                    : undefined;
+            registerOperatorObject(this, name, "templatecache", plan.operator, {
+                dependsOn: [...(secret ? [secret] : []), ...inNamespace],
+                retainOnDelete: spec.retainOnDelete,
+                protect: spec.protect,
+            });
+        }
 
-        const persistentVolumeClaims = entry.caches.map((c) => c.pvcName);
+        // The operator's PVCs are named after its artifacts' UIDs, known only once applied.
+        const persistentVolumeClaims = plan.operator ? [] : entry.caches.map((c) => c.pvcName);
         this.aimName = pulumi.output(spec.name);
         this.resolvedConfig = pulumi.output(config);
         this.persistentVolumeClaims = pulumi.output(persistentVolumeClaims);

@@ -11,6 +11,8 @@ import { mergePullSecrets, resolveConfig } from "../resolve/config";
 import { ImageSpec } from "../validate/image";
 import { namespaceDependencies, planComponent, Planned, sharedObjectName, SystemNamespace, systemNamespaceSettings, warnAll } from "./internal";
 import { ResolvedConfig } from "../types";
+import { OperatorObject } from "../render/operator";
+import { planModel, registerOperatorObject } from "./operator";
 
 export interface ImageOutputs {
     aimName: pulumi.Output<string>;
@@ -20,7 +22,7 @@ export interface ImageOutputs {
 
 type ImageArgsSpec = ImageSpec & { namespace?: string };
 
-export type PlannedImage = Planned<ImageArgsSpec, ReturnType<typeof resolveConfig> & { systemNamespace?: SystemNamespace }>;
+export type PlannedImage = Planned<ImageArgsSpec, ReturnType<typeof resolveConfig> & { systemNamespace?: SystemNamespace; model?: OperatorObject }>;
 
 export function planImage(
     kind: "AIMImage" | "AIMClusterImage",
@@ -36,7 +38,8 @@ export function planImage(
         const resolution = resolveConfig(catalog, { kind, aimName, namespace, configName });
         const prePulls = resolution.config.caching.cacheAimImageBase && baseImageOf(spec.image) !== undefined;
         const system = prePulls && systemNamespaceSettings(kind, aimName);
-        return { ...resolution, ...(system && { systemNamespace: system }) };
+        const model = planModel(kind, spec, namespace, resolution.config);
+        return { ...resolution, ...(system && { systemNamespace: system }), ...(model && { model }) };
     });
 }
 
@@ -53,6 +56,7 @@ export function registerImage(component: pulumi.ComponentResource, planned: Plan
     const entry = { scope: scopeOf(namespace), spec: image };
     (namespace === undefined ? catalog.clusterImages : catalog.images).declare(namespace, image.name, entry, declarer);
     catalog.imagesByUri.add(indexKey(namespace, image.image), entry);
+    if (plan.model) registerOperatorObject(component, pulumi.resourceName(component), "model", plan.model);
     const baseImage = baseImageOf(image.image);
     if (plan.systemNamespace !== undefined && baseImage) {
         const system = plan.systemNamespace;

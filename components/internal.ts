@@ -9,8 +9,8 @@ import { z } from "zod";
 import { renderSystemNamespace, systemNamespacePulumiName } from "../render/namespace";
 import { Catalog, catalogFor, ClusterKey, DEFAULT_CLUSTER, Declarer } from "../resolve/catalog";
 import { gpuModelTokens, shortHash } from "../resolve/names";
-import { ServingBackend } from "../types";
-import { AimError, dnsLabel, fieldError, parseArgs, servingBackend } from "../validate/common";
+import { ServingBackend, Target } from "../types";
+import { AimError, dnsLabel, fieldError, parseArgs, servingBackend, target } from "../validate/common";
 import { inspectArgs } from "../validate/shape";
 
 /** Type tokens are `aim:index:<Class>`: frozen once released, since every child URN embeds them. */
@@ -129,6 +129,28 @@ export function stackServingBackend(kind: string, aimName: string): ServingBacke
     return stackConfig(kind, aimName, "servingBackend", servingBackend, ServingBackend.Deployment);
 }
 
+/** What the stack renders (Pulumi config `aim:target`): the workloads (default) or the aim-engine custom resources. */
+export function stackTarget(kind: string, aimName: string): Target {
+    return stackConfig(kind, aimName, "target", target, Target.Workloads);
+}
+
+/** A boolean Pulumi config value `aim:<key>`: "true" or "false". */
+function booleanConfig(kind: string, aimName: string, key: string, fallback: boolean): boolean {
+    const value = new pulumi.Config("aim").get(key) ?? String(fallback);
+    if (value !== "true" && value !== "false") {
+        throw fieldError(kind, aimName, `aim:${key}`, `Pulumi config must be "true" or "false", not "${value}"`);
+    }
+    return value === "true";
+}
+
+/**
+ * Whether the aim-engine operator may create service templates from an image's metadata (Pulumi config
+ * `aim:operatorCreatesTemplates`, default false): off, the operator runs only the templates the program declares.
+ */
+export function operatorCreatesTemplates(kind: string, aimName: string): boolean {
+    return booleanConfig(kind, aimName, "operatorCreatesTemplates", false);
+}
+
 /**
  * The GPU models of the cluster, for template selection (Pulumi config `aim:availableGpuModels`: a JSON list such as
  * `["MI300X","MI325X"]`, or the models separated by commas); undefined when not set. Upstream reads them off the
@@ -165,11 +187,7 @@ export interface SystemNamespace {
 /** Reads and checks the system namespace's settings (see SystemNamespace). */
 export function systemNamespaceSettings(kind: string, aimName: string): SystemNamespace {
     const name = stackConfig(kind, aimName, "systemNamespace", dnsLabel, "aim-system");
-    const create = new pulumi.Config("aim").get("createSystemNamespace") ?? "true";
-    if (create !== "true" && create !== "false") {
-        throw fieldError(kind, aimName, "aim:createSystemNamespace", `Pulumi config must be "true" or "false", not "${create}"`);
-    }
-    return { name, create: create === "true" };
+    return { name, create: booleanConfig(kind, aimName, "createSystemNamespace", true) };
 }
 
 /**

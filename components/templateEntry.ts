@@ -18,6 +18,7 @@ import { templateGpuCount } from "../resolve/resources";
 import { namespaceDependencies, planComponent, Planned, stackServingBackend, systemNamespaceSettings, warnAll } from "./internal";
 import { ResolvedConfig, ResolvedImage, Scope, ServingBackend } from "../types";
 import { indexKey, scopeOf } from "../resolve/catalog";
+import { planOperatorTemplate, registerOperatorTemplate } from "./operator";
 
 export interface TemplateOutputs {
     aimName: pulumi.Output<string>;
@@ -44,6 +45,7 @@ export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.Z
         const { config, warning } = resolveConfig(catalog, { kind, aimName, namespace, configName: spec.configName });
         const backend = templateBackend(kind, spec, stackServingBackend(kind, aimName));
         const pullSecrets = mergePullSecrets(imagePullSecrets, config.imagePullSecrets);
+        const operator = planOperatorTemplate(kind, spec, namespace, pullSecrets);
         // Inline model sources make discovery moot, as upstream skips it since kaiwo fa8a3e90 ("Using in-line model
         // sources, skipping discovery"): nothing reads a dry-run's output at preview, and it pulls the whole image.
         const discover = !spec.modelSources?.length;
@@ -79,7 +81,9 @@ export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.Z
             ...(job ? [{ kind: "Job", namespace: job.metadata.namespace, name: job.metadata.name }] : []),
             ...(runtime ? [{ kind: runtime.kind, namespace: runtime.metadata.namespace, name: runtime.metadata.name }] : []),
         ]);
-        return { candidate, image, config, warning, job, system, prewarm, backend, runtime };
+        // On the operator target the operator discovers and serves: the template registers its custom resource only.
+        const workloads = operator ? {} : { job, system, runtime };
+        return { candidate, image, config, warning, prewarm, backend, ...workloads, operator };
     });
 }
 
@@ -106,8 +110,14 @@ export function registerTemplate(component: pulumi.ComponentResource, pulumiName
     const declared = { ...entry, backend: plan.backend, runtime };
     registry.declare(namespace, spec.name, declared, declarer);
     if (plan.candidate) catalog.templatesByImage.add(indexKey(namespace, spec.aimImageName), declared);
+    // A template derived from a service's overrides is the operator's to derive, under a name of its own.
+    if (plan.operator && plan.candidate) {
+        warnAll(component, plan.operator.warnings);
+        registerOperatorTemplate(component, pulumiName, plan.operator.object);
+    }
     if (plan.prewarm) {
         // Pre-warming: the template's own cache, named after it and using the template's config.
+        catalog.implicitTemplateCaches.add(indexKey(namespace, spec.name));
         new AIMTemplateCache(templateCachePulumiName({ scope: Scope.Namespace, pulumiName }, plan.prewarm.namespace), plan.prewarm, { parent: component });
     }
     return {

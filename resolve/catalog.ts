@@ -351,6 +351,11 @@ export class Catalog {
      * its base, so never a candidate for another service's selection or override matching.
      */
     readonly derivedTemplates = new Set<string>();
+    /**
+     * Template caches the package makes on a template's behalf (a template's `caching.enabled`, a service's
+     * `cacheModel`), under `indexKey(namespace, name)`: on the operator target the operator makes them itself.
+     */
+    readonly implicitTemplateCaches = new Set<string>();
     /** Image entries by container image URI, under `indexKey(namespace, image)`: what a service naming an `image` finds. */
     readonly imagesByUri = new Index<ImageEntry>("looked up the image entries of", this.session);
     /** Keyed by namespace and model-cache name. */

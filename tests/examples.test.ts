@@ -117,6 +117,33 @@ describe("examples under the offline runner", () => {
         assert.strictEqual((run.outputs as any).apiKey, "[secret]");
     });
 
+    it("operator: the quick-start's program on aim:target operator registers aim-engine resources, the Secret and the DaemonSet only", async () => {
+        const run = await runOffline(example("operator"));
+        await assertClean(run); // the custom resources against aim-engine's v0.2.2 CRDs
+        assert.deepStrictEqual([run.project, run.stack], ["aim-operator", "dev"]);
+        assert.deepStrictEqual(
+            run.manifests.map((m) => `${m.kind} ${m.metadata?.namespace ?? "-"}/${m.metadata?.name}`),
+            [
+                "Namespace -/ml-team",
+                "AIMClusterRuntimeConfig -/default",
+                "AIMClusterModel -/llama-3-8b",
+                "DaemonSet aim-system/aim-base-cacher-0b6fac61",
+                "AIMClusterServiceTemplate -/llama-3-8b-mi300x",
+                "Secret ml-team/llama-chat-api-key",
+                "AIMService ml-team/llama-chat",
+            ],
+        );
+        const service = manifest(run, "AIMService", "llama-chat", "ml-team") as any;
+        assert.deepStrictEqual(service.spec.model, { name: "llama-3-8b" });
+        assert.deepStrictEqual(service.spec.template, { name: "llama-3-8b-mi300x" });
+        assert.deepStrictEqual(service.spec.imagePullSecrets, [{ name: "ghcr-pull" }]);
+        assert.strictEqual(service.metadata.annotations["pulumi.com/waitFor"], "jsonpath={.status.status}=Running");
+        // The quick-start's outputs: the same config and route; the operator's InferenceService names the rest.
+        const outputs = run.outputs as any;
+        assert.deepStrictEqual([outputs.config, outputs.routePath], [(quickstart.outputs as any).config, "/ml-team/llama-chat"]);
+        assert.strictEqual(outputs.endpoint, "http://llama-chat-a04542d9-predictor.ml-team.svc.cluster.local");
+    });
+
     it("kserve: stack dev renders Deployments and Services only, no KServe object", async function () {
         this.timeout(120_000);
         const dev = await runOffline(example("kserve"), { stack: "dev" });

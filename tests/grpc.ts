@@ -214,13 +214,14 @@ export class ProviderProcess {
     /**
      * Calls Construct for a component as the engine does during a preview of the program, parented to the stack.
      * `dependsOn` are the URNs of the resources the program made it depend on; `kubernetesProvider` a provider
-     * reference (`<urn>::<id>`) when the program passed an explicit Kubernetes provider.
+     * reference (`<urn>::<id>`) when the program passed an explicit Kubernetes provider; `config` the stack's config
+     * (`aim:target` …), which the engine passes with every Construct.
      */
     async construct(
         type: string,
         name: string,
         inputs: Record<string, unknown>,
-        opts: { dependsOn?: string[]; kubernetesProvider?: string } = {},
+        opts: { dependsOn?: string[]; kubernetesProvider?: string; config?: Record<string, string> } = {},
     ): Promise<Constructed> {
         const req = new ConstructRequest()
             .setProject(PROJECT)
@@ -236,6 +237,7 @@ export class ProviderProcess {
             .setDependenciesList(opts.dependsOn ?? [])
             .setAcceptsOutputValues(true);
         if (opts.kubernetesProvider) req.getProvidersMap().set("kubernetes", opts.kubernetesProvider);
+        for (const [key, value] of Object.entries(opts.config ?? {})) req.getConfigMap().set(key, value);
         const res = await new Promise<ConstructResponse>((resolve, reject) =>
             this.client.construct(req, (err, r) => (err ? reject(err) : resolve(r))),
         );

@@ -22,6 +22,8 @@ export interface Registered {
     dependencies: string[];
     protect: boolean;
     retainOnDelete: boolean;
+    /** Input paths whose change replaces the resource. */
+    replaceOnChanges: string[];
 }
 
 export interface ScenarioResult<T> {
@@ -80,6 +82,7 @@ async function installMocks({ preview = false, stackOutputs = {} }: ScenarioOpti
                     dependencies: req.getDependenciesList(),
                     protect: req.getProtect(),
                     retainOnDelete: req.getRetainondelete(),
+                    replaceOnChanges: req.getReplaceonchangesList(),
                 });
             }
             callback(err, res);

@@ -1,7 +1,9 @@
 // Validates rendered objects against the published Kubernetes and Gateway API schemas (kubernetes-models and
-// @kubernetes-models/gateway-api), and KServe's objects against KServe's CRDs (tests/kserveCrds.ts). Both packages are ESM-only; `module: node16` keeps these dynamic imports real.
+// @kubernetes-models/gateway-api), KServe's objects against KServe's CRDs (tests/kserveCrds.ts) and aim-engine's
+// against aim-engine's (tests/aimEngineCrds.ts). The model packages are ESM-only; `module: node16` keeps these dynamic imports real.
 
 import { Registered, unwrapSecrets } from "./harness";
+import { validateAimEngine } from "./aimEngineCrds";
 import { validateKServe } from "./kserveCrds";
 
 interface Model {
@@ -28,6 +30,7 @@ const modelModules: Record<string, () => Promise<Record<string, unknown>>> = {
 export async function validateManifest(manifest: { apiVersion?: string; kind?: string }): Promise<void> {
     // KServe's kinds have no model package: they are checked against KServe's own CRDs.
     if (manifest.apiVersion?.startsWith("serving.kserve.io/")) return validateKServe(unwrapSecrets(manifest));
+    if (manifest.apiVersion?.startsWith("aim.eai.amd.com/")) return validateAimEngine(unwrapSecrets(manifest));
     const key = `${manifest.apiVersion}/${manifest.kind}`;
     const load = modelModules[key];
     if (!load) throw new Error(`no schema for ${key}`);

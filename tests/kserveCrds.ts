@@ -95,54 +95,48 @@ function makeAjv(): Ajv {
     return ajv;
 }
 
-interface KServeObject {
+/** Any Kubernetes object, as far as CRD validation reads it. */
+export interface CrdObject {
     apiVersion?: string;
     kind?: string;
     metadata?: { name?: string; namespace?: string };
 }
 
-interface Kind {
+/** A compiled CRD: its validator, scope and served `<group>/<version>`s, and its raw schema (for checks ajv cannot do). */
+export interface CrdKind {
     validate: ValidateFunction;
     namespaced: boolean;
     versions: string[];
+    schema: Schema;
 }
 
-let kinds: Map<string, Kind> | undefined;
-
-/**
- * Compiles the three CRDs once (the InferenceService schema is 1 MB: seconds). Specs call it in a `before` hook with
- * a long timeout, so the cost never counts against one test's timeout.
- */
-export function loadKinds(): Map<string, Kind> {
-    if (kinds) return kinds;
+/** Compiles parsed CRDs (one served version each) into kinds keyed `<group>/<Kind>`; `source` names them in errors. */
+export function compileCrds(crds: { source: string; crd: any }[]): Map<string, CrdKind> {
     const ajv = makeAjv();
-    kinds = new Map();
-    for (const file of CRD_FILES) {
-        const text = fs.readFileSync(path.join(CRD_DIR, file), "utf8");
-        // What this validator does not evaluate must stay absent from the CRDs it loads (see the header).
-        const unsupported = text.match(/x-kubernetes-(embedded-resource|validations)/);
-        if (unsupported) throw new Error(`${file}: ${unsupported[0]} is not supported by this validator`);
-        const crd = YAML.parse(text);
+    const compiled = new Map<string, CrdKind>();
+    for (const { source, crd } of crds) {
         const served = crd.spec.versions.filter((v: any) => v.served);
         // Each of these CRDs serves one version; a second would need a schema per version.
-        if (served.length !== 1) throw new Error(`${file}: expected one served version, found ${served.length}`);
-        kinds.set(`${crd.spec.group}/${crd.spec.names.kind}`, {
-            validate: ajv.compile(convert(served[0].schema.openAPIV3Schema, true) as Schema),
+        if (served.length !== 1) throw new Error(`${source}: expected one served version, found ${served.length}`);
+        const schema = served[0].schema.openAPIV3Schema;
+        compiled.set(`${crd.spec.group}/${crd.spec.names.kind}`, {
+            validate: ajv.compile(convert(schema, true) as Schema),
             namespaced: crd.spec.scope === "Namespaced",
             versions: served.map((v: any) => `${crd.spec.group}/${v.name}`),
+            schema,
         });
     }
-    return kinds;
+    return compiled;
 }
 
 /**
- * The problems of a KServe object against its CRD, one `<path>: <message>` per problem (none: valid). Throws for an
- * object of another group or kind, so a test cannot silently validate nothing.
+ * The problems of an object against its kind among `compiled`, one `<path>: <message>` per problem (none: valid).
+ * Throws for an object of another group or kind, so a test cannot silently validate nothing.
  */
-export function kserveProblems(object: KServeObject): string[] {
+export function crdProblems(compiled: Map<string, CrdKind>, object: CrdObject, what: string): string[] {
     const group = object.apiVersion?.split("/")[0];
-    const kind = loadKinds().get(`${group}/${object.kind}`);
-    if (!kind) throw new Error(`no KServe CRD for ${object.apiVersion} ${object.kind}`);
+    const kind = compiled.get(`${group}/${object.kind}`);
+    if (!kind) throw new Error(`no ${what} CRD for ${object.apiVersion} ${object.kind}`);
     const problems: string[] = [];
     if (!kind.versions.includes(object.apiVersion!)) problems.push(`apiVersion: ${object.apiVersion} is not served (${kind.versions.join(", ")})`);
     if (!kind.validate(object)) {
@@ -159,8 +153,32 @@ export function kserveProblems(object: KServeObject): string[] {
     return problems;
 }
 
+let kinds: Map<string, CrdKind> | undefined;
+
+/**
+ * Compiles the three CRDs once (the InferenceService schema is 1 MB: seconds). Specs call it in a `before` hook with
+ * a long timeout, so the cost never counts against one test's timeout.
+ */
+export function loadKinds(): Map<string, CrdKind> {
+    kinds ??= compileCrds(
+        CRD_FILES.map((file) => {
+            const text = fs.readFileSync(path.join(CRD_DIR, file), "utf8");
+            // What this validator does not evaluate must stay absent from the CRDs it loads (see the header).
+            const unsupported = text.match(/x-kubernetes-(embedded-resource|validations)/);
+            if (unsupported) throw new Error(`${file}: ${unsupported[0]} is not supported by this validator`);
+            return { source: file, crd: YAML.parse(text) };
+        }),
+    );
+    return kinds;
+}
+
+/** The problems of a KServe object against its CRD (see crdProblems). */
+export function kserveProblems(object: CrdObject): string[] {
+    return crdProblems(loadKinds(), object, "KServe");
+}
+
 /** Throws with every problem if `object` is not valid for its KServe CRD. */
-export function validateKServe(object: KServeObject): void {
+export function validateKServe(object: CrdObject): void {
     const problems = kserveProblems(object);
     if (problems.length > 0) {
         throw new Error(`${object.kind} "${object.metadata?.name}" is not valid for KServe v0.15.2:\n  ${problems.join("\n  ")}`);

@@ -157,6 +157,29 @@ describe("component provider over gRPC (started as the engine starts it)", funct
         assert.strictEqual(engine.registrations.filter((r) => r.type === "kubernetes:core/v1:Namespace").length, 2);
     });
 
+    it("takes the stack's aim:target from the engine's config: on the operator target an image registers its AIMClusterModel", async function () {
+        const edge = cluster("edge");
+        const config = { "aim:target": "operator" };
+        await provider.construct("aim:index:AIMClusterConfig", "edge-default", { name: "default", imagePullSecrets: [{ name: "edge-pull" }] }, { kubernetesProvider: edge, config });
+        const image = await provider.construct(
+            "aim:index:AIMClusterImage",
+            "edge-llama",
+            { image: "ghcr.io/silogen/aim:0.4.0-meta-llama-llama-3.1-8b-instruct-v20251006" },
+            { kubernetesProvider: edge, config },
+        );
+        const model = engine.childrenOf(image.urn);
+        assert.deepEqual(
+            model.map((r) => [r.type, r.name]),
+            [["kubernetes:aim.eai.amd.com/v1alpha1:AIMClusterModel", "edge-llama-model"]],
+        );
+        assert.deepEqual((model[0].inputs as { spec: unknown }).spec, {
+            image: "ghcr.io/silogen/aim:0.4.0-meta-llama-llama-3.1-8b-instruct-v20251006",
+            imagePullSecrets: [{ name: "edge-pull" }],
+            discovery: { createServiceTemplates: false },
+        });
+        await validateManifest(model[0].inputs);
+    });
+
     describe("the YAML example (examples/yaml), constructed in the program's order", function () {
         const program = parse(fs.readFileSync(EXAMPLE, "utf8")) as YamlProgram;
         const constructed = new Map<string, Constructed>();

@@ -3,7 +3,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { Metric, Precision, ServingBackend } from "../types";
+import { Metric, Precision, ServingBackend, Target } from "../types";
 import { checkPathTemplate } from "./pathTemplate";
 import { MAX_PVC_GI, MAX_QUANTITY, NANOS_PER_UNIT, pvcGi, PVC_HEADROOM_PERCENT, quantityNanos, quantityUnits } from "./quantity";
 
@@ -140,6 +140,10 @@ export const precision = z.enum(Object.values(Precision) as [Precision, ...Preci
 
 export const servingBackend = z.enum(Object.values(ServingBackend) as [ServingBackend, ...ServingBackend[]], {
     error: (issue) => `must be one of ${Object.values(ServingBackend).join(", ")}, not ${JSON.stringify(issue.input)}`,
+});
+
+export const target = z.enum(Object.values(Target) as [Target, ...Target[]], {
+    error: (issue) => `must be one of ${Object.values(Target).join(", ")}, not ${JSON.stringify(issue.input)}`,
 });
 
 /**

@@ -3,6 +3,10 @@
 // One AIMClusterConfig named "default" carries the pull secret and the Gateway; nothing below names a config, so
 // every dependent resolves "default". Preview it offline with `npm run example`, or with the Pulumi CLI from the
 // repository root (`pulumi preview`: the root Pulumi.yaml points here).
+//
+// This renders what the AIM operator would create. On a cluster that runs AMD's aim-engine operator, the same program
+// on the operator target (Pulumi config aim:target: operator, the stack of examples/operator: `npm run
+// example:operator`) registers aim-engine's custom resources instead, for the operator to reconcile.
 
 import * as k8s from "@pulumi/kubernetes";
 // In your own program: import * as aim from "@aim-pulumi/aim";
