@@ -130,7 +130,7 @@ export class AIMService extends pulumi.ComponentResource {
     public readonly serviceName: pulumi.Output<string>;
     /** Name of the KServe InferenceService; absent with the Deployment backend. */
     public readonly inferenceServiceName: pulumi.Output<string | undefined>;
-    /** In-cluster URL of the service, `http://<name>.<namespace>.svc.cluster.local` (with KServe: of `<isvc>-predictor`; the API is under `/v1`). */
+    /** In-cluster URL of the service, `http://<name>.<namespace>.svc`, whatever the cluster domain (with KServe: of `<isvc>-predictor`; the API is under `/v1`). */
     public readonly endpoint: pulumi.Output<string>;
     /** The generated API key (a secret); absent without `apiKey` or with a `secretName` of one's own. */
     public readonly apiKey: pulumi.Output<string | undefined>;

@@ -117,7 +117,7 @@ export function renderInferenceService(input: InferenceInput) {
     };
 }
 
-/** In-cluster URL of a service served by KServe: its predictor Service. */
+/** In-cluster URL of a service served by KServe: its predictor Service (no cluster domain, as serviceEndpoint). */
 export function kserveEndpoint(serviceName: string, namespace: string): string {
-    return `http://${predictorName(inferenceServiceName(serviceName, namespace))}.${namespace}.svc.cluster.local`;
+    return `http://${predictorName(inferenceServiceName(serviceName, namespace))}.${namespace}.svc`;
 }

@@ -233,7 +233,7 @@ describe("KServe backend", () => {
             assert.strictEqual(await valueOf(result.inferenceServiceName), "llama-chat");
             assert.strictEqual(await valueOf(result.serviceName), "llama-chat-predictor");
             assert.strictEqual(await valueOf(result.deploymentName), "llama-chat-predictor");
-            assert.strictEqual(await valueOf(result.endpoint), "http://llama-chat-predictor.ml-team.svc.cluster.local");
+            assert.strictEqual(await valueOf(result.endpoint), "http://llama-chat-predictor.ml-team.svc");
             assert.strictEqual(validateAll(resources), 2);
         });
 

@@ -110,7 +110,7 @@ describe("AIMService", () => {
         });
         assert.deepStrictEqual(ofType(resources, JOB), []);
         assert.deepStrictEqual(single(resources, DEPLOYMENT).dependencies, []);
-        assert.deepStrictEqual(await valueOf(result.endpoint), "http://llama-chat.ml-team.svc.cluster.local");
+        assert.deepStrictEqual(await valueOf(result.endpoint), "http://llama-chat.ml-team.svc");
     });
 
     it("overlays resources key by key, env with the service's winning, and counts GPUs from overrides", async () => {
