@@ -55,7 +55,7 @@ export interface AIMServiceArgs {
     overrides?: ServiceOverrides;
     /** Environment of the inference container; it wins over the template's. */
     env?: EnvVar[];
-    /** Pull secrets of the inference pods, before the resolved config's. */
+    /** Pull secrets of the inference pods, before the template's and the resolved config's. */
     imagePullSecrets?: LocalObjectReference[];
     /** Container resources; they win key by key over the template's and the image's, then the per-GPU defaults (4 CPUs and 32Gi requested, 48Gi limit, per GPU). `amd.com/gpu` sets the GPU count. */
     resources?: ContainerResources;
@@ -190,7 +190,9 @@ export class AIMService extends pulumi.ComponentResource {
             templateEnv: namespaceFields(template.spec).env,
             serviceEnv: spec.env,
             hfTokenSecretName: tokenSecret && tokenSecretName(spec.name),
-            imagePullSecrets: mergePullSecrets(spec.imagePullSecrets, config.imagePullSecrets),
+            // A namespace template's own secrets pulled its discovery image and (KServe) reach the predictor through its
+            // runtime: the Deployment pulls with them too, so both backends pull with the same secrets.
+            imagePullSecrets: mergePullSecrets(spec.imagePullSecrets, namespaceFields(template.spec).imagePullSecrets, config.imagePullSecrets),
             resources: levels,
             caches: caches.map((c) => ({ claimName: c.pvcName, modelName: c.modelName })),
             scratch: scratchVolumeFor(spec.scratch, template.spec.modelSources, config.caching.storageClassName),

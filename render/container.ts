@@ -64,7 +64,7 @@ export interface ContainerInput {
     serviceEnv?: EnvVar[];
     /** Secret holding the Hugging Face token under key `token`, if one was given. */
     hfTokenSecretName?: string;
-    /** Already merged: the service's own, then the resolved config's. */
+    /** Already merged: the service's own, then its template's, then the resolved config's. */
     imagePullSecrets: LocalObjectReference[];
     /** Resources over the per-GPU defaults, lowest precedence first (image, template, service); their GPU keys are ignored: `gpuCount` is resolved. */
     resources: ContainerResources[];

@@ -4,8 +4,8 @@ import * as k8s from "@pulumi/kubernetes";
 import { EnvVar, LocalObjectReference } from "../types";
 
 /**
- * Pull secrets in precedence order, de-duplicated by name (first occurrence wins): the object's own first, then
- * the resolved config's, as upstream's `mergePullSecretRefs`.
+ * Pull secrets in precedence order, de-duplicated by name (first occurrence wins): the object's own first (a
+ * service's, then its template's), then the resolved config's, as upstream's `mergePullSecretRefs`.
  */
 export function mergePullSecrets(...lists: (LocalObjectReference[] | undefined)[]): LocalObjectReference[] {
     const seen = new Set<string>();

@@ -2,10 +2,10 @@
 // KServe make of the same input, one describe per finding.
 
 import * as assert from "assert";
-import { AIMClusterImage, AIMClusterServiceTemplate } from "../index";
+import { AIMClusterConfig, AIMClusterImage, AIMClusterServiceTemplate, AIMServiceTemplate } from "../index";
 import { deviceIds } from "../render/gpu";
 import { LLAMA_IMAGE, LLAMA_SOURCE } from "./fixtures";
-import { DEPLOYMENT, Opts, scenario, single } from "./harness";
+import { DEPLOYMENT, ISVC, Opts, RUNTIME, scenario, single } from "./harness";
 import { validateKubernetesObjects } from "./k8sSchemas";
 import { llamaChat, podSpec } from "./llamaCluster";
 
@@ -16,6 +16,36 @@ function cluster(opts: Opts, template: Partial<ConstructorParameters<typeof AIMC
 }
 
 describe("fidelity with the operator (issue 15)", () => {
+    describe("1. the template's pull secrets reach the inference pods of both backends", () => {
+        /** A namespace template naming its own registry secret, under a config with another, and a service with a third. */
+        const program = (servingBackend: "deployment" | "kserve") => (opts: Opts) => {
+            new AIMClusterConfig("default", { imagePullSecrets: [{ name: "config-pull" }, { name: "template-pull" }] }, opts);
+            new AIMClusterImage("llama", { image: LLAMA_IMAGE }, opts);
+            new AIMServiceTemplate("team", {
+                namespace: "ml-team",
+                aimImageName: "llama",
+                servingBackend,
+                imagePullSecrets: [{ name: "template-pull" }],
+                modelSources: [LLAMA_SOURCE],
+            }, opts);
+            llamaChat(opts, { templateRef: "team", imagePullSecrets: [{ name: "service-pull" }] });
+        };
+        const expected = [{ name: "service-pull" }, { name: "template-pull" }, { name: "config-pull" }];
+
+        it("Deployment: the service's, then the template's, then the config's, de-duplicated", async () => {
+            const { resources } = await scenario(program("deployment"));
+            assert.deepStrictEqual(podSpec(single(resources, DEPLOYMENT)).imagePullSecrets, expected);
+            await validateKubernetesObjects(resources);
+        });
+
+        it("KServe: the InferenceService's predictor pulls with the same list, the runtime with the template's", async () => {
+            const { resources } = await scenario(program("kserve"));
+            assert.deepStrictEqual(single(resources, ISVC).inputs.spec.predictor.imagePullSecrets, expected);
+            assert.deepStrictEqual(single(resources, RUNTIME).inputs.spec.imagePullSecrets, [{ name: "template-pull" }, { name: "config-pull" }]);
+            await validateKubernetesObjects(resources);
+        });
+    });
+
     describe("6. GPU node affinity for every AMD model upstream knows", () => {
         it("maps the Radeon Pro and Radeon models to kaiwo's device ids", () => {
             const table = Object.fromEntries(

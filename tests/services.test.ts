@@ -177,7 +177,7 @@ describe("AIMService", () => {
     it("gives an unknown GPU model no affinity", async () => {
         const { resources } = await scenario((opts) => {
             llamaCluster(opts);
-            llamaChat(opts, { overrides: { gpuSelector: { count: 1, model: "RX7900" } } });
+            llamaChat(opts, { overrides: { gpuSelector: { count: 1, model: "A100" } } });
         });
         assert.strictEqual(podSpec(single(resources, DEPLOYMENT)).affinity, undefined);
     });
