@@ -17,7 +17,7 @@ import { DEFAULT_AWAIT_TIMEOUT_SECONDS, serviceSchema } from "../validate/servic
 import { namespaceFields } from "../validate/template";
 import { AIMServiceTemplate } from "./aimServiceTemplate";
 import { AIMTemplateCache } from "./aimTemplateCache";
-import { availableGpuModels, planComponent, typeToken, warnAll, withSecretToken } from "./internal";
+import { availableGpuModels, planComponent, stackKServeDeploymentMode, typeToken, warnAll, withSecretToken } from "./internal";
 import { resolveConfig } from "../resolve/config";
 import {
     ContainerResources,
@@ -145,8 +145,9 @@ export class AIMService extends pulumi.ComponentResource {
                 : findImageByUri(catalog, dependent, spec.namespace, spec.image!);
             const { config, warning, pathTemplateFrom } = resolveConfig(catalog, { kind, aimName: spec.name, namespace: spec.namespace, configName: spec.configName });
             const plan = planService(catalog, spec, image, { config, pathTemplateFrom, availableGpuModels: availableGpuModels(kind, spec.name) });
+            const deploymentMode = plan.backend === ServingBackend.KServe ? stackKServeDeploymentMode(kind, spec.name) : undefined;
             catalog.claimObjects(declarer, plan.objects);
-            return { image: resolvedImage(image), imageResources: image.spec.resources, config, plan, warnings: [warning, ...plan.warnings] };
+            return { image: resolvedImage(image), imageResources: image.spec.resources, config, plan, deploymentMode, warnings: [warning, ...plan.warnings] };
         });
         super(typeToken(kind), name, withSecretToken(spec), opts);
         warnAll(this, planned.warnings);
@@ -208,7 +209,7 @@ export class AIMService extends pulumi.ComponentResource {
         const kserve = template.backend === ServingBackend.KServe;
         const isvcName = inferenceServiceName(spec.name, namespace);
         const workloadResource = kserve
-            ? new k8s.apiextensions.CustomResource(`${name}-inferenceservice`, renderInferenceService(workload), {
+            ? new k8s.apiextensions.CustomResource(`${name}-inferenceservice`, renderInferenceService({ ...workload, deploymentMode: planned.deploymentMode }), {
                   parent: this,
                   dependsOn: [...dependsOn, ...(template.runtime ? [template.runtime] : [])],
               })

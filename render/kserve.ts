@@ -12,6 +12,7 @@ import { awaitAnnotations, InferenceInput, workloadLabels } from "./serving";
 import { aimLabel, standardLabels } from "./labels";
 import { envValue, podPullSecrets, renderEnv } from "./pod";
 import { GPU_RESOURCE } from "../validate/resources";
+import { KServeDeploymentMode } from "../validate/common";
 
 /** The container KServe fills from the runtime and overlays with the InferenceService's `predictor.model`. */
 const KSERVE_CONTAINER = "kserve-container";
@@ -76,7 +77,12 @@ function inferenceServiceAwait(input: InferenceInput): Record<string, string> {
     return { ...(!input.await.skipAwait && { "pulumi.com/waitFor": "condition=Ready" }), ...awaitAnnotations(input.await) };
 }
 
-export function renderInferenceService(input: InferenceInput) {
+export interface InferenceServiceInput extends InferenceInput {
+    /** Pulumi config `aim:kserveDeploymentMode`; absent: no annotation, KServe's configured default mode. */
+    deploymentMode?: KServeDeploymentMode;
+}
+
+export function renderInferenceService(input: InferenceServiceInput) {
     const { volumes, volumeMounts } = inferenceVolumes(input);
     return {
         apiVersion: "serving.kserve.io/v1beta1",
@@ -90,11 +96,10 @@ export function renderInferenceService(input: InferenceInput) {
                 ...input.annotations,
                 // Replicas are fixed (min = max); upstream turns KServe's autoscaler off unless autoscaling is asked for.
                 "serving.kserve.io/autoscalerClass": "none",
-                // The predictor Service `<isvc>-predictor` on port 80 that routes target exists in raw deployment mode;
-                // KServe honours the annotation over its configured default (v0.15.2 `GetDeploymentMode`,
-                // pkg/controller/v1beta1/inferenceservice/utils/utils.go l.176–191), so a Serverless-default cluster
-                // still serves this service that way.
-                "serving.kserve.io/deploymentMode": "RawDeployment",
+                // Only when asked for (components/internal.ts stackKServeDeploymentMode says why): KServe honours it
+                // over its configured default (v0.16.0 `GetDeploymentMode`,
+                // pkg/controller/v1beta1/inferenceservice/utils/utils.go l.221–245).
+                ...(input.deploymentMode && { "serving.kserve.io/deploymentMode": input.deploymentMode }),
                 ...inferenceServiceAwait(input),
             },
         },

@@ -5,7 +5,7 @@ import * as assert from "assert";
 import { AIMClusterConfig, AIMClusterImage, AIMClusterServiceTemplate, AIMServiceTemplate } from "../index";
 import { deviceIds } from "../render/gpu";
 import { LLAMA_IMAGE, LLAMA_SOURCE } from "./fixtures";
-import { DEPLOYMENT, ISVC, Opts, RUNTIME, scenario, single } from "./harness";
+import { DEPLOYMENT, ISVC, Opts, RUNTIME, scenario, scenarioThrows, single, withStackConfig } from "./harness";
 import { validateKubernetesObjects } from "./k8sSchemas";
 import { llamaChat, podSpec } from "./llamaCluster";
 
@@ -43,6 +43,53 @@ describe("fidelity with the operator (issue 15)", () => {
             assert.deepStrictEqual(single(resources, ISVC).inputs.spec.predictor.imagePullSecrets, expected);
             assert.deepStrictEqual(single(resources, RUNTIME).inputs.spec.imagePullSecrets, [{ name: "template-pull" }, { name: "config-pull" }]);
             await validateKubernetesObjects(resources);
+        });
+    });
+
+    describe("2. no serving.kserve.io/deploymentMode unless Pulumi config asks for one", () => {
+        const kserveService = (opts: Opts) => {
+            cluster(opts, { servingBackend: "kserve", gpuSelector: { count: 1, model: "MI300X" } });
+            llamaChat(opts);
+        };
+        const annotations = async () => single((await scenario(kserveService)).resources, ISVC).inputs.metadata.annotations;
+
+        it("leaves the mode to the cluster's KServe default by default", async () => {
+            assert.deepStrictEqual(await annotations(), {
+                "serving.kserve.io/autoscalerClass": "none",
+                "pulumi.com/waitFor": "condition=Ready",
+                "pulumi.com/timeoutSeconds": "3600",
+            });
+        });
+
+        it("writes aim:kserveDeploymentMode: Standard (KServe >= 0.16) or RawDeployment (KServe 0.15)", async () => {
+            for (const mode of ["Standard", "RawDeployment"]) {
+                const written = await withStackConfig({ "aim:kserveDeploymentMode": mode }, annotations);
+                assert.strictEqual(written["serving.kserve.io/deploymentMode"], mode);
+            }
+            const { resources } = await withStackConfig({ "aim:kserveDeploymentMode": "Standard" }, () => scenario(kserveService));
+            await validateKubernetesObjects(resources);
+        });
+
+        it("refuses any other mode on the service, registering nothing of it", async () => {
+            for (const mode of ["Knative", "Serverless", "ModelMesh", "standard"]) {
+                const { error, resources } = await withStackConfig({ "aim:kserveDeploymentMode": mode }, () => scenarioThrows(kserveService));
+                assert.strictEqual(
+                    error.message,
+                    `AIMService "llama-chat": aim:kserveDeploymentMode: Pulumi config must be one of Standard, RawDeployment, not "${mode}" ` +
+                        "(the kserve backend serves through KServe's raw deployment mode)",
+                );
+                assert.ok(!resources.some((r) => r.name.startsWith("llama-chat")));
+            }
+        });
+
+        it("is not read for services on the Deployment backend", async () => {
+            const { resources } = await withStackConfig({ "aim:kserveDeploymentMode": "Knative" }, () =>
+                scenario((opts) => {
+                    cluster(opts);
+                    llamaChat(opts);
+                }),
+            );
+            single(resources, DEPLOYMENT);
         });
     });
 

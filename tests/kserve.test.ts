@@ -192,7 +192,6 @@ describe("KServe backend", () => {
                 },
                 annotations: {
                     "serving.kserve.io/autoscalerClass": "none",
-                    "serving.kserve.io/deploymentMode": "RawDeployment",
                     "pulumi.com/waitFor": "condition=Ready",
                     "pulumi.com/timeoutSeconds": "3600",
                 },
@@ -347,7 +346,7 @@ describe("KServe backend", () => {
             });
             return single(resources, ISVC).inputs.metadata.annotations;
         };
-        const system = { "serving.kserve.io/autoscalerClass": "none", "serving.kserve.io/deploymentMode": "RawDeployment" };
+        const system = { "serving.kserve.io/autoscalerClass": "none" };
         assert.deepStrictEqual(await annotations({}), { ...system, "pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "3600" });
         assert.deepStrictEqual(
             await annotations({ awaitTimeoutSeconds: 5400, annotations: { "example.com/team": "nlp", "serving.kserve.io/autoscalerClass": "hpa" } }),

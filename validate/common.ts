@@ -136,6 +136,20 @@ export const servingBackend = z.enum(Object.values(ServingBackend) as [ServingBa
 });
 
 /**
+ * The `serving.kserve.io/deploymentMode` values Pulumi config `aim:kserveDeploymentMode` may set: the names of KServe's
+ * raw deployment mode, `Standard` (KServe >= 0.16) and its legacy alias `RawDeployment` (KServe 0.15 knows only this
+ * one: v0.15.2 pkg/constants/constants.go l.423–427). The kserve backend serves through the predictor Deployment and
+ * ClusterIP Service of that mode and turns KServe's autoscaler off; `Knative` / `Serverless` (a Knative Service behind
+ * KServe's ingress) and `ModelMesh` (multi-model runtimes only) would not serve what it renders.
+ */
+export const KSERVE_DEPLOYMENT_MODES = ["Standard", "RawDeployment"] as const;
+export type KServeDeploymentMode = (typeof KSERVE_DEPLOYMENT_MODES)[number];
+export const kserveDeploymentMode = z.enum(KSERVE_DEPLOYMENT_MODES, {
+    error: (issue) =>
+        `must be one of ${KSERVE_DEPLOYMENT_MODES.join(", ")}, not ${JSON.stringify(issue.input)} (the kserve backend serves through KServe's raw deployment mode)`,
+});
+
+/**
  * The most GPUs per replica: the per-GPU memory default (48Gi each) must stay below 8Ei, the largest quantity
  * Kubernetes stores (2^63 bytes).
  */
