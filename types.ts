@@ -132,7 +132,7 @@ export interface EnvVar {
 
 /** The GPUs a template targets. */
 export interface GpuSelector {
-    /** GPUs per replica (≥ 1). */
+    /** GPUs per replica (≥ 0; 0 runs without GPUs: no GPU request and no GPU node affinity). */
     count: number;
     /** AMD GPU model, e.g. `MI300X`. */
     model: string;

@@ -130,14 +130,20 @@ function overlay(base: Required<ContainerResources>, over: ContainerResources): 
 
 /**
  * Upstream's per-GPU defaults (4 CPUs, 32Gi requested and 48Gi limit of memory per GPU), overlaid by the image's,
- * the template's and the service's resources in turn; `amd.com/gpu` request and limit = the resolved GPU count.
+ * the template's and the service's resources in turn; `amd.com/gpu` request and limit = the resolved GPU count. With
+ * zero GPUs neither defaults nor a GPU key, only what the levels state, as aim-engine's `resolveResources` and
+ * `defaultResourceRequirementsForGPU` (internal/aimservice/kserve.go l.408–458 at 9223504); empty lists are left out.
  */
-export function inferenceResources(input: Pick<ContainerInput, "gpuCount" | "resources">) {
+export function inferenceResources(input: Pick<ContainerInput, "gpuCount" | "resources">): ContainerResources {
     const gpus = input.gpuCount;
-    const defaults: Required<ContainerResources> = { requests: { cpu: String(4 * gpus), memory: `${32 * gpus}Gi` }, limits: { memory: `${48 * gpus}Gi` } };
+    const defaults: Required<ContainerResources> =
+        gpus > 0 ? { requests: { cpu: String(4 * gpus), memory: `${32 * gpus}Gi` }, limits: { memory: `${48 * gpus}Gi` } } : { requests: {}, limits: {} };
     // The GPU key is the resolved count, whichever level stated it.
     const { requests, limits } = input.resources.reduce<Required<ContainerResources>>((merged, level) => overlay(merged, withoutGpu(level) ?? {}), defaults);
-    return { requests: { ...requests, [GPU_RESOURCE]: String(gpus) }, limits: { ...limits, [GPU_RESOURCE]: String(gpus) } };
+    const gpu: Record<string, string> = gpus > 0 ? { [GPU_RESOURCE]: String(gpus) } : {};
+    const nonEmpty = (list: Record<string, string>) => (Object.keys(list).length > 0 ? list : undefined);
+    const merged = { requests: nonEmpty({ ...requests, ...gpu }), limits: nonEmpty({ ...limits, ...gpu }) };
+    return { ...(merged.requests && { requests: merged.requests }), ...(merged.limits && { limits: merged.limits }) };
 }
 
 /** The container env, lowest precedence first: package defaults, template, service, then the secret references. */
@@ -218,11 +224,13 @@ export function inferenceContainer(input: ContainerInput, name = INFERENCE_CONTA
     } satisfies k8s.types.input.core.v1.Container;
 }
 
-/** Pod-level fields of an inference pod: GPU placement, pull secrets, service account, the container, its volumes. */
-/** Where and as whom an inference pod runs: GPU node affinity, pull secrets, service account. Every backend's pod. */
+/**
+ * Where and as whom an inference pod runs: GPU node affinity, pull secrets, service account. Every backend's pod. A
+ * pod without GPUs needs no GPU node: it runs anywhere, a laptop cluster included.
+ */
 export function podPlacement(input: ContainerInput) {
     return {
-        ...gpuNodeAffinity(input.gpuModel),
+        ...gpuNodeAffinity(input.gpuCount > 0 ? input.gpuModel : undefined),
         ...podPullSecrets(input.imagePullSecrets),
         ...(input.serviceAccountName && { serviceAccountName: input.serviceAccountName }),
     };

@@ -34,7 +34,7 @@ export interface RuntimeInput {
 const isShm = (v: { name: unknown }) => v.name === SHM_VOLUME;
 
 export function renderServingRuntime(input: RuntimeInput) {
-    const gpus = String(input.gpuCount);
+    const gpus = { [GPU_RESOURCE]: String(input.gpuCount) };
     // Only /dev/shm: the model storage (caches or scratch) is each service's own, in its InferenceService.
     const shm = inferenceVolumes({ caches: [], scratch: { type: "emptyDir" } });
     return {
@@ -56,7 +56,7 @@ export function renderServingRuntime(input: RuntimeInput) {
                     image: input.image,
                     env: renderEnv([envValue("VLLM_ENABLE_METRICS", "true")]),
                     ports: inferencePorts(),
-                    resources: { requests: { [GPU_RESOURCE]: gpus }, limits: { [GPU_RESOURCE]: gpus } },
+                    ...(input.gpuCount > 0 && { resources: { requests: gpus, limits: gpus } }),
                     volumeMounts: shm.volumeMounts.filter(isShm),
                 },
             ],

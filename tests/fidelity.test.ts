@@ -5,9 +5,9 @@ import * as assert from "assert";
 import { AIMClusterConfig, AIMClusterImage, AIMClusterServiceTemplate, AIMServiceTemplate } from "../index";
 import { deviceIds } from "../render/gpu";
 import { LLAMA_IMAGE, LLAMA_SOURCE } from "./fixtures";
-import { DEPLOYMENT, ISVC, Opts, RUNTIME, scenario, scenarioThrows, single, withStackConfig } from "./harness";
+import { CLUSTER_RUNTIME, DEPLOYMENT, ISVC, JOB, Opts, RUNTIME, scenario, scenarioThrows, single, valueOf, withStackConfig } from "./harness";
 import { validateKubernetesObjects } from "./k8sSchemas";
-import { llamaChat, podSpec } from "./llamaCluster";
+import { container, llamaChat, llamaCluster, podSpec } from "./llamaCluster";
 
 /** The llama image and one cluster template `base` with inline sources (no discovery), with `template` over it. */
 function cluster(opts: Opts, template: Partial<ConstructorParameters<typeof AIMClusterServiceTemplate>[1]> = {}) {
@@ -130,6 +130,80 @@ describe("fidelity with the operator (issue 15)", () => {
                 },
             });
             await validateKubernetesObjects(resources);
+        });
+    });
+    describe("8. zero GPUs: no GPU request, no GPU affinity, the rest as usual", () => {
+        /** The aim-dummy of upstream's e2e suite on a template of zero GPUs, as on a laptop cluster. */
+        const zeroGpus = { gpuSelector: { count: 0, model: "MI300X" } };
+
+        it("a template of gpuSelector.count 0: a Deployment without GPU key, per-GPU defaults or node affinity", async () => {
+            const { result, resources } = await scenario((opts) => {
+                cluster(opts, zeroGpus);
+                return llamaChat(opts);
+            });
+            const deployment = single(resources, DEPLOYMENT);
+            assert.deepStrictEqual(container(deployment).resources, {});
+            assert.strictEqual(podSpec(deployment).affinity, undefined);
+            assert.deepStrictEqual(container(deployment).env, [
+                { name: "AIM_CACHE_PATH", value: "/workspace/model-cache" },
+                { name: "VLLM_ENABLE_METRICS", value: "true" },
+            ]);
+            assert.strictEqual((await valueOf(result.resolvedTemplate)).gpuCount, 0);
+            await validateKubernetesObjects(resources);
+        });
+
+        it("what the levels state is all the container asks for (aim-engine: no defaults below one GPU)", async () => {
+            const { resources } = await scenario((opts) => {
+                cluster(opts, { ...zeroGpus, resources: { requests: { cpu: "1", memory: "1Gi", "amd.com/gpu": "0" }, limits: { memory: "2Gi" } } });
+                llamaChat(opts);
+            });
+            assert.deepStrictEqual(container(single(resources, DEPLOYMENT)).resources, {
+                requests: { cpu: "1", memory: "1Gi" },
+                limits: { memory: "2Gi" },
+            });
+        });
+
+        it("a service's amd.com/gpu: \"0\" on a MI300X × 2 template drops its GPUs and their affinity", async () => {
+            const { result, resources } = await scenario((opts) => {
+                llamaCluster(opts);
+                return llamaChat(opts, { resources: { limits: { "amd.com/gpu": "0", memory: "4Gi" } } });
+            });
+            const deployment = single(resources, DEPLOYMENT);
+            assert.deepStrictEqual(container(deployment).resources, { limits: { memory: "4Gi" } });
+            assert.strictEqual(podSpec(deployment).affinity, undefined);
+            assert.deepStrictEqual(await valueOf(result.resolvedTemplate), { name: "base", scope: "Cluster", gpuModel: "MI300X", gpuCount: 0, chosenBy: "imageDefault" });
+        });
+
+        it("KServe: a runtime and an InferenceService without GPU resources or affinity", async () => {
+            const { resources } = await scenario((opts) => {
+                cluster(opts, { ...zeroGpus, servingBackend: "kserve" });
+                llamaChat(opts);
+            });
+            assert.strictEqual(single(resources, CLUSTER_RUNTIME).inputs.spec.containers[0].resources, undefined);
+            const { predictor } = single(resources, ISVC).inputs.spec;
+            assert.deepStrictEqual(predictor.model.resources, {});
+            assert.strictEqual(predictor.affinity, undefined);
+            await validateKubernetesObjects(resources);
+        });
+
+        it("discovery asks for the GPU model but no AIM_GPU_COUNT, as both upstreams below one GPU", async () => {
+            const { resources } = await scenario((opts) => {
+                new AIMClusterImage("llama", { image: LLAMA_IMAGE }, opts);
+                new AIMClusterServiceTemplate("dummy", { aimImageName: "llama", ...zeroGpus }, opts);
+            });
+            assert.deepStrictEqual(single(resources, JOB).inputs.spec.template.spec.containers[0].env, [{ name: "AIM_GPU_MODEL", value: "MI300X" }]);
+            await validateKubernetesObjects(resources);
+        });
+
+        it("selection keeps a zero-GPU template whose model the cluster lacks: its pods need no GPU node", async () => {
+            const { result } = await withStackConfig({ "aim:availableGpuModels": "MI325X" }, () =>
+                scenario((opts) => {
+                    new AIMClusterImage("llama", { image: LLAMA_IMAGE }, opts);
+                    new AIMClusterServiceTemplate("dummy", { aimImageName: "llama", modelSources: [LLAMA_SOURCE], ...zeroGpus }, opts);
+                    return llamaChat(opts);
+                }),
+            );
+            assert.deepStrictEqual((await valueOf(result.resolvedTemplate)).candidates, [{ name: "dummy", scope: "Cluster", status: "chosen", reason: "BestMatch" }]);
         });
     });
 });

@@ -146,7 +146,7 @@ const token = fc
     .map(([body, given]) => new Token(`hf_${body}`, given));
 const metric = fc.constantFrom("latency", "throughput");
 const precision = fc.constantFrom("fp8", "bf16", "fp16");
-const gpuSelector = fc.record({ count: integer(1, 8), model: fc.constantFrom("MI300X", "MI325X") });
+const gpuSelector = fc.record({ count: integer(0, 8), model: fc.constantFrom("MI300X", "MI325X") });
 const modelSource = fc.record({
     name: fc.constantFrom(
         "amd/Llama-3.1-8B-Instruct-FP8-KV",
@@ -167,8 +167,8 @@ const modelSource = fc.record({
     size: mostly(["9094593249", "15Gi", "8.5Gi", "1e9", "1.5e3M"], ["1", "0.5Ki", "7.9Ei", "9223372036854775807", ...BAD_QUANTITIES]),
 });
 const quantity = mostly(["1", "500m", "8", "64Gi", "96Gi", "1.5", "2G"], ["0", "7Ei", "1e3", "0.001", ...BAD_QUANTITIES]);
-// A GPU count is a whole number of devices: mostly one, sometimes a quantity that is not.
-const gpuEntry = fc.tuple(fc.constant("amd.com/gpu"), mostly(["1", "2", "8"], ["0", "500m", "1.5", "99999999999"]));
+// A GPU count is a whole number of devices (zero included): mostly one, sometimes a quantity that is not.
+const gpuEntry = fc.tuple(fc.constant("amd.com/gpu"), mostly(["1", "2", "8", "0"], ["500m", "1.5", "99999999999", "-1"]));
 const resourceEntry = fc.tuple(mostly(["cpu", "memory", "ephemeral-storage"], ["hugepages-2Mi", "example.com/fpga", "kubernetes.io/x"]), quantity);
 const resourceList = fc
     .uniqueArray(fc.oneof({ weight: 3, arbitrary: resourceEntry }, { weight: 1, arbitrary: gpuEntry }), { maxLength: 2, selector: ([key]) => key })
