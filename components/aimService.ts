@@ -190,6 +190,7 @@ export class AIMService extends pulumi.ComponentResource {
             precision: template.spec.precision,
             templateEnv: namespaceFields(template.spec).env,
             serviceEnv: spec.env,
+            engineArgs: plan.engineArgs,
             hfTokenSecretName: tokenSecret && tokenSecretName(spec.name),
             // A namespace template's own secrets pulled its discovery image and (KServe) reach the predictor through its
             // runtime: the Deployment pulls with them too, so both backends pull with the same secrets.

@@ -15,8 +15,10 @@
 //                                     + its volumes
 
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { ContainerResources, EnvVar, LocalObjectReference, Metric, ModelSource, Precision, ServiceScratch } from "../types";
 import { quantityToBytes } from "../validate/quantity";
+import { ENGINE_ARGS_ENV } from "../validate/engineArgs";
 import { GPU_RESOURCE } from "../validate/resources";
 import { withoutGpu } from "../resolve/resources";
 import { gpuNodeAffinity } from "./gpu";
@@ -62,6 +64,8 @@ export interface ContainerInput {
     /** A namespace template's env; the service's own env wins over it. */
     templateEnv?: EnvVar[];
     serviceEnv?: EnvVar[];
+    /** `AIM_ENGINE_ARGS` of templateEnv and serviceEnv deep-merged (resolve/engineArgs.ts), when set: it replaces both. */
+    engineArgs?: pulumi.Input<string>;
     /** Secret holding the Hugging Face token under key `token`, if one was given. */
     hfTokenSecretName?: string;
     /** Already merged: the service's own, then its template's, then the resolved config's. */
@@ -146,7 +150,10 @@ export function inferenceResources(input: Pick<ContainerInput, "gpuCount" | "res
     return { ...(merged.requests && { requests: merged.requests }), ...(merged.limits && { limits: merged.limits }) };
 }
 
-/** The container env, lowest precedence first: package defaults, template, service, then the secret references. */
+/**
+ * The container env, lowest precedence first: package defaults, template, service (`AIM_ENGINE_ARGS` of both merged),
+ * then the secret references.
+ */
 export function inferenceEnv(input: ContainerInput): EnvVar[] {
     return mergeEnv(
         // Always set, and always backed by a volume (inferenceVolumes): the model never lands in the writable layer.
@@ -155,6 +162,7 @@ export function inferenceEnv(input: ContainerInput): EnvVar[] {
         input.precision ? [envValue("AIM_PRECISION", input.precision)] : [],
         input.templateEnv,
         input.serviceEnv,
+        input.engineArgs !== undefined ? [{ name: ENGINE_ARGS_ENV, value: input.engineArgs }] : [],
         input.hfTokenSecretName ? [hfTokenEnv(input.hfTokenSecretName)] : [],
         input.apiKeySecret ? [{ name: API_KEY_ENV, valueFrom: { secretKeyRef: { ...input.apiKeySecret } } }] : [],
     );

@@ -1,11 +1,27 @@
 // Issue 15: the rendered objects field by field against what the operator (kaiwo fa8a3e90, aim-engine 9223504) and
 // KServe make of the same input, one describe per finding.
 
+import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
-import { AIMClusterConfig, AIMClusterImage, AIMClusterServiceTemplate, AIMServiceTemplate } from "../index";
+import { AIMClusterConfig, AIMClusterImage, AIMClusterServiceTemplate, AIMServiceArgs, AIMServiceTemplate, EnvVar } from "../index";
 import { deviceIds } from "../render/gpu";
+import { mergeEngineArgs } from "../resolve/engineArgs";
 import { LLAMA_IMAGE, LLAMA_SOURCE } from "./fixtures";
-import { CLUSTER_RUNTIME, DEPLOYMENT, ISVC, JOB, Opts, RUNTIME, scenario, scenarioThrows, single, valueOf, withStackConfig } from "./harness";
+import {
+    CLUSTER_RUNTIME,
+    DEPLOYMENT,
+    isSecretWrapper,
+    ISVC,
+    JOB,
+    Opts,
+    RUNTIME,
+    scenario,
+    scenarioThrows,
+    single,
+    valueOf,
+    withStackConfig,
+} from "./harness";
+import { expectProgramErrors } from "./hooks";
 import { validateKubernetesObjects } from "./k8sSchemas";
 import { container, llamaChat, llamaCluster, podSpec } from "./llamaCluster";
 
@@ -90,6 +106,106 @@ describe("fidelity with the operator (issue 15)", () => {
                 }),
             );
             single(resources, DEPLOYMENT);
+        });
+    });
+
+    describe("4. AIM_ENGINE_ARGS deep-merged across the template's and the service's env", () => {
+        const TEMPLATE_ARGS = '{"max-model-len": 8192, "compilation-config": {"level": 3, "cudagraph": true}}';
+        const SERVICE_ARGS = '{"compilation-config": {"level": 0}, "enforce-eager": true}';
+        /** A namespace template `team` with `templateEnv` and a service on it with `service` args. */
+        const program = (templateEnv: EnvVar[], service: Partial<AIMServiceArgs>, servingBackend: "deployment" | "kserve" = "deployment") => (opts: Opts) => {
+            new AIMClusterImage("llama", { image: LLAMA_IMAGE }, opts);
+            new AIMServiceTemplate("team", { namespace: "ml-team", aimImageName: "llama", servingBackend, env: templateEnv, modelSources: [LLAMA_SOURCE] }, opts);
+            llamaChat(opts, { templateRef: "team", ...service });
+        };
+        const envOf = async (templateEnv: EnvVar[], service: Partial<AIMServiceArgs>) =>
+            container(single((await scenario(program(templateEnv, service))).resources, DEPLOYMENT)).env;
+        const args = (value: unknown) => ({ name: "AIM_ENGINE_ARGS", value });
+
+        it("merges key by key, the service winning, nested objects too, in the template's place; both backends", async () => {
+            const merged = args('{"compilation-config":{"cudagraph":true,"level":0},"enforce-eager":true,"max-model-len":8192}');
+            const templateEnv = [args(TEMPLATE_ARGS) as EnvVar, { name: "VLLM_USE_V1", value: "1" }];
+            const service = { env: [{ name: "LOG", value: "info" }, args(SERVICE_ARGS) as EnvVar] };
+            const expected = [
+                { name: "AIM_CACHE_PATH", value: "/workspace/model-cache" },
+                { name: "VLLM_ENABLE_METRICS", value: "true" },
+                merged,
+                { name: "VLLM_USE_V1", value: "1" },
+                { name: "LOG", value: "info" },
+            ];
+            const deployment = await scenario(program(templateEnv, service));
+            assert.deepStrictEqual(container(single(deployment.resources, DEPLOYMENT)).env, expected);
+            const kserve = await scenario(program(templateEnv, service, "kserve"));
+            assert.deepStrictEqual(single(kserve.resources, ISVC).inputs.spec.predictor.model.env, expected);
+            await validateKubernetesObjects([...deployment.resources, ...kserve.resources]);
+        });
+
+        it("keeps one level's value as written; an empty value adds nothing, as upstream", async () => {
+            const own = (env: unknown[]) => env.filter((e: any) => e.name === "AIM_ENGINE_ARGS");
+            assert.deepStrictEqual(own(await envOf([args(TEMPLATE_ARGS) as EnvVar], {})), [args(TEMPLATE_ARGS)]);
+            assert.deepStrictEqual(own(await envOf([], { env: [args(SERVICE_ARGS) as EnvVar] })), [args(SERVICE_ARGS)]);
+            assert.deepStrictEqual(own(await envOf([args(TEMPLATE_ARGS) as EnvVar], { env: [args("") as EnvVar] })), [args(TEMPLATE_ARGS)]);
+        });
+
+        it("merges keys as data, __proto__ included, sorted as Go's json.Marshal writes them", () => {
+            const merged = mergeEngineArgs([
+                { kind: "AIMServiceTemplate", aimName: "team", env: [args('{"__proto__": {"a": 1}, "10": [1, {"z": 2, "y": 1}], "2": "x"}') as EnvVar] },
+                { kind: "AIMService", aimName: "chat", env: [args('{"__proto__": {"b": 2}, "2": null}') as EnvVar] },
+            ]);
+            assert.strictEqual(merged, '{"10":[1,{"y":1,"z":2}],"2":null,"__proto__":{"a":1,"b":2}}');
+        });
+
+        it("merges a secret value once known, and keeps the result secret", async () => {
+            const { resources } = await scenario(program([args(TEMPLATE_ARGS) as EnvVar], { env: [args(pulumi.secret('{"enforce-eager": true}')) as EnvVar] }));
+            // A secret anywhere in the pod spec makes the engine keep the whole spec as a secret.
+            const { spec } = single(resources, DEPLOYMENT).inputs;
+            assert.ok(isSecretWrapper(spec));
+            assert.deepStrictEqual((spec.value as any).template.spec.containers[0].env.find((e: EnvVar) => e.name === "AIM_ENGINE_ARGS"), {
+                name: "AIM_ENGINE_ARGS",
+                value: '{"compilation-config":{"cudagraph":true,"level":3},"enforce-eager":true,"max-model-len":8192}',
+            });
+        });
+
+        it("refuses a value that is no JSON object, naming the level's field, registering nothing of it", async () => {
+            const parseError = (text: string) => {
+                try {
+                    JSON.parse(text);
+                } catch (err) {
+                    return (err as Error).message;
+                }
+                throw new Error("valid JSON");
+            };
+            const service = await scenarioThrows(program([], { env: [{ name: "LOG", value: "info" }, args("{max-model-len: 8192}") as EnvVar] }));
+            assert.strictEqual(
+                service.error.message,
+                `AIMService "llama-chat": env[1].value: AIM_ENGINE_ARGS is not a JSON object: ${parseError("{max-model-len: 8192}")}`,
+            );
+            assert.ok(!service.resources.some((r) => r.name.startsWith("llama-chat")));
+            const template = await scenarioThrows(program([args('["--enforce-eager"]') as EnvVar], {}));
+            assert.strictEqual(template.error.message, 'AIMServiceTemplate "team": env[0].value: AIM_ENGINE_ARGS is not a JSON object: an array');
+        });
+
+        it("refuses to merge a value from a Secret or ConfigMap, which it cannot read; alone it passes through", async () => {
+            const fromSecret = { name: "AIM_ENGINE_ARGS", valueFrom: { secretKeyRef: { name: "engine", key: "args" } } };
+            const { error, resources } = await scenarioThrows(program([args(TEMPLATE_ARGS) as EnvVar], { env: [fromSecret] }));
+            assert.strictEqual(
+                error.message,
+                'AIMService "llama-chat": env[0]: AIM_ENGINE_ARGS cannot be merged with AIM_ENGINE_ARGS of AIMServiceTemplate "team" (env[0]): ' +
+                    "a value from a Secret or ConfigMap (valueFrom) is unknown to the package; set AIM_ENGINE_ARGS at one level only, or as a value at each",
+            );
+            assert.ok(!resources.some((r) => r.name.startsWith("llama-chat")));
+            assert.deepStrictEqual((await envOf([], { env: [fromSecret] })).slice(-1), [fromSecret]);
+        });
+
+        it("checks a secret value once known, naming the level's field (the workload then fails at apply)", async () => {
+            const merged = mergeEngineArgs([
+                { kind: "AIMServiceTemplate", aimName: "team", env: [args(TEMPLATE_ARGS) as EnvVar] },
+                { kind: "AIMService", aimName: "chat", env: [{ name: "LOG", value: "x" }, args(pulumi.secret("null")) as EnvVar] },
+            ]);
+            const message = 'AIMService "chat": env[1].value: AIM_ENGINE_ARGS is not a JSON object: null';
+            // The Output's own bookkeeping promises reject with it too.
+            expectProgramErrors(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
+            await assert.rejects(valueOf(pulumi.output(merged!)), { message });
         });
     });
 

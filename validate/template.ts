@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EnvVar } from "../types";
 import { dnsLabel, dnsSubdomain, envList, gpuSelector, metric, modelSource, precision, pullSecrets, servingBackend } from "./common";
+import { inferenceEnvList } from "./engineArgs";
 import { containerResources, gpuCountConflict } from "./resources";
 
 const commonFields = {
@@ -34,7 +35,7 @@ export const clusterServiceTemplateSchema = z.strictObject(commonFields).superRe
 export const serviceTemplateSchema = z.strictObject({
     ...commonFields,
     namespace: dnsLabel,
-    env: envList.optional(),
+    env: inferenceEnvList.optional(),
     imagePullSecrets: pullSecrets.optional(),
     caching: z.strictObject({ enabled: z.boolean().optional(), env: envList.optional() }).optional(),
 }).superRefine(consistentGpus);
