@@ -235,6 +235,14 @@ export function inferenceContainer(input: ContainerInput, name = INFERENCE_CONTA
 /**
  * Where and as whom an inference pod runs: GPU node affinity, pull secrets, service account. Every backend's pod. A
  * pod without GPUs needs no GPU node: it runs anywhere, a laptop cluster included.
+ *
+ * No security context, as upstream's InferenceService and ServingRuntime have none (aim-engine
+ * internal/aimservice/kserve.go at 9223504): the pod passes Pod Security `baseline`, not `restricted`. Upstream only
+ * ever serves the AIM image as the image's own user, and what vLLM writes outside the mounted volumes (its home,
+ * compile caches) is not known to be writable by another; a non-root process reaches /dev/kfd and /dev/dri only
+ * through the node's `video` / `render` groups, whose ids differ between hosts, so no supplementalGroups fit every
+ * node; and ROCm's container guidance runs GPU workloads with seccomp unconfined, where the runtime's default profile
+ * allows NUMA memory-policy calls (mbind, set_mempolicy) only with CAP_SYS_NICE, which `restricted` drops.
  */
 export function podPlacement(input: ContainerInput) {
     return {

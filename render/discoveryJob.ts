@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { EnvVar, GpuSelector, LocalObjectReference, Metric, Precision, Scope } from "../types";
 import { aimLabel, standardLabels } from "./labels";
 import { discoveryJobName } from "../resolve/names";
-import { envFingerprint, envValue, mergeEnv, podPullSecrets, renderEnv } from "./pod";
+import { AIM_NON_ROOT_USER, envFingerprint, envValue, mergeEnv, podPullSecrets, renderEnv, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./pod";
 
 export interface DiscoveryJobInput {
     templateName: string;
@@ -79,6 +79,7 @@ export function renderDiscoveryJob(input: DiscoveryJobInput) {
                 metadata: { labels },
                 spec: {
                     restartPolicy: "Never",
+                    securityContext: restrictedPodSecurityContext(AIM_NON_ROOT_USER),
                     ...podPullSecrets(input.imagePullSecrets),
                     containers: [
                         {
@@ -86,6 +87,7 @@ export function renderDiscoveryJob(input: DiscoveryJobInput) {
                             image: input.image,
                             args: ["dry-run", "--format=json"],
                             ...(env.length > 0 && { env: renderEnv(env) }),
+                            securityContext: restrictedContainerSecurityContext(),
                         },
                     ],
                 },

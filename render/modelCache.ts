@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { EnvVar, LocalObjectReference, ModelSource } from "../types";
 import { aimLabel, standardLabels } from "./labels";
 import { cachePvcName, downloadJobName } from "../resolve/names";
-import { envValue, mergeEnv, podPullSecrets, renderEnv } from "./pod";
+import { envValue, mergeEnv, podPullSecrets, PodUser, renderEnv, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./pod";
 import { quantityToBytes } from "../validate/quantity";
 
 /** Upstream sizes caches 10 % above the model so filesystem overhead and partial files fit. */
@@ -58,6 +58,13 @@ export interface DownloadJobInput extends ModelCacheInput {
     timeoutSeconds: number;
 }
 
+/**
+ * The KServe storage initializer's user, as upstream runs the download (kaiwo aimmodelcache_controller.go l.587–592
+ * at fa8a3e90; aim-engine internal/aimartifact/download.go l.120–125 at 9223504); `fsGroup` makes the PVC writable
+ * for it.
+ */
+const DOWNLOAD_USER: PodUser = { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 };
+
 /** Defaults of upstream's final controller: Xet downloads without local chunk caches, HF state on the volume. */
 const DOWNLOAD_ENV: EnvVar[] = [
     envValue("HF_XET_CHUNK_CACHE_SIZE_BYTES", "0"),
@@ -89,7 +96,7 @@ export function renderDownloadJob(input: DownloadJobInput) {
                 metadata: { labels, annotations: { "aim.silogen.ai/storage-class": input.storageClassName ?? "" } },
                 spec: {
                     restartPolicy: "Never",
-                    securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 },
+                    securityContext: restrictedPodSecurityContext(DOWNLOAD_USER),
                     ...podPullSecrets(input.imagePullSecrets),
                     containers: [
                         {
@@ -98,6 +105,7 @@ export function renderDownloadJob(input: DownloadJobInput) {
                             // The KServe storage-initializer entrypoint takes `<source URI> <destination>`.
                             args: [input.source.sourceUri, CACHE_MOUNT],
                             env: renderEnv(mergeEnv(DOWNLOAD_ENV, input.env)),
+                            securityContext: restrictedContainerSecurityContext(),
                             volumeMounts: [
                                 { name: "cache", mountPath: CACHE_MOUNT },
                                 { name: "tmp", mountPath: "/tmp" },

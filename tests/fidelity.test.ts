@@ -9,10 +9,12 @@ import { mergeEngineArgs } from "../resolve/engineArgs";
 import { LLAMA_IMAGE, LLAMA_SOURCE } from "./fixtures";
 import {
     CLUSTER_RUNTIME,
+    DAEMONSET,
     DEPLOYMENT,
     isSecretWrapper,
     ISVC,
     JOB,
+    ofType,
     Opts,
     RUNTIME,
     scenario,
@@ -22,6 +24,7 @@ import {
     withStackConfig,
 } from "./harness";
 import { expectProgramErrors } from "./hooks";
+import { podSecurityViolations } from "./podSecurity";
 import { validateKubernetesObjects } from "./k8sSchemas";
 import { container, llamaChat, llamaCluster, podSpec } from "./llamaCluster";
 
@@ -206,6 +209,90 @@ describe("fidelity with the operator (issue 15)", () => {
             // The Output's own bookkeeping promises reject with it too.
             expectProgramErrors(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
             await assert.rejects(valueOf(pulumi.output(merged!)), { message });
+        });
+    });
+
+    describe("5. Pod Security: restricted wherever the workload allows it", () => {
+        /** Every pod the package renders: discovery, download, base-image pre-pull, and both backends' inference pods. */
+        const everyPod = (opts: Opts) => {
+            new AIMClusterConfig("default", { caching: { cacheAimImageBase: true } }, opts);
+            new AIMClusterImage("llama", { image: LLAMA_IMAGE }, opts);
+            new AIMServiceTemplate("discovered", { namespace: "ml-team", aimImageName: "llama", gpuSelector: { count: 1, model: "MI300X" } }, opts);
+            new AIMServiceTemplate("cached", { namespace: "ml-team", aimImageName: "llama", modelSources: [LLAMA_SOURCE], caching: { enabled: true } }, opts);
+            new AIMServiceTemplate("served", { namespace: "ml-team", aimImageName: "llama", modelSources: [LLAMA_SOURCE], servingBackend: "kserve", metric: "latency" }, opts);
+            llamaChat(opts, { templateRef: "discovered" });
+            llamaChat(opts, { templateRef: "served" }, "kserve-chat");
+        };
+        const RESTRICTED_POD = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
+        const RESTRICTED_CONTAINER = { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } };
+        /** What `restricted` finds on an inference pod, which runs as its image's user with the runtime's defaults. */
+        const inferenceViolations = (container: string) => [
+            `container ${container}: Privilege Escalation: allowPrivilegeEscalation is not false`,
+            "Running as Non-root: runAsNonRoot is not true",
+            "Seccomp: no RuntimeDefault or Localhost profile",
+            `container ${container}: Capabilities: does not drop ALL`,
+        ];
+
+        it("discovery, download and pre-pull pods pass restricted, as upstream's non-root users", async () => {
+            const { resources } = await scenario(everyPod);
+            const pods: Record<string, any> = Object.fromEntries(
+                [...ofType(resources, JOB), ...ofType(resources, DAEMONSET)].map((r) => [r.inputs.spec.template.spec.containers[0].name, r.inputs.spec.template.spec]),
+            );
+            assert.deepStrictEqual(Object.keys(pods).sort(), ["cache-0", "discovery", "download"]);
+            assert.deepStrictEqual(pods.discovery.securityContext, { ...RESTRICTED_POD, runAsUser: 65532 });
+            assert.deepStrictEqual(pods["cache-0"].securityContext, { ...RESTRICTED_POD, runAsUser: 65532 });
+            assert.deepStrictEqual(pods.download.securityContext, { ...RESTRICTED_POD, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 });
+            for (const [name, pod] of Object.entries(pods)) {
+                assert.deepStrictEqual(pod.containers[0].securityContext, RESTRICTED_CONTAINER, name);
+                assert.deepStrictEqual(podSecurityViolations(pod, "restricted"), [], name);
+            }
+            await validateKubernetesObjects(resources);
+        });
+
+        it("inference pods of both backends pass baseline, and fail restricted only on the user, seccomp and capabilities", async () => {
+            const { resources } = await scenario(everyPod);
+            const deployment = podSpec(single(resources, DEPLOYMENT));
+            assert.deepStrictEqual(podSecurityViolations(deployment, "baseline"), []);
+            assert.deepStrictEqual(podSecurityViolations(deployment, "restricted"), inferenceViolations("aim"));
+            // KServe's predictor pod: the runtime's container overlaid by the InferenceService's predictor (MergePodSpec).
+            const runtime = single(resources, RUNTIME).inputs.spec;
+            const { model, ...predictor } = single(resources, ISVC).inputs.spec.predictor;
+            const pod = { ...predictor, containers: [{ ...runtime.containers[0], ...model }], volumes: [...runtime.volumes, ...(predictor.volumes ?? [])] };
+            assert.deepStrictEqual(podSecurityViolations(pod, "baseline"), []);
+            assert.deepStrictEqual(podSecurityViolations(pod, "restricted"), inferenceViolations("kserve-container"));
+        });
+
+        it("the check finds each control a pod breaks (it can fail)", () => {
+            const pod = {
+                hostNetwork: true,
+                securityContext: { runAsUser: 0, seccompProfile: { type: "Unconfined" }, sysctls: [{ name: "kernel.msgmax", value: "1" }] },
+                volumes: [{ name: "host", hostPath: { path: "/dev" } }, { name: "nfs", nfs: { server: "x", path: "/" } }],
+                containers: [
+                    { name: "a", ports: [{ containerPort: 80, hostPort: 80 }], securityContext: { privileged: true, capabilities: { add: ["SYS_ADMIN"] } } },
+                    { name: "b", securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["CHOWN"] } } },
+                ],
+            };
+            const baseline = [
+                "Host Namespaces: hostNetwork",
+                "container a: Privileged Containers: privileged",
+                "container a: Capabilities: adds SYS_ADMIN",
+                "HostPath Volumes: volume host",
+                "container a: Host Ports: hostPort",
+                "Seccomp: securityContext.seccompProfile Unconfined",
+                "Sysctls: kernel.msgmax",
+            ];
+            assert.deepStrictEqual(podSecurityViolations(pod, "baseline"), baseline);
+            assert.deepStrictEqual(podSecurityViolations(pod, "restricted"), [
+                ...baseline,
+                "Volume Types: volume host (hostPath)",
+                "Volume Types: volume nfs (nfs)",
+                "container a: Privilege Escalation: allowPrivilegeEscalation is not false",
+                "Running as Non-root: runAsNonRoot is not true",
+                "Running as Non-root user: securityContext.runAsUser 0",
+                "Seccomp: no RuntimeDefault or Localhost profile",
+                "container a: Capabilities: does not drop ALL",
+                "container b: Capabilities: adds CHOWN",
+            ]);
         });
     });
 

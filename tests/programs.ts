@@ -22,6 +22,7 @@ import {
 import { LLAMA_IMAGE } from "./fixtures";
 import { maskSecrets, MOCK_PASSWORD, Registered, scenario } from "./harness";
 import { validateManifest } from "./k8sSchemas";
+import { podSecurityViolations } from "./podSecurity";
 
 const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc") as { deserializeProperties(s: unknown): any };
 // @internal in the SDK's typings; Resource constructors call it through the module object, so a wrapper sees them all.
@@ -669,6 +670,9 @@ function objectProblems(r: Registered): string[] {
     for (const [key] of annotations) if (!validKey(key)) problems.push(`metadata.annotations: key ${JSON.stringify(key)}`);
     if (annotations.reduce((n, [k, v]) => n + k.length + String(v).length, 0) > 256 * 1024) problems.push("metadata.annotations: more than 256 KiB");
     problems.push(...podProblems(spec?.template?.spec));
+    // Pod Security: the package's own pods pass `restricted`, inference pods `baseline` (render/container.ts says why).
+    const level = kind === "Deployment" ? "baseline" : "restricted";
+    if (spec?.template?.spec) problems.push(...podSecurityViolations(spec.template.spec, level).map((v) => `Pod Security ${level}: ${v}`));
     // Upstream's normalisation leaves only RFC 1123 segments, which every Gateway API PathPrefix rule accepts.
     for (const rule of kind === "HTTPRoute" ? spec.rules : []) {
         for (const { path } of rule.matches) if (!(path.value.length <= 200 && ROUTE_PATH.test(path.value))) problems.push(`route path ${JSON.stringify(path.value)}`);

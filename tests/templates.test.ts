@@ -163,6 +163,8 @@ describe("templates and config resolution", () => {
         assert.strictEqual(spec.backoffLimit, 3);
         assert.strictEqual(spec.ttlSecondsAfterFinished, undefined);
         assert.strictEqual(spec.template.spec.restartPolicy, "Never");
+        // Upstream's Pod Security `restricted` context: non-root 65532, the runtime's seccomp profile.
+        assert.deepStrictEqual(spec.template.spec.securityContext, { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: "RuntimeDefault" } });
         // The template's own secrets first, then the config's, de-duplicated by name.
         assert.deepStrictEqual(spec.template.spec.imagePullSecrets, [{ name: "team-cred" }, { name: "shared" }, { name: "regcred" }]);
         assert.deepStrictEqual(container(job), {
@@ -173,6 +175,7 @@ describe("templates and config resolution", () => {
                 { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "hf", key: "token" } } },
                 { name: "AIM_METRIC", value: "latency" },
             ],
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
         });
         assert.strictEqual(await valueOf(result.discoveryJobName), metadata.name);
         assert.deepStrictEqual(await valueOf(result.resolvedImage), { name: "llama", scope: "Namespace", image: LLAMA_IMAGE });
