@@ -3,7 +3,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
-import { AIMClusterConfig, AIMClusterImage, AIMClusterServiceTemplate, AIMServiceArgs, AIMServiceTemplate, EnvVar } from "../index";
+import { AIMClusterConfig, AIMClusterImage, AIMClusterServiceTemplate, AIMServiceArgs, AIMServiceTemplate, AIMTemplateCache, EnvVar } from "../index";
 import { deviceIds } from "../render/gpu";
 import { mergeEngineArgs } from "../resolve/engineArgs";
 import { LLAMA_IMAGE, LLAMA_SOURCE } from "./fixtures";
@@ -407,6 +407,36 @@ describe("fidelity with the operator (issue 15)", () => {
                 }),
             );
             assert.deepStrictEqual((await valueOf(result.resolvedTemplate)).candidates, [{ name: "dummy", scope: "Cluster", status: "chosen", reason: "BestMatch" }]);
+        });
+    });
+    describe("9. the download Job: upstream's shell wrapper, no TTL", () => {
+        it("downloads with umask 0022 into prepared scratch directories and leaves only the model", async () => {
+            const { resources } = await scenario((opts) => {
+                cluster(opts);
+                new AIMTemplateCache("llama-cache", { namespace: "ml-team", templateRef: "base" }, opts);
+            });
+            const job = single(resources, JOB).inputs;
+            assert.strictEqual(job.spec.ttlSecondsAfterFinished, undefined);
+            const [download] = job.spec.template.spec.containers;
+            assert.deepStrictEqual(download.command, [
+                "/bin/sh",
+                "-c",
+                [
+                    "set -e",
+                    "umask 0022",
+                    'mkdir -p "$2/.tmp" "$2/.hf_home" "$2/.hf_cache" "$2/.xet_cache"',
+                    '/storage-initializer/scripts/initializer-entrypoint "$1" "$2"',
+                    'rm -rf "$2/.cache" "$2/.hf" "$2/.tmp" "$2/.hf_home" "$2/.hf_cache" "$2/.xet_cache"',
+                ].join("\n"),
+                "download",
+            ]);
+            // The URI reaches the script as $1, never as script text.
+            assert.deepStrictEqual(download.args, ["hf://amd/Llama-3.1-8B-Instruct-FP8-KV", "/cache"]);
+            assert.deepStrictEqual(download.volumeMounts, [
+                { name: "cache", mountPath: "/cache" },
+                { name: "tmp", mountPath: "/tmp" },
+            ]);
+            await validateKubernetesObjects(resources);
         });
     });
 });
