@@ -33,7 +33,7 @@ export type Precision = (typeof Precision)[keyof typeof Precision];
 export const ServingBackend = {
     /** A GPU Deployment and a Service rendered by this package (no operator needed). */
     Deployment: "deployment",
-    /** A KServe ServingRuntime (ClusterServingRuntime for cluster templates) and an InferenceService per service, as the AIM operator creates them (KServe >= 0.15 in raw deployment mode). */
+    /** A KServe ServingRuntime (ClusterServingRuntime for cluster templates) and an InferenceService per service, as the AIM operator creates them (KServe in raw deployment mode, `Standard` in KServe >= 0.16). */
     KServe: "kserve",
 } as const;
 export type ServingBackend = (typeof ServingBackend)[keyof typeof ServingBackend];
@@ -141,7 +141,7 @@ export interface EnvVar {
 
 /** The GPUs a template targets. */
 export interface GpuSelector {
-    /** GPUs per replica (≥ 1). */
+    /** GPUs per replica (≥ 0; 0 runs without GPUs: no GPU request and no GPU node affinity). */
     count: number;
     /** AMD GPU model, e.g. `MI300X`. */
     model: string;

@@ -17,7 +17,7 @@ import { DEFAULT_AWAIT_TIMEOUT_SECONDS, serviceSchema } from "../validate/servic
 import { namespaceFields } from "../validate/template";
 import { AIMServiceTemplate } from "./aimServiceTemplate";
 import { AIMTemplateCache } from "./aimTemplateCache";
-import { availableGpuModels, namespaceDependencies, planComponent, systemNamespaceSettings, typeToken, warnAll, withSecretToken } from "./internal";
+import { availableGpuModels, namespaceDependencies, planComponent, stackKServeDeploymentMode, systemNamespaceSettings, typeToken, warnAll, withSecretToken } from "./internal";
 import { mergePullSecrets, resolveConfig } from "../resolve/config";
 import { planOperatorService, registerOperatorService } from "./operator";
 import { hasOverrides } from "../resolve/template";
@@ -57,7 +57,7 @@ export interface AIMServiceArgs {
     overrides?: ServiceOverrides;
     /** Environment of the inference container; it wins over the template's. */
     env?: EnvVar[];
-    /** Pull secrets of the inference pods, before the resolved config's. */
+    /** Pull secrets of the inference pods, before the template's and the resolved config's. */
     imagePullSecrets?: LocalObjectReference[];
     /** Container resources; they win key by key over the template's and the image's, then the per-GPU defaults (4 CPUs and 32Gi requested, 48Gi limit, per GPU). `amd.com/gpu` sets the GPU count. */
     resources?: ContainerResources;
@@ -144,7 +144,7 @@ export class AIMService extends pulumi.ComponentResource {
     public readonly serviceName: pulumi.Output<string>;
     /** Name of the KServe InferenceService; absent with the Deployment backend. */
     public readonly inferenceServiceName: pulumi.Output<string | undefined>;
-    /** In-cluster URL of the service, `http://<name>.<namespace>.svc.cluster.local` (with KServe: of `<isvc>-predictor`; the API is under `/v1`). */
+    /** In-cluster URL of the service, `http://<name>.<namespace>.svc`, whatever the cluster domain (with KServe: of `<isvc>-predictor`; the API is under `/v1`). */
     public readonly endpoint: pulumi.Output<string>;
     /** The generated API key (a secret); absent without `apiKey` or with a `secretName` of one's own. */
     public readonly apiKey: pulumi.Output<string | undefined>;
@@ -160,8 +160,9 @@ export class AIMService extends pulumi.ComponentResource {
             const { config, warning, pathTemplateFrom } = resolveConfig(catalog, { kind, aimName: spec.name, namespace: spec.namespace, configName: spec.configName });
             const plan = planService(catalog, spec, image, { config, pathTemplateFrom, availableGpuModels: availableGpuModels(kind, spec.name) });
             const awaitInput = { awaitTimeoutSeconds: spec.awaitTimeoutSeconds ?? DEFAULT_AWAIT_TIMEOUT_SECONDS, skipAwait: spec.skipAwait };
+            const deploymentMode = plan.backend === ServingBackend.KServe ? stackKServeDeploymentMode(kind, spec.name) : undefined;
             // The service's annotations land on its workload with the package's own.
-            const annotated = { annotations: spec.annotations, await: awaitInput };
+            const annotated = { annotations: spec.annotations, await: awaitInput, deploymentMode };
             const [workloadKind, annotations] = plan.backend === ServingBackend.KServe
                 ? ["InferenceService", inferenceServiceAnnotations(annotated)]
                 : ["Deployment", deploymentAnnotations(annotated)];
@@ -170,7 +171,7 @@ export class AIMService extends pulumi.ComponentResource {
             catalog.claimObjects(declarer, plan.objects, plan.routing && { ...plan.routing, namespace: spec.namespace });
             const operator = planOperatorService(spec, config, plan.routing, { refusesCache: args?.cacheModel === false });
             const warnings = [warning, ...plan.warnings, ...(operator?.warnings ?? [])];
-            return { image: resolvedImage(image), imageResources: image.spec.resources, config, plan, system, awaitInput, warnings, operator };
+            return { image: resolvedImage(image), imageResources: image.spec.resources, config, plan, system, awaitInput, deploymentMode, warnings, operator };
         });
         super(typeToken(kind), name, withSecretToken(spec), opts);
         warnAll(this, planned.warnings);
@@ -254,8 +255,11 @@ export class AIMService extends pulumi.ComponentResource {
             precision: template.spec.precision,
             templateEnv: namespaceFields(template.spec).env,
             serviceEnv: spec.env,
+            engineArgs: plan.engineArgs,
             hfTokenSecretName: tokenSecret && tokenSecretName(spec.name),
-            imagePullSecrets: mergePullSecrets(spec.imagePullSecrets, config.imagePullSecrets),
+            // A namespace template's own secrets pulled its discovery image and (KServe) reach the predictor through its
+            // runtime: the Deployment pulls with them too, so both backends pull with the same secrets.
+            imagePullSecrets: mergePullSecrets(spec.imagePullSecrets, namespaceFields(template.spec).imagePullSecrets, config.imagePullSecrets),
             resources: levels,
             caches: caches.map((c) => ({ claimName: c.pvcName, modelName: c.modelName })),
             scratch: scratchVolumeFor(spec.scratch, template.spec.modelSources, config.caching.storageClassName),
@@ -271,7 +275,7 @@ export class AIMService extends pulumi.ComponentResource {
         const kserve = template.backend === ServingBackend.KServe;
         const isvcName = inferenceServiceName(spec.name, namespace);
         const workloadResource = kserve
-            ? new k8s.apiextensions.CustomResource(`${name}-inferenceservice`, renderInferenceService(workload), {
+            ? new k8s.apiextensions.CustomResource(`${name}-inferenceservice`, renderInferenceService({ ...workload, deploymentMode: planned.deploymentMode }), {
                   parent: this,
                   dependsOn: [...dependsOn, ...(template.runtime ? [template.runtime] : [])],
               })

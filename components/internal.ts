@@ -10,7 +10,7 @@ import { renderSystemNamespace, systemNamespacePulumiName } from "../render/name
 import { Catalog, catalogFor, ClusterKey, DEFAULT_CLUSTER, Declarer } from "../resolve/catalog";
 import { gpuModelTokens, shortHash } from "../resolve/names";
 import { ServingBackend, Target } from "../types";
-import { AimError, dnsLabel, fieldError, parseArgs, servingBackend, target } from "../validate/common";
+import { AimError, dnsLabel, fieldError, KServeDeploymentMode, kserveDeploymentMode, parseArgs, servingBackend, target } from "../validate/common";
 import { inspectArgs } from "../validate/shape";
 
 /** Type tokens are `aim:index:<Class>`: frozen once released, since every child URN embeds them. */
@@ -118,7 +118,7 @@ export function warnAll(component: pulumi.Resource, warnings: (string | undefine
 }
 
 /** A Pulumi config value `aim:<key>` checked by `schema`; a bad value is an error of the component that reads it. */
-function stackConfig<T>(kind: string, aimName: string, key: string, schema: z.ZodType<T>, fallback: string): T {
+function stackConfig<T>(kind: string, aimName: string, key: string, schema: z.ZodType<T>, fallback?: string): T {
     const parsed = schema.safeParse(new pulumi.Config("aim").get(key) ?? fallback);
     if (!parsed.success) throw fieldError(kind, aimName, `aim:${key}`, `Pulumi config ${parsed.error.issues[0].message}`);
     return parsed.data;
@@ -149,6 +149,18 @@ function booleanConfig(kind: string, aimName: string, key: string, fallback: boo
  */
 export function operatorCreatesTemplates(kind: string, aimName: string): boolean {
     return booleanConfig(kind, aimName, "operatorCreatesTemplates", false);
+}
+
+/**
+ * The `serving.kserve.io/deploymentMode` annotation of the kserve backend's InferenceServices (Pulumi config
+ * `aim:kserveDeploymentMode`); undefined when not set, and then none is written: KServe's configured default decides,
+ * as with both upstream operators. KServe 0.16 records `RawDeployment` as `Standard` in the status, and its webhook
+ * then rejects every update whose annotation differs from the status, its own finalizer removal included (v0.16.0
+ * pkg/apis/serving/v1beta1/inference_service_validation.go `validateDeploymentMode` l.493–503; kserve#5885): an
+ * annotation written by default would deny every later `pulumi up` and leave a destroyed service `Terminating`.
+ */
+export function stackKServeDeploymentMode(kind: string, aimName: string): KServeDeploymentMode | undefined {
+    return stackConfig(kind, aimName, "kserveDeploymentMode", kserveDeploymentMode.optional());
 }
 
 /**

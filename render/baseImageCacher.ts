@@ -5,7 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { LocalObjectReference } from "../types";
 import { standardLabels } from "./labels";
 import { shortHash } from "../resolve/names";
-import { podPullSecrets } from "./pod";
+import { AIM_NON_ROOT_USER, podPullSecrets, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./pod";
 
 /**
  * The base image of an AIM image, by upstream's naming rule: `<prefix>/aim:<version>-<model…>` →
@@ -50,6 +50,9 @@ export function renderBaseImageCacher(input: BaseImageCacherInput) {
             template: {
                 metadata: { labels },
                 spec: {
+                    // Pulling is the kubelet's work; the container only sleeps, which any user may (upstream sets no
+                    // security context here).
+                    securityContext: restrictedPodSecurityContext(AIM_NON_ROOT_USER),
                     ...podPullSecrets(input.imagePullSecrets),
                     containers: [
                         {
@@ -57,6 +60,7 @@ export function renderBaseImageCacher(input: BaseImageCacherInput) {
                             image: input.baseImage,
                             command: ["/bin/sh", "-c", "sleep infinity"],
                             resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+                            securityContext: restrictedContainerSecurityContext(),
                         },
                     ],
                 },

@@ -15,8 +15,10 @@
 //                                     + its volumes
 
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { ContainerResources, EnvVar, LocalObjectReference, Metric, ModelSource, Precision, ServiceScratch } from "../types";
 import { compareQuantities, pvcSize } from "../validate/quantity";
+import { ENGINE_ARGS_ENV } from "../validate/engineArgs";
 import { GPU_RESOURCE } from "../validate/resources";
 import { withoutGpu } from "../resolve/resources";
 import { gpuNodeAffinity } from "./gpu";
@@ -61,9 +63,11 @@ export interface ContainerInput {
     /** A namespace template's env; the service's own env wins over it. */
     templateEnv?: EnvVar[];
     serviceEnv?: EnvVar[];
+    /** `AIM_ENGINE_ARGS` of templateEnv and serviceEnv deep-merged (resolve/engineArgs.ts), when set: it replaces both. */
+    engineArgs?: pulumi.Input<string>;
     /** Secret holding the Hugging Face token under key `token`, if one was given. */
     hfTokenSecretName?: string;
-    /** Already merged: the service's own, then the resolved config's. */
+    /** Already merged: the service's own, then its template's, then the resolved config's. */
     imagePullSecrets: LocalObjectReference[];
     /** Resources over the per-GPU defaults, lowest precedence first (image, template, service); their GPU keys are ignored: `gpuCount` is resolved. */
     resources: ContainerResources[];
@@ -127,17 +131,26 @@ function overlay(base: Required<ContainerResources>, over: ContainerResources): 
 
 /**
  * Upstream's per-GPU defaults (4 CPUs, 32Gi requested and 48Gi limit of memory per GPU), overlaid by the image's,
- * the template's and the service's resources in turn; `amd.com/gpu` request and limit = the resolved GPU count.
+ * the template's and the service's resources in turn; `amd.com/gpu` request and limit = the resolved GPU count. With
+ * zero GPUs neither defaults nor a GPU key, only what the levels state, as aim-engine's `resolveResources` and
+ * `defaultResourceRequirementsForGPU` (internal/aimservice/kserve.go l.408–458 at 9223504); empty lists are left out.
  */
-export function inferenceResources(input: Pick<ContainerInput, "gpuCount" | "resources">) {
+export function inferenceResources(input: Pick<ContainerInput, "gpuCount" | "resources">): ContainerResources {
     const gpus = input.gpuCount;
-    const defaults: Required<ContainerResources> = { requests: { cpu: String(4 * gpus), memory: `${32 * gpus}Gi` }, limits: { memory: `${48 * gpus}Gi` } };
+    const defaults: Required<ContainerResources> =
+        gpus > 0 ? { requests: { cpu: String(4 * gpus), memory: `${32 * gpus}Gi` }, limits: { memory: `${48 * gpus}Gi` } } : { requests: {}, limits: {} };
     // The GPU key is the resolved count, whichever level stated it.
     const { requests, limits } = input.resources.reduce<Required<ContainerResources>>((merged, level) => overlay(merged, withoutGpu(level) ?? {}), defaults);
-    return { requests: { ...requests, [GPU_RESOURCE]: String(gpus) }, limits: { ...limits, [GPU_RESOURCE]: String(gpus) } };
+    const gpu: Record<string, string> = gpus > 0 ? { [GPU_RESOURCE]: String(gpus) } : {};
+    const nonEmpty = (list: Record<string, string>) => (Object.keys(list).length > 0 ? list : undefined);
+    const merged = { requests: nonEmpty({ ...requests, ...gpu }), limits: nonEmpty({ ...limits, ...gpu }) };
+    return { ...(merged.requests && { requests: merged.requests }), ...(merged.limits && { limits: merged.limits }) };
 }
 
-/** The container env, lowest precedence first: package defaults, template, service, then the secret references. */
+/**
+ * The container env, lowest precedence first: package defaults, template, service (`AIM_ENGINE_ARGS` of both merged),
+ * then the secret references.
+ */
 export function inferenceEnv(input: ContainerInput): EnvVar[] {
     return mergeEnv(
         // Always set, and always backed by a volume (inferenceVolumes): the model never lands in the writable layer.
@@ -146,6 +159,7 @@ export function inferenceEnv(input: ContainerInput): EnvVar[] {
         input.precision ? [envValue("AIM_PRECISION", input.precision)] : [],
         input.templateEnv,
         input.serviceEnv,
+        input.engineArgs !== undefined ? [{ name: ENGINE_ARGS_ENV, value: input.engineArgs }] : [],
         input.hfTokenSecretName ? [hfTokenEnv(input.hfTokenSecretName)] : [],
         input.apiKeySecret ? [{ name: API_KEY_ENV, valueFrom: { secretKeyRef: { ...input.apiKeySecret } } }] : [],
     );
@@ -215,11 +229,21 @@ export function inferenceContainer(input: ContainerInput, name = INFERENCE_CONTA
     } satisfies k8s.types.input.core.v1.Container;
 }
 
-/** Pod-level fields of an inference pod: GPU placement, pull secrets, service account, the container, its volumes. */
-/** Where and as whom an inference pod runs: GPU node affinity, pull secrets, service account. Every backend's pod. */
+/**
+ * Where and as whom an inference pod runs: GPU node affinity, pull secrets, service account. Every backend's pod. A
+ * pod without GPUs needs no GPU node: it runs anywhere, a laptop cluster included.
+ *
+ * No security context, as upstream's InferenceService and ServingRuntime have none (aim-engine
+ * internal/aimservice/kserve.go at 9223504): the pod passes Pod Security `baseline`, not `restricted`. Upstream only
+ * ever serves the AIM image as the image's own user, and what vLLM writes outside the mounted volumes (its home,
+ * compile caches) is not known to be writable by another; a non-root process reaches /dev/kfd and /dev/dri only
+ * through the node's `video` / `render` groups, whose ids differ between hosts, so no supplementalGroups fit every
+ * node; and ROCm's container guidance runs GPU workloads with seccomp unconfined, where the runtime's default profile
+ * allows NUMA memory-policy calls (mbind, set_mempolicy) only with CAP_SYS_NICE, which `restricted` drops.
+ */
 export function podPlacement(input: ContainerInput) {
     return {
-        ...gpuNodeAffinity(input.gpuModel),
+        ...gpuNodeAffinity(input.gpuCount > 0 ? input.gpuModel : undefined),
         ...podPullSecrets(input.imagePullSecrets),
         ...(input.serviceAccountName && { serviceAccountName: input.serviceAccountName }),
     };

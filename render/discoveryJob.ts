@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { EnvVar, GpuSelector, LocalObjectReference, Metric, Precision, Scope } from "../types";
 import { aimLabel, standardLabels } from "./labels";
 import { discoveryJobName } from "../resolve/names";
-import { envFingerprint, envValue, mergeEnv, podPullSecrets, renderEnv } from "./pod";
+import { AIM_NON_ROOT_USER, envFingerprint, envValue, mergeEnv, podPullSecrets, renderEnv, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./pod";
 
 export interface DiscoveryJobInput {
     templateName: string;
@@ -24,14 +24,18 @@ export interface DiscoveryJobInput {
     imagePullSecrets: LocalObjectReference[];
 }
 
-/** The `AIM_*` variables that ask the container for a profile; only the knobs that are set. */
+/**
+ * The `AIM_*` variables that ask the container for a profile; only the knobs that are set, and `AIM_GPU_COUNT` only
+ * for a count above zero, as both upstreams (kaiwo internal/controller/aim/shared/discovery.go l.242 at fa8a3e90,
+ * aim-engine internal/aimservicetemplate/discovery.go l.166 at 9223504).
+ */
 export function profileSelectionEnv(input: Pick<DiscoveryJobInput, "metric" | "precision" | "gpuSelector">): EnvVar[] {
+    const gpu = input.gpuSelector;
     return [
         ...(input.metric ? [envValue("AIM_METRIC", input.metric)] : []),
         ...(input.precision ? [envValue("AIM_PRECISION", input.precision)] : []),
-        ...(input.gpuSelector
-            ? [envValue("AIM_GPU_MODEL", input.gpuSelector.model), envValue("AIM_GPU_COUNT", String(input.gpuSelector.count))]
-            : []),
+        ...(gpu ? [envValue("AIM_GPU_MODEL", gpu.model)] : []),
+        ...(gpu && gpu.count > 0 ? [envValue("AIM_GPU_COUNT", String(gpu.count))] : []),
     ];
 }
 
@@ -75,6 +79,7 @@ export function renderDiscoveryJob(input: DiscoveryJobInput) {
                 metadata: { labels },
                 spec: {
                     restartPolicy: "Never",
+                    securityContext: restrictedPodSecurityContext(AIM_NON_ROOT_USER),
                     ...podPullSecrets(input.imagePullSecrets),
                     containers: [
                         {
@@ -82,6 +87,7 @@ export function renderDiscoveryJob(input: DiscoveryJobInput) {
                             image: input.image,
                             args: ["dry-run", "--format=json"],
                             ...(env.length > 0 && { env: renderEnv(env) }),
+                            securityContext: restrictedContainerSecurityContext(),
                         },
                     ],
                 },

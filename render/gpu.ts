@@ -4,7 +4,11 @@ import { normalizeGpuModel } from "../resolve/names";
 
 export const GPU_DEVICE_ID_LABEL = "amd.com/gpu.device-id";
 
+// Every AMD model upstream knows, Instinct, Radeon Pro and Radeon: kaiwo `KnownAmdGpuDevices`
+// (internal/controller/aim/shared/gpu_resources.go at fa8a3e90), the same as aim-engine's `KnownAmdDevices`
+// (internal/utils/resources.go at 9223504). Upstream maps id → model; here model → ids, as affinity needs them.
 const DEVICE_IDS: Record<string, string[]> = {
+    // AMD Instinct
     MI300X: ["74a1", "74a9", "74b5", "74bd"],
     MI325X: ["74a5", "74b9"],
     MI308X: ["74a2", "74a8", "74b6"],
@@ -14,6 +18,19 @@ const DEVICE_IDS: Record<string, string[]> = {
     MI250X: ["7408", "740c"],
     MI210: ["740f", "7410"],
     MI100: ["738c", "738e"],
+    // AMD Radeon Pro
+    V710: ["7460", "7461"],
+    W7900: ["7448", "744a"],
+    W7800: ["7449", "745e"],
+    W6900X: ["73a2"],
+    W6800: ["73a3"],
+    W6800X: ["73ab"],
+    V620: ["73a1", "73ae"],
+    // AMD Radeon (upstream files the RX 6900 XT's id 73bf under RX6800)
+    RX9070: ["7550"],
+    RX7900: ["744c"],
+    RX6900: ["73af"],
+    RX6800: ["73bf"],
 };
 
 /**

@@ -5,9 +5,13 @@ import * as k8s from "@pulumi/kubernetes";
 import { AIM_PORT, inferencePodSpec } from "./container";
 import { awaitAnnotations, InferenceInput, METRICS_PORT_NAME, selectorLabels, SERVICE_PORT, serviceLabels, workloadLabels } from "./serving";
 
-/** The in-cluster URL of a service: what clients in the cluster call, `/v1/...` below it. */
+/**
+ * The in-cluster URL of a service: what clients in the cluster call, `/v1/...` below it. No cluster domain: the DNS
+ * search path of a pod (default `ClusterFirst` policy) ends in the cluster's domain, so `<name>.<namespace>.svc`
+ * resolves whatever that domain is, where `….svc.cluster.local` fails on clusters configured with another one.
+ */
 export function serviceEndpoint(serviceName: string, namespace: string): string {
-    return `http://${serviceName}.${namespace}.svc.cluster.local`;
+    return `http://${serviceName}.${namespace}.svc`;
 }
 
 /** The Deployment's annotations: the service's, and the provider's await annotations over them. */

@@ -12,6 +12,7 @@ import { awaitAnnotations, InferenceInput, workloadLabels } from "./serving";
 import { aimLabel, standardLabels } from "./labels";
 import { envValue, podPullSecrets, renderEnv } from "./pod";
 import { GPU_RESOURCE } from "../validate/resources";
+import { KServeDeploymentMode } from "../validate/common";
 
 /** The container KServe fills from the runtime and overlays with the InferenceService's `predictor.model`. */
 const KSERVE_CONTAINER = "kserve-container";
@@ -33,7 +34,7 @@ export interface RuntimeInput {
 const isShm = (v: { name: unknown }) => v.name === SHM_VOLUME;
 
 export function renderServingRuntime(input: RuntimeInput) {
-    const gpus = String(input.gpuCount);
+    const gpus = { [GPU_RESOURCE]: String(input.gpuCount) };
     // Only /dev/shm: the model storage (caches or scratch) is each service's own, in its InferenceService.
     const shm = inferenceVolumes({ caches: [], scratch: { type: "emptyDir" } });
     return {
@@ -55,7 +56,7 @@ export function renderServingRuntime(input: RuntimeInput) {
                     image: input.image,
                     env: renderEnv([envValue("VLLM_ENABLE_METRICS", "true")]),
                     ports: inferencePorts(),
-                    resources: { requests: { [GPU_RESOURCE]: gpus }, limits: { [GPU_RESOURCE]: gpus } },
+                    ...(input.gpuCount > 0 && { resources: { requests: gpus, limits: gpus } }),
                     volumeMounts: shm.volumeMounts.filter(isShm),
                 },
             ],
@@ -76,22 +77,26 @@ function inferenceServiceAwait(input: Pick<InferenceInput, "await">): Record<str
     return { ...(!input.await.skipAwait && { "pulumi.com/waitFor": "condition=Ready" }), ...awaitAnnotations(input.await) };
 }
 
+export interface InferenceServiceInput extends InferenceInput {
+    /** Pulumi config `aim:kserveDeploymentMode`; absent: no annotation, KServe's configured default mode. */
+    deploymentMode?: KServeDeploymentMode;
+}
+
 /** The InferenceService's annotations: the service's, and the package's own over them. */
-export function inferenceServiceAnnotations(input: Pick<InferenceInput, "annotations" | "await">): Record<string, string> {
+export function inferenceServiceAnnotations(input: Pick<InferenceServiceInput, "annotations" | "await" | "deploymentMode">): Record<string, string> {
     return {
         ...input.annotations,
         // Replicas are fixed (min = max); upstream turns KServe's autoscaler off unless autoscaling is asked for.
         "serving.kserve.io/autoscalerClass": "none",
-        // The predictor Service `<isvc>-predictor` on port 80 that routes target exists in raw deployment mode;
-        // KServe honours the annotation over its configured default (v0.15.2 `GetDeploymentMode`,
-        // pkg/controller/v1beta1/inferenceservice/utils/utils.go l.176–191), so a Serverless-default cluster
-        // still serves this service that way.
-        "serving.kserve.io/deploymentMode": "RawDeployment",
+        // Only when asked for (components/internal.ts stackKServeDeploymentMode says why): KServe honours it
+        // over its configured default (v0.16.0 `GetDeploymentMode`,
+        // pkg/controller/v1beta1/inferenceservice/utils/utils.go l.221–245).
+        ...(input.deploymentMode && { "serving.kserve.io/deploymentMode": input.deploymentMode }),
         ...inferenceServiceAwait(input),
     };
 }
 
-export function renderInferenceService(input: InferenceInput) {
+export function renderInferenceService(input: InferenceServiceInput) {
     const { volumes, volumeMounts } = inferenceVolumes(input);
     return {
         apiVersion: "serving.kserve.io/v1beta1",
@@ -122,7 +127,7 @@ export function renderInferenceService(input: InferenceInput) {
     };
 }
 
-/** In-cluster URL of a service served by KServe: its predictor Service. */
+/** In-cluster URL of a service served by KServe: its predictor Service (no cluster domain, as serviceEndpoint). */
 export function kserveEndpoint(serviceName: string, namespace: string): string {
-    return `http://${predictorName(inferenceServiceName(serviceName, namespace))}.${namespace}.svc.cluster.local`;
+    return `http://${predictorName(inferenceServiceName(serviceName, namespace))}.${namespace}.svc`;
 }

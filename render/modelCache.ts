@@ -6,7 +6,7 @@ import { EnvVar, LocalObjectReference, ModelSource } from "../types";
 import { aimLabel, standardLabels } from "./labels";
 import { cachePvcName, downloadJobName, downloadTokenSecretName } from "../resolve/names";
 import { hfTokenEnv, renderTokenSecret } from "./tokenSecret";
-import { envValue, mergeEnv, podPullSecrets, renderEnv } from "./pod";
+import { envValue, mergeEnv, podPullSecrets, PodUser, renderEnv, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./pod";
 import { pvcSize } from "../validate/quantity";
 
 export const CACHE_MOUNT = "/cache";
@@ -56,6 +56,13 @@ export interface DownloadJobInput extends ModelCacheInput {
     timeoutSeconds: number;
 }
 
+/**
+ * The KServe storage initializer's user, as upstream runs the download (kaiwo aimmodelcache_controller.go l.587–592
+ * at fa8a3e90; aim-engine internal/aimartifact/download.go l.120–125 at 9223504); `fsGroup` makes the PVC writable
+ * for it.
+ */
+const DOWNLOAD_USER: PodUser = { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 };
+
 /** Defaults of upstream's final controller: Xet downloads without local chunk caches, HF state on the volume. */
 const DOWNLOAD_ENV: EnvVar[] = [
     envValue("HF_XET_CHUNK_CACHE_SIZE_BYTES", "0"),
@@ -64,6 +71,31 @@ const DOWNLOAD_ENV: EnvVar[] = [
     envValue("HF_HOME", `${CACHE_MOUNT}/.hf`),
     envValue("UMASK", "0022"),
 ];
+
+/**
+ * Scratch directories of a download on the PVC's own filesystem, and what the Hugging Face client leaves there: the
+ * `.cache` metadata of `snapshot_download(local_dir=…)` (kserve v0.16.0 python/storage/kserve_storage/kserve_storage.py
+ * l.333) and HF_HOME's `.hf`.
+ */
+const DOWNLOAD_SCRATCH = [".tmp", ".hf_home", ".hf_cache", ".xet_cache"];
+const DOWNLOAD_LEFTOVERS = [".cache", ".hf", ...DOWNLOAD_SCRATCH];
+
+/**
+ * The download in a shell, as upstream wraps it (kaiwo internal/controller/aim/aimmodelcache_controller.go l.660–691
+ * at fa8a3e90): files readable by every serving pod's user (`umask 0022`), the scratch directories prepared on the
+ * PVC, and once the model is down they and the client's state removed, so that the cache holds the model only (upstream
+ * keeps HF_HOME's `.hf`). A failed download exits with its status and leaves everything for the retry to resume. The
+ * storage initializer runs as the image's own entrypoint (kserve v0.16.0 python/storage-initializer.Dockerfile l.69),
+ * the source URI and the target as positional parameters, never spliced into the script text (upstream formats the
+ * URI into it).
+ */
+const DOWNLOAD_SCRIPT = [
+    "set -e",
+    "umask 0022",
+    `mkdir -p ${DOWNLOAD_SCRATCH.map((d) => `"$2/${d}"`).join(" ")}`,
+    '/storage-initializer/scripts/initializer-entrypoint "$1" "$2"',
+    `rm -rf ${DOWNLOAD_LEFTOVERS.map((d) => `"$2/${d}"`).join(" ")}`,
+].join("\n");
 
 export function renderDownloadJob(input: DownloadJobInput) {
     const labels = cacheLabels(input, "model-download");
@@ -81,21 +113,25 @@ export function renderDownloadJob(input: DownloadJobInput) {
             },
         },
         spec: {
+            // No ttlSecondsAfterFinished (upstream's is 600 s): a Job Kubernetes deletes by itself disappears from the
+            // state at the next `pulumi refresh`, and the next `pulumi up` creates it again, downloading the model again.
             backoffLimit: 2,
             template: {
                 // A new storage class replaces the PVC, empty: the changed template replaces the Job, which refills it.
                 metadata: { labels, annotations: { "aim.silogen.ai/storage-class": input.storageClassName ?? "" } },
                 spec: {
                     restartPolicy: "Never",
-                    securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 },
+                    securityContext: restrictedPodSecurityContext(DOWNLOAD_USER),
                     ...podPullSecrets(input.imagePullSecrets),
                     containers: [
                         {
                             name: "download",
                             image: input.downloadImage,
-                            // The KServe storage-initializer entrypoint takes `<source URI> <destination>`.
+                            // `sh -c <script> <$0> <$1> <$2>`: the storage initializer takes `<source URI> <destination>`.
+                            command: ["/bin/sh", "-c", DOWNLOAD_SCRIPT, "download"],
                             args: [input.source.sourceUri, CACHE_MOUNT],
                             env: renderEnv(mergeEnv(DOWNLOAD_ENV, input.env, input.tokenSecretName ? [hfTokenEnv(input.tokenSecretName)] : [])),
+                            securityContext: restrictedContainerSecurityContext(),
                             volumeMounts: [
                                 { name: "cache", mountPath: CACHE_MOUNT },
                                 { name: "tmp", mountPath: "/tmp" },

@@ -36,6 +36,34 @@ export function envFingerprint(env: EnvVar[]): unknown[] {
     return env.map((e) => [e.name, typeof e.value === "string" ? e.value : null, e.valueFrom ?? null]);
 }
 
+/** The user (and group, and volume group) a pod of the package runs as: never root. */
+export interface PodUser {
+    runAsUser: number;
+    runAsGroup?: number;
+    fsGroup?: number;
+}
+
+/**
+ * The non-root uid upstream runs its discovery pod as (aim-engine internal/aimservicetemplate/discovery.go l.182–240
+ * at 9223504, kaiwo internal/controller/aim/shared/discovery.go l.258–310 at fa8a3e90): distroless's `nonroot`. The
+ * package's pods that run an AIM image for something other than serving (the discovery dry-run: no GPU, nothing
+ * written but its temp files; the base-image pre-pull's sleep) run as it.
+ */
+export const AIM_NON_ROOT_USER: PodUser = { runAsUser: 65532 };
+
+/**
+ * The pod-level half of what Pod Security `restricted` requires (kubernetes.io/docs/concepts/security/
+ * pod-security-standards): a non-root user and the runtime's default seccomp profile, for every container.
+ */
+export function restrictedPodSecurityContext(user: PodUser) {
+    return { runAsNonRoot: true, ...user, seccompProfile: { type: "RuntimeDefault" } } satisfies k8s.types.input.core.v1.PodSecurityContext;
+}
+
+/** The container-level half: no privilege escalation (no setuid gains), no Linux capability at all. */
+export function restrictedContainerSecurityContext() {
+    return { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } satisfies k8s.types.input.core.v1.SecurityContext;
+}
+
 /** `imagePullSecrets` for a pod spec, omitted when empty. */
 export function podPullSecrets(secrets: LocalObjectReference[]): { imagePullSecrets?: LocalObjectReference[] } {
     return secrets.length > 0 ? { imagePullSecrets: secrets } : {};

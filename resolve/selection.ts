@@ -70,7 +70,9 @@ function rejection(template: TemplateDeclaration, request: SelectionRequest): { 
     if (problems.length > 0) return { reason: CandidateReason.ServiceOverridesNotMatched, detail: problems.join(", ") };
     const gpu = template.spec.gpuSelector?.model;
     const available = request.availableGpuModels;
-    if (available && gpu && !available.some((model) => sameGpu(model, gpu))) {
+    // A template of zero GPUs runs on any node (its pods get no GPU node affinity): its model need not be in the cluster.
+    const gpus = gpuCountOf(template.spec.resources) ?? template.spec.gpuSelector?.count;
+    if (available && gpu && gpus !== 0 && !available.some((model) => sameGpu(model, gpu))) {
         return { reason: CandidateReason.RequiredGPUNotInCluster, detail: `${gpu} is not in aim:availableGpuModels [${available.join(", ")}]` };
     }
     return undefined;

@@ -1,10 +1,12 @@
 // Planning an AIMService (design §4.3, §5): everything that can fail is decided here, before the component creates
 // its first child — which template it runs (deriving one from overrides), which caches it mounts, its route.
 
+import * as pulumi from "@pulumi/pulumi";
 import { ResolvedConfig, Scope, ServingBackend, TemplateCandidate, TemplateChoice } from "../types";
 import { fieldError } from "../validate/common";
 import { DEFAULT_API_KEY_KEY, ServiceSpec } from "../validate/service";
-import { TemplateSpec } from "../validate/template";
+import { namespaceFields, TemplateSpec } from "../validate/template";
+import { mergeEngineArgs } from "./engineArgs";
 import { hasDownloadToken, implicitCacheArgs, planImplicitCache, templateCachePulumiName } from "./cache";
 import { Catalog, ImageEntry, ObjectIdentity, TemplateCacheEntry, TemplateEntry, templateKey } from "./catalog";
 import { selectTemplate } from "./selection";
@@ -43,6 +45,8 @@ export interface ServicePlan {
     objects: ObjectIdentity[];
     /** The backend of the template it runs (a derived template inherits its base's). */
     backend: ServingBackend;
+    /** `AIM_ENGINE_ARGS` of the template's and the service's env deep-merged, when the env merge by name would not do. */
+    engineArgs?: pulumi.Input<string>;
 }
 
 /** The Secret key the container reads `VLLM_API_KEY` from; `generate` when the package makes the key and Secret. */
@@ -181,6 +185,12 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
         }
     }
 
+    // No config level: configs carry no env in this package (upstream's runtime config does).
+    const engineArgs = mergeEngineArgs([
+        { kind: "AIMServiceTemplate", aimName: templateSpec.name, env: namespaceFields(templateSpec).env },
+        { kind: "AIMService", aimName: name, env: spec.env },
+    ]);
+
     const routing = resolveRouting(
         // `{.spec.aimImageName}` names the image entry, whether the service named it or its container image.
         { aimName: name, namespace, labels: spec.labels, annotations: spec.annotations, routing: spec.routing, spec: { ...spec, aimImageName: image.spec.name } },
@@ -229,5 +239,5 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
         ...(spec.hfToken !== undefined ? [{ kind: "Secret", namespace, name: tokenSecretName(name) }] : []),
         ...(apiKey?.generate ? [{ kind: "Secret", namespace, name: apiKey.secretName }] : []),
     ];
-    return { base, chosenBy, candidates, template: existing, newTemplate: existing ? undefined : derived, cache, routing, apiKey, warnings, objects, backend };
+    return { base, chosenBy, candidates, template: existing, newTemplate: existing ? undefined : derived, cache, routing, apiKey, warnings, objects, backend, engineArgs };
 }

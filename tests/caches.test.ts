@@ -359,12 +359,14 @@ describe("AIMTemplateCache", () => {
         assert.strictEqual(daemonSet.inputs.metadata.namespace, "aim-system");
         const pod = daemonSet.inputs.spec.template.spec;
         assert.deepStrictEqual(pod.imagePullSecrets, [{ name: "regcred" }]);
+        assert.deepStrictEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: "RuntimeDefault" } });
         assert.deepStrictEqual(pod.containers, [
             {
                 name: "cache-0",
                 image: "ghcr.io/silogen/aim-base:0.4.0",
                 command: ["/bin/sh", "-c", "sleep infinity"],
                 resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
             },
         ]);
         await validateManifest(daemonSet.inputs);

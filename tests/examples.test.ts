@@ -86,7 +86,7 @@ describe("examples under the offline runner", () => {
         assert.strictEqual(outputs.config.name, "default");
         assert.strictEqual(outputs.config.source, "AIMClusterConfig");
         assert.strictEqual(outputs.routePath, "/ml-team/llama-chat");
-        assert.strictEqual(outputs.endpoint, "http://llama-chat.ml-team.svc.cluster.local");
+        assert.strictEqual(outputs.endpoint, "http://llama-chat.ml-team.svc");
         // A generated password is unknown until applied; once known it is a secret (see the update run below).
         assert.strictEqual(outputs.apiKey, "[unknown]");
     });
@@ -154,7 +154,7 @@ describe("examples under the offline runner", () => {
         assert.deepStrictEqual((dev.outputs as any).backend, "deployment");
         assert.strictEqual((dev.outputs as any).chatService, "llama-chat");
         assert.strictEqual((dev.outputs as any).chatWorkload, "Deployment llama-chat");
-        assert.strictEqual((dev.outputs as any).chatEndpoint, "http://llama-chat.ml-team.svc.cluster.local");
+        assert.strictEqual((dev.outputs as any).chatEndpoint, "http://llama-chat.ml-team.svc");
     });
 
     it("kserve: stack prod renders the ClusterServingRuntime and an InferenceService; the pinned template stays on a Deployment", async function () {
@@ -178,7 +178,7 @@ describe("examples under the offline runner", () => {
             "llama-chat-predictor",
             "llama-embed",
         ]);
-        assert.strictEqual(outputs.chatEndpoint, "http://llama-chat-predictor.ml-team.svc.cluster.local");
+        assert.strictEqual(outputs.chatEndpoint, "http://llama-chat-predictor.ml-team.svc");
         const env = isvc.spec.predictor.model.env;
         assert.deepStrictEqual(env.at(-1), { name: "VLLM_API_KEY", valueFrom: { secretKeyRef: { name: "llama-chat-api-key", key: "api-key" } } });
     });

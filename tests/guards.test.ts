@@ -201,7 +201,6 @@ describe("guards (issue 20, items 7–9)", () => {
                 deployment: { "pulumi.com/timeoutSeconds": "3600" },
                 kserve: {
                     "serving.kserve.io/autoscalerClass": "none",
-                    "serving.kserve.io/deploymentMode": "RawDeployment",
                     "pulumi.com/waitFor": "condition=Ready",
                     "pulumi.com/timeoutSeconds": "3600",
                 },

@@ -192,7 +192,6 @@ describe("KServe backend", () => {
                 },
                 annotations: {
                     "serving.kserve.io/autoscalerClass": "none",
-                    "serving.kserve.io/deploymentMode": "RawDeployment",
                     "pulumi.com/waitFor": "condition=Ready",
                     "pulumi.com/timeoutSeconds": "3600",
                 },
@@ -233,7 +232,7 @@ describe("KServe backend", () => {
             assert.strictEqual(await valueOf(result.inferenceServiceName), "llama-chat");
             assert.strictEqual(await valueOf(result.serviceName), "llama-chat-predictor");
             assert.strictEqual(await valueOf(result.deploymentName), "llama-chat-predictor");
-            assert.strictEqual(await valueOf(result.endpoint), "http://llama-chat-predictor.ml-team.svc.cluster.local");
+            assert.strictEqual(await valueOf(result.endpoint), "http://llama-chat-predictor.ml-team.svc");
             assert.strictEqual(validateAll(resources), 2);
         });
 
@@ -347,7 +346,7 @@ describe("KServe backend", () => {
             });
             return single(resources, ISVC).inputs.metadata.annotations;
         };
-        const system = { "serving.kserve.io/autoscalerClass": "none", "serving.kserve.io/deploymentMode": "RawDeployment" };
+        const system = { "serving.kserve.io/autoscalerClass": "none" };
         assert.deepStrictEqual(await annotations({}), { ...system, "pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "3600" });
         assert.deepStrictEqual(
             await annotations({ awaitTimeoutSeconds: 5400, annotations: { "example.com/team": "nlp", "serving.kserve.io/autoscalerClass": "hpa" } }),

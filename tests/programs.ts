@@ -22,6 +22,7 @@ import {
 import { LLAMA_IMAGE } from "./fixtures";
 import { maskSecrets, MOCK_PASSWORD, Registered, scenario } from "./harness";
 import { validateManifest } from "./k8sSchemas";
+import { podSecurityViolations } from "./podSecurity";
 
 const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc") as { deserializeProperties(s: unknown): any };
 // @internal in the SDK's typings; Resource constructors call it through the module object, so a wrapper sees them all.
@@ -147,7 +148,7 @@ const token = fc
     .map(([body, given]) => new Token(`hf_${body}`, given));
 const metric = fc.constantFrom("latency", "throughput");
 const precision = fc.constantFrom("fp8", "bf16", "fp16");
-const gpuSelector = fc.record({ count: integer(1, 8), model: fc.constantFrom("MI300X", "MI325X") });
+const gpuSelector = fc.record({ count: integer(0, 8), model: fc.constantFrom("MI300X", "MI325X") });
 const modelSource = fc.record({
     name: fc.constantFrom(
         "amd/Llama-3.1-8B-Instruct-FP8-KV",
@@ -168,8 +169,8 @@ const modelSource = fc.record({
     size: mostly(["9094593249", "15Gi", "8.5Gi", "1e9", "1.5e3M"], ["1", "0.5Ki", "7.9Ei", "9223372036854775807", ...BAD_QUANTITIES]),
 });
 const quantity = mostly(["1", "500m", "8", "64Gi", "96Gi", "1.5", "2G"], ["0", "7Ei", "1e3", "0.001", ...BAD_QUANTITIES]);
-// A GPU count is a whole number of devices: mostly one, sometimes a quantity that is not.
-const gpuEntry = fc.tuple(fc.constant("amd.com/gpu"), mostly(["1", "2", "8"], ["0", "500m", "1.5", "99999999999"]));
+// A GPU count is a whole number of devices (zero included): mostly one, sometimes a quantity that is not.
+const gpuEntry = fc.tuple(fc.constant("amd.com/gpu"), mostly(["1", "2", "8", "0"], ["500m", "1.5", "99999999999", "-1"]));
 const resourceEntry = fc.tuple(mostly(["cpu", "memory", "ephemeral-storage"], ["hugepages-2Mi", "example.com/fpga", "kubernetes.io/x"]), quantity);
 const resourceList = fc
     .uniqueArray(fc.oneof({ weight: 3, arbitrary: resourceEntry }, { weight: 1, arbitrary: gpuEntry }), { maxLength: 2, selector: ([key]) => key })
@@ -671,6 +672,9 @@ function objectProblems(r: Registered): string[] {
     for (const [key] of annotations) if (!validKey(key)) problems.push(`metadata.annotations: key ${JSON.stringify(key)}`);
     if (annotations.reduce((n, [k, v]) => n + k.length + String(v).length, 0) > 256 * 1024) problems.push("metadata.annotations: more than 256 KiB");
     problems.push(...podProblems(spec?.template?.spec));
+    // Pod Security: the package's own pods pass `restricted`, inference pods `baseline` (render/container.ts says why).
+    const level = kind === "Deployment" ? "baseline" : "restricted";
+    if (spec?.template?.spec) problems.push(...podSecurityViolations(spec.template.spec, level).map((v) => `Pod Security ${level}: ${v}`));
     // Upstream's normalisation leaves only RFC 1123 segments, which every Gateway API PathPrefix rule accepts.
     for (const rule of kind === "HTTPRoute" ? spec.rules : []) {
         for (const { path } of rule.matches) if (!(path.value.length <= 200 && ROUTE_PATH.test(path.value))) problems.push(`route path ${JSON.stringify(path.value)}`);

@@ -58,7 +58,7 @@ describe("properties of generated programs", function () {
             "declared after",
             "already declared",
             "routing.pathTemplate",
-            "must be a positive whole number of GPUs",
+            "must be a whole number of GPUs",
             "contradicts gpuSelector.count",
             "not found in scope",
         ]) {

@@ -273,7 +273,7 @@ describe("component provider over gRPC (started as the engine starts it)", funct
                     },
                 },
                 path: "/ml-team/llama-chat",
-                endpoint: "http://llama-chat.ml-team.svc.cluster.local",
+                endpoint: "http://llama-chat.ml-team.svc",
                 // A preview: the generated key is not known yet (the engine's unknown sentinel).
                 apiKey: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
             });

@@ -110,7 +110,7 @@ describe("AIMService", () => {
         });
         assert.deepStrictEqual(ofType(resources, JOB), []);
         assert.deepStrictEqual(single(resources, DEPLOYMENT).dependencies, []);
-        assert.deepStrictEqual(await valueOf(result.endpoint), "http://llama-chat.ml-team.svc.cluster.local");
+        assert.deepStrictEqual(await valueOf(result.endpoint), "http://llama-chat.ml-team.svc");
     });
 
     it("overlays resources key by key, env with the service's winning, and counts GPUs from overrides", async () => {
@@ -177,7 +177,7 @@ describe("AIMService", () => {
     it("gives an unknown GPU model no affinity", async () => {
         const { resources } = await scenario((opts) => {
             llamaCluster(opts);
-            llamaChat(opts, { overrides: { gpuSelector: { count: 1, model: "RX7900" } } });
+            llamaChat(opts, { overrides: { gpuSelector: { count: 1, model: "A100" } } });
         });
         assert.strictEqual(podSpec(single(resources, DEPLOYMENT)).affinity, undefined);
     });
@@ -429,7 +429,7 @@ describe("AIMService", () => {
         const cases: [Partial<AIMServiceArgs> & { name?: string }, string][] = [
             [{ replicas: -1 }, 'AIMService "llama-chat": replicas: must be >= 0'],
             [{ overrides: { metric: "fast" as any } }, 'AIMService "llama-chat": overrides.metric: must be one of latency, throughput'],
-            [{ resources: { limits: { "amd.com/gpu": "0.5" } } }, 'AIMService "llama-chat": resources.limits.amd.com/gpu: must be a positive whole number of GPUs, such as 1 or 8'],
+            [{ resources: { limits: { "amd.com/gpu": "0.5" } } }, 'AIMService "llama-chat": resources.limits.amd.com/gpu: must be a whole number of GPUs, such as 0, 1 or 8'],
             [{ routing: { requestTimeout: "2 minutes" } }, 'AIMService "llama-chat": routing.requestTimeout: must be a Gateway API duration such as 30s or 1m30s'],
             [{ name: "1chat" }, "AIMService \"1chat\": name: must be a lowercase RFC 1035 label (a-z, 0-9, '-'; start with a letter, end alphanumeric)"],
         ];

@@ -364,7 +364,7 @@ describe("serving on a real cluster", () => {
                 llamaCluster(opts, { routing: { gateway: KAIWO_GATEWAY } });
                 return llamaChat(opts, { apiKey: { enabled: false } });
             });
-            assert.strictEqual(await valueOf(result.endpoint), "http://llama-chat.ml-team.svc.cluster.local");
+            assert.strictEqual(await valueOf(result.endpoint), "http://llama-chat.ml-team.svc");
             assert.strictEqual(await valueOf(result.routePath), "/ml-team/llama-chat");
             assert.deepStrictEqual(await valueOf(result.routeGateway), { group: "gateway.networking.k8s.io", kind: "Gateway", ...KAIWO_GATEWAY });
             assert.strictEqual(await valueOf(result.apiKey), undefined);

@@ -163,6 +163,8 @@ describe("templates and config resolution", () => {
         assert.strictEqual(spec.backoffLimit, 3);
         assert.strictEqual(spec.ttlSecondsAfterFinished, undefined);
         assert.strictEqual(spec.template.spec.restartPolicy, "Never");
+        // Upstream's Pod Security `restricted` context: non-root 65532, the runtime's seccomp profile.
+        assert.deepStrictEqual(spec.template.spec.securityContext, { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: "RuntimeDefault" } });
         // The template's own secrets first, then the config's, de-duplicated by name.
         assert.deepStrictEqual(spec.template.spec.imagePullSecrets, [{ name: "team-cred" }, { name: "shared" }, { name: "regcred" }]);
         assert.deepStrictEqual(container(job), {
@@ -173,6 +175,7 @@ describe("templates and config resolution", () => {
                 { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "hf", key: "token" } } },
                 { name: "AIM_METRIC", value: "latency" },
             ],
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
         });
         assert.strictEqual(await valueOf(result.discoveryJobName), metadata.name);
         assert.deepStrictEqual(await valueOf(result.resolvedImage), { name: "llama", scope: "Namespace", image: LLAMA_IMAGE });
@@ -216,8 +219,8 @@ describe("templates and config resolution", () => {
                 'AIMServiceTemplate "prod-template": metric: must be one of latency, throughput'],
             ["precision", (o) => new AIMClusterServiceTemplate("prod-template", { aimImageName: "llama", precision: "fp64" as any }, o),
                 'AIMClusterServiceTemplate "prod-template": precision: must be one of auto, fp4, fp8, fp16, fp32, bf16, int4, int8'],
-            ["gpu count", (o) => new AIMServiceTemplate("prod-template", { namespace: "ml", aimImageName: "llama", gpuSelector: { count: 0, model: "MI300X" } }, o),
-                'AIMServiceTemplate "prod-template": gpuSelector.count: must be >= 1'],
+            ["gpu count", (o) => new AIMServiceTemplate("prod-template", { namespace: "ml", aimImageName: "llama", gpuSelector: { count: -1, model: "MI300X" } }, o),
+                'AIMServiceTemplate "prod-template": gpuSelector.count: must be >= 0'],
             ["gpu model", (o) => new AIMServiceTemplate("prod-template", { namespace: "ml", aimImageName: "llama", gpuSelector: { count: 1, model: "" } }, o),
                 'AIMServiceTemplate "prod-template": gpuSelector.model: must not be empty'],
             ["gateway port", (o) => new AIMClusterConfig("production", { routing: { gateway: { name: "gw", port: 70000 } } }, o),

@@ -30,7 +30,7 @@ describe("validate", () => {
             template({ precision: "fp64" }),
             'AIMServiceTemplate "prod-template": precision: must be one of auto, fp4, fp8, fp16, fp32, bf16, int4, int8',
         );
-        assert.strictEqual(template({ gpuSelector: { count: 0, model: "MI300X" } }), 'AIMServiceTemplate "prod-template": gpuSelector.count: must be >= 1');
+        assert.strictEqual(template({ gpuSelector: { count: -1, model: "MI300X" } }), 'AIMServiceTemplate "prod-template": gpuSelector.count: must be >= 0');
         assert.strictEqual(template({ gpuSelector: { count: 1, model: "" } }), 'AIMServiceTemplate "prod-template": gpuSelector.model: must not be empty');
         assert.strictEqual(template({ gpuSelector: { count: 2 } }), 'AIMServiceTemplate "prod-template": gpuSelector.model: is required');
         assert.strictEqual(
@@ -49,8 +49,8 @@ describe("validate", () => {
 
     it("reports every bad field at once, the first problem of each", () => {
         assert.strictEqual(
-            template({ metric: "fast", gpuSelector: { count: 0, model: "" } }),
-            'AIMServiceTemplate "prod-template": metric: must be one of latency, throughput; gpuSelector.count: must be >= 1; gpuSelector.model: must not be empty',
+            template({ metric: "fast", gpuSelector: { count: -1, model: "" } }),
+            'AIMServiceTemplate "prod-template": metric: must be one of latency, throughput; gpuSelector.count: must be >= 0; gpuSelector.model: must not be empty',
         );
     });
 

@@ -147,12 +147,28 @@ export const target = z.enum(Object.values(Target) as [Target, ...Target[]], {
 });
 
 /**
+ * The `serving.kserve.io/deploymentMode` values Pulumi config `aim:kserveDeploymentMode` may set: the names of KServe's
+ * raw deployment mode, `Standard` (KServe >= 0.16) and its legacy alias `RawDeployment` (KServe 0.15 knows only this
+ * one: v0.15.2 pkg/constants/constants.go l.423–427). The kserve backend serves through the predictor Deployment and
+ * ClusterIP Service of that mode and turns KServe's autoscaler off; `Knative` / `Serverless` (a Knative Service behind
+ * KServe's ingress) and `ModelMesh` (multi-model runtimes only) would not serve what it renders.
+ */
+export const KSERVE_DEPLOYMENT_MODES = ["Standard", "RawDeployment"] as const;
+export type KServeDeploymentMode = (typeof KSERVE_DEPLOYMENT_MODES)[number];
+export const kserveDeploymentMode = z.enum(KSERVE_DEPLOYMENT_MODES, {
+    error: (issue) =>
+        `must be one of ${KSERVE_DEPLOYMENT_MODES.join(", ")}, not ${JSON.stringify(issue.input)} (the kserve backend serves through KServe's raw deployment mode)`,
+});
+
+/**
  * The most GPUs per replica: the per-GPU memory default (48Gi each) must stay below 8Ei, the largest quantity
  * Kubernetes stores (2^63 bytes).
  */
 export const MAX_GPUS = Math.floor((2 ** 63 - 1) / (48 * 2 ** 30));
 
-export const gpuCount = z.number().int("must be an integer").min(1, "must be >= 1").max(MAX_GPUS, `must be <= ${MAX_GPUS} (48Gi of memory per GPU must stay below 8Ei)`);
+// Zero is valid: a CPU-only pod with no GPU request, no GPU placement and no per-GPU defaults, as upstream's e2e suite
+// runs its dummy image (kaiwo test/chainsaw/tests/aim/service/resources/template-override at fa8a3e90).
+export const gpuCount = z.number().int("must be an integer").min(0, "must be >= 0").max(MAX_GPUS, `must be <= ${MAX_GPUS} (48Gi of memory per GPU must stay below 8Ei)`);
 
 export const gpuSelector = z.strictObject({
     count: gpuCount,

@@ -45,10 +45,11 @@ function countedProblem(name: string, value: string): string | undefined {
 }
 
 const resourceList = z.record(resourceName, quantity).superRefine((list, ctx) => {
-    // An extended resource such as a GPU is counted in whole devices: the API server rejects `0.5` or `500m`.
+    // An extended resource such as a GPU is counted in whole devices: the API server rejects `0.5` or `500m`. Zero
+    // runs without GPUs (validate/common.ts gpuCount).
     const gpus = Object.hasOwn(list, GPU_RESOURCE) ? list[GPU_RESOURCE] : undefined;
-    if (gpus !== undefined && !/^[1-9][0-9]*$/.test(gpus)) {
-        ctx.addIssue({ code: "custom", path: [GPU_RESOURCE], message: "must be a positive whole number of GPUs, such as 1 or 8" });
+    if (gpus !== undefined && !/^(0|[1-9][0-9]*)$/.test(gpus)) {
+        ctx.addIssue({ code: "custom", path: [GPU_RESOURCE], message: "must be a whole number of GPUs, such as 0, 1 or 8" });
     } else if (gpus !== undefined && !gpuCount.safeParse(Number(gpus)).success) {
         ctx.addIssue({ code: "custom", path: [GPU_RESOURCE], message: `must be at most ${MAX_GPUS} (48Gi of memory per GPU must stay below 8Ei)` });
     }
@@ -104,7 +105,7 @@ export function gpuCountConflict(
 ): { path: string[]; message: string } | undefined {
     const gpus = gpuCountOf(resources);
     // A count that is no whole number has its own issue already (zod runs refinements past a child's issues).
-    if (gpus === undefined || !(gpus >= 1) || !Number.isInteger(gpus) || gpuSelector === undefined || gpus === gpuSelector.count) return undefined;
+    if (gpus === undefined || !(gpus >= 0) || !Number.isInteger(gpus) || gpuSelector === undefined || gpus === gpuSelector.count) return undefined;
     return {
         path: ["resources"],
         message: `${GPU_RESOURCE} (${gpus}) contradicts ${selectorField} (${gpuSelector.count}): state the GPU count once, or the same in both`,

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { containerResources, gpuCountConflict } from "./resources";
+import { inferenceEnvList } from "./engineArgs";
 import {
     containerImage,
     dnsLabel,
     dnsServiceName,
     dnsSubdomain,
-    envList,
     gatewayDuration,
     routeAnnotations,
     gatewayRef,
@@ -47,7 +47,7 @@ export const serviceSchema = z.strictObject({
     overrides: z
         .strictObject({ metric: metric.optional(), precision: precision.optional(), gpuSelector: gpuSelector.optional() })
         .optional(),
-    env: envList.optional(),
+    env: inferenceEnvList.optional(),
     imagePullSecrets: pullSecrets.optional(),
     resources: containerResources.optional(),
     labels: z

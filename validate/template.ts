@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EnvVar } from "../types";
 import { cacheTooLarge, dnsLabel, dnsSubdomain, envList, gpuSelector, metric, modelSource, precision, pullSecrets, servingBackend } from "./common";
+import { inferenceEnvList } from "./engineArgs";
 import { MAX_PVC_GI, pvcGi, quantityNanos } from "./quantity";
 import { containerResources, gpuCountConflict } from "./resources";
 
@@ -41,7 +42,7 @@ export const clusterServiceTemplateSchema = z.strictObject(commonFields).superRe
 export const serviceTemplateSchema = z.strictObject({
     ...commonFields,
     namespace: dnsLabel,
-    env: envList.optional(),
+    env: inferenceEnvList.optional(),
     imagePullSecrets: pullSecrets.optional(),
     caching: z.strictObject({ enabled: z.boolean().optional(), env: envList.optional() }).optional(),
 }).superRefine(consistentGpus);

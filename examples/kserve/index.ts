@@ -67,7 +67,7 @@ export const chatWorkload = pulumi
     .all([chat.inferenceServiceName, chat.deploymentName])
     .apply(([isvc, deployment]) => (isvc ? `InferenceService ${isvc}` : `Deployment ${deployment}`));
 export const chatService = chat.serviceName;
-// Follows the backend: http://llama-chat.ml-team.svc.cluster.local, or KServe's llama-chat-predictor.
+// Follows the backend: http://llama-chat.ml-team.svc, or KServe's llama-chat-predictor.
 export const chatEndpoint = chat.endpoint;
 export const chatRoutePath = chat.routePath;
 export const embedService = embed.serviceName;

@@ -67,20 +67,26 @@ describe("kaiwo service/resources/image-fallback", () => {
 describe("kaiwo service/resources/template-override", () => {
     // Upstream: image resources (cpu 2/4, memory 2Gi/4Gi), template resources (cpu 1/2, memory 1Gi/2Gi, gpu "0"),
     // gpuSelector count 1; asserts the template's cpu and memory win (the GPU assertions are commented out upstream).
-    // The template's `amd.com/gpu: "0"` is left out here: we reject a GPU count below 1 (see the validation cases).
-    it("lets the template's resources win key by key over the image's", async () => {
+    // A template states its GPU count once here, so its gpuSelector says 0 too (the validation cases show the error).
+    it("lets the template's resources win key by key over the image's, with zero GPUs: no GPU key, no GPU affinity", async () => {
         const { resources } = await scenario((opts) =>
             cluster(
                 opts,
                 { defaultServiceTemplate: "template", resources: { limits: { cpu: "4", memory: "4Gi" }, requests: { cpu: "2", memory: "2Gi" } } },
-                { metric: "throughput", gpuSelector: MI300X, resources: { limits: { cpu: "2", memory: "2Gi" }, requests: { cpu: "1", memory: "1Gi" } } },
+                {
+                    metric: "throughput",
+                    gpuSelector: { count: 0, model: "MI300X" },
+                    resources: { limits: { cpu: "2", memory: "2Gi", [GPU]: "0" }, requests: { cpu: "1", memory: "1Gi", [GPU]: "0" } },
+                },
                 { name: "template-override-service" },
             ),
         );
         assert.deepStrictEqual(predictorResources(resources), {
-            requests: { [GPU]: "1", cpu: "1", memory: "1Gi" },
-            limits: { [GPU]: "1", cpu: "2", memory: "2Gi" },
+            requests: { cpu: "1", memory: "1Gi" },
+            limits: { cpu: "2", memory: "2Gi" },
         });
+        assert.strictEqual(single(resources, ISVC).inputs.spec.predictor.affinity, undefined);
+        await validateKubernetesObjects(resources);
     });
 });
 
@@ -265,14 +271,14 @@ describe("ours: validation of resources on every level", () => {
             'AIMService "chat": resources.requests.amd.com/gpu: must equal limits.amd.com/gpu (3): it cannot be overcommitted',
         ],
         [
-            "a GPU count of 0 (upstream's template-override template)",
+            "a GPU count of 0 under a gpuSelector of 1 (upstream's template-override template states both)",
             (opts) => llama(opts, "deployment", { resources: { limits: { cpu: "2", [GPU]: "0" } } }),
-            'AIMClusterServiceTemplate "base": resources.limits.amd.com/gpu: must be a positive whole number of GPUs, such as 1 or 8',
+            'AIMClusterServiceTemplate "base": resources: amd.com/gpu (0) contradicts gpuSelector.count (1): state the GPU count once, or the same in both',
         ],
         [
             "a fractional GPU count on an image",
             (opts) => llama(opts, "deployment", {}, {}, { resources: { requests: { [GPU]: "500m" } } }),
-            'AIMClusterImage "llama": resources.requests.amd.com/gpu: must be a positive whole number of GPUs, such as 1 or 8',
+            'AIMClusterImage "llama": resources.requests.amd.com/gpu: must be a whole number of GPUs, such as 0, 1 or 8',
         ],
         [
             "a service GPU count contradicting its overrides",
