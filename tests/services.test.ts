@@ -300,6 +300,21 @@ describe("AIMService", () => {
         assert.strictEqual(ofType(enabled.resources, ROUTE).length, 1);
     });
 
+    it("4. default config misspelled: each dependent's DefaultConfigNotFound names the declared config", async () => {
+        const { resources, warnings } = await scenario((opts) => {
+            new AIMClusterConfig("defualt", { imagePullSecrets: [{ name: "ghcr-pull" }], routing: { gateway: KAIWO_GATEWAY } }, opts);
+            llamaCluster(opts, null);
+            llamaChat(opts);
+        });
+        const misspelled =
+            'DefaultConfigNotFound: AIMClusterConfig "default" not found, proceeding with defaults (no image pull ' +
+            `secrets from config, no routing unless the service sets it, the cluster's default storage class; did you mean "defualt"?)`;
+        // The image, the template and the service: each one that lost the config's pull secret and route says so.
+        assert.deepStrictEqual(warnings, [misspelled, misspelled, misspelled]);
+        assert.deepStrictEqual(ofType(resources, ROUTE), []);
+        assert.strictEqual(podSpec(single(resources, DEPLOYMENT)).imagePullSecrets, undefined);
+    });
+
     for (const preview of [false, true]) {
         it(`4. explicit config missing: the documented error and no child (preview: ${preview})`, async () => {
             const { error, resources } = await scenarioThrows((opts) => {
