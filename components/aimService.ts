@@ -17,7 +17,7 @@ import { DEFAULT_AWAIT_TIMEOUT_SECONDS, serviceSchema } from "../validate/servic
 import { namespaceFields } from "../validate/template";
 import { AIMServiceTemplate } from "./aimServiceTemplate";
 import { AIMTemplateCache } from "./aimTemplateCache";
-import { availableGpuModels, planComponent, typeToken, warnAll, withSecretToken } from "./internal";
+import { availableGpuModels, checkGpuModels, planComponent, typeToken, warnAll, withSecretToken } from "./internal";
 import { resolveConfig } from "../resolve/config";
 import {
     ContainerResources,
@@ -140,13 +140,18 @@ export class AIMService extends pulumi.ComponentResource {
         const { spec, catalog, plan: planned } = planComponent(kind, name, serviceSchema, args, opts, (spec, catalog, declarer) => {
             // Everything that can fail, before the component exists: a bad reference registers nothing.
             const dependent = { kind, aimName: spec.name };
+            const available = availableGpuModels(kind, spec.name);
+            const gpuWarnings = [
+                ...checkGpuModels(kind, spec.name, "overrides.gpuSelector.model", [spec.overrides?.gpuSelector?.model]),
+                ...checkGpuModels(kind, spec.name, "aim:availableGpuModels", available ?? []),
+            ];
             const image = spec.aimImageName !== undefined
                 ? findImage(catalog, dependent, spec.namespace, spec.aimImageName)
                 : findImageByUri(catalog, dependent, spec.namespace, spec.image!);
             const { config, warning, pathTemplateFrom } = resolveConfig(catalog, { kind, aimName: spec.name, namespace: spec.namespace, configName: spec.configName });
-            const plan = planService(catalog, spec, image, { config, pathTemplateFrom, availableGpuModels: availableGpuModels(kind, spec.name) });
+            const plan = planService(catalog, spec, image, { config, pathTemplateFrom, availableGpuModels: available });
             catalog.claimObjects(declarer, plan.objects);
-            return { image: resolvedImage(image), imageResources: image.spec.resources, config, plan, warnings: [warning, ...plan.warnings] };
+            return { image: resolvedImage(image), imageResources: image.spec.resources, config, plan, warnings: [warning, ...gpuWarnings, ...plan.warnings] };
         });
         super(typeToken(kind), name, withSecretToken(spec), opts);
         warnAll(this, planned.warnings);

@@ -16,7 +16,7 @@ import { AIMTemplateCache } from "./aimTemplateCache";
 import { renderServingRuntime } from "../render/kserve";
 import { templateBackend } from "../resolve/backend";
 import { templateGpuCount } from "../resolve/resources";
-import { createsSystemNamespace, planComponent, Planned, stackServingBackend, systemNamespace, systemNamespaceResource, warnAll } from "./internal";
+import { checkGpuModels, createsSystemNamespace, planComponent, Planned, stackServingBackend, systemNamespace, systemNamespaceResource, warnAll } from "./internal";
 import { ResolvedConfig, ResolvedImage, Scope, ServingBackend } from "../types";
 import { indexKey, scopeOf } from "../resolve/catalog";
 
@@ -38,6 +38,8 @@ export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.Z
         const imageEntry = findImage(catalog, { kind, aimName }, namespace, spec.aimImageName);
         const image = resolvedImage(imageEntry);
         const candidate = !catalog.derivedTemplates.has(indexKey(namespace, aimName));
+        // A derived template's GPU model is its service's override, checked (and reported) on the service.
+        const gpuWarnings = candidate ? checkGpuModels(kind, aimName, "gpuSelector.model", [spec.gpuSelector?.model]) : [];
         if (candidate) {
             const declaration = { scope: scopeOf(namespace), spec, image };
             catalog.templatesByImage.ensureAddable(indexKey(namespace, spec.aimImageName), `image "${spec.aimImageName}"`, declaration, { kind, aimName, field: "aimImageName" });
@@ -82,14 +84,14 @@ export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.Z
             ...(job ? [{ kind: "Job", namespace: job.metadata.namespace, name: job.metadata.name }] : []),
             ...(runtime ? [{ kind: runtime.kind, namespace: runtime.metadata.namespace, name: runtime.metadata.name }] : []),
         ]);
-        return { candidate, image, config, warning, job, system, prewarm, backend, runtime };
+        return { candidate, image, config, warnings: [warning, ...gpuWarnings], job, system, prewarm, backend, runtime };
     });
 }
 
 export function registerTemplate(component: pulumi.ComponentResource, pulumiName: string, planned: Planned<TemplateSpec, ReturnType<typeof planTemplate>["plan"]>): TemplateOutputs {
     const { spec, catalog, declarer, plan } = planned;
     const { namespace } = namespaceFields(spec);
-    warnAll(component, [plan.warning]);
+    warnAll(component, plan.warnings);
     const systemNs = plan.system && systemNamespaceResource(component, catalog, plan.system.name, plan.system.create);
     const discovery = plan.job
         ? new k8s.batch.v1.Job(`${pulumiName}-discovery`, plan.job, { parent: component, dependsOn: systemNs ? [systemNs] : [] })
