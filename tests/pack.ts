@@ -4,7 +4,7 @@
 //  - npm prints no warning that concerns this package (see IRRELEVANT_WARNINGS for the ones that do not),
 //  - the package type-checks under moduleResolution node16, bundler and node10,
 //  - the installed package runs the quick-start under Pulumi's mocks,
-//  - schema inference on the installed package gives the committed provider/schema.json.
+//  - the installed package's provider host (schema inference on its sources) gives the committed provider/schema.json.
 // Needs the npm registry; skips (exit 0, with a message) when it is unreachable. Not part of `npm test`: installing
 // from the registry takes a minute or more.
 
@@ -75,7 +75,7 @@ export const discoveryJob = template.discoveryJobName;
 export const path = service.routePath;
 `;
 
-/** Runs the compiled quick-start under mocks and infers the installed package's schema; prints one JSON line. */
+/** Runs the compiled quick-start under mocks and gets the installed package's schema; prints one JSON line. */
 const RUNNER = `
 const pulumi = require("@pulumi/pulumi");
 const path = require("node:path");
@@ -89,12 +89,10 @@ const registered = [];
     const program = require("./out/quickstart.js");
     const routePath = await new Promise((resolve) => program.path.apply(resolve));
     await pulumi.runtime.disconnect(); // waits for the registrations still in flight
-    const { ComponentProvider, getPulumiComponents } = require("@pulumi/pulumi/provider/experimental");
-    const aim = require("@aim-pulumi/aim");
+    // The provider's compiled host, as shipped: schema inference over the installed sources, secrets marked.
     const dirname = path.dirname(require.resolve("@aim-pulumi/aim/package.json"));
-    const schema = JSON.parse(await new ComponentProvider({
-        name: "aim", namespace: "aim-pulumi", dirname, components: getPulumiComponents(aim),
-    }).getSchema());
+    const { AimComponentProvider } = require(path.join(dirname, "bin/provider/host.js"));
+    const schema = JSON.parse(await new AimComponentProvider().getSchema());
     console.log(JSON.stringify({ registered, routePath, schema }));
 })();
 `;
