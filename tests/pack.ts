@@ -24,11 +24,17 @@ const SCRIPT = FROM_GIT ? "test:git" : "test:pack";
 
 /**
  * npm warnings in the fresh program that are not about this package: the newest @pulumi/pulumi declares
- * `engines.node >=22` (the user's choice of SDK on Node 20), and npm 11 lists packages whose install scripts it did
- * not run (@pulumi/kubernetes's plugin download, protobufjs).
+ * `engines.node >=22` (the user's choice of SDK on Node 20), and npm 11 lists packages whose install scripts are not
+ * covered by the program's `allowScripts` (@pulumi/kubernetes's plugin download, protobufjs).
  */
 const IRRELEVANT_WARNINGS = [/EBADENGINE/, /^npm warn install-scripts/];
 const EBADENGINE_OWNER = /package: '(@?[^@']+)@/;
+/**
+ * The package's own `prepare` (the build) is in that list too, as npm lists `prepare` for any source but the registry:
+ * installed from git, npm's fetcher runs it to build bin/; from a tarball, npm does not run it (the tarball ships
+ * bin/). docs/install.md says how to approve it. Any other warning naming this package is one about it.
+ */
+const PREPARE_NOTICE = /^npm warn install-scripts\s+@aim-pulumi\/aim@\S+ \(prepare: npm run build\)$/;
 
 function npm(args: string[], cwd: string): { stdout: string; stderr: string } {
     const res = spawnSync(NPM, args, { cwd, encoding: "utf8" });
@@ -53,6 +59,7 @@ function relevant(warning: string): boolean {
         const owner = EBADENGINE_OWNER.exec(warning)?.[1];
         return owner !== undefined && owner !== "@pulumi/pulumi";
     }
+    if (warning.includes("@aim-pulumi/aim")) return !PREPARE_NOTICE.test(warning);
     return !IRRELEVANT_WARNINGS.some((re) => re.test(warning));
 }
 
