@@ -226,7 +226,7 @@ function main(): void {
 
         console.log(
             `${SCRIPT} passed in ${((Date.now() - started) / 1000).toFixed(1)} s: @aim-pulumi/aim beside @pulumi/pulumi ${newest}, ` +
-                `one SDK copy, ${warnings.length} npm warning(s), none about this package` +
+                `one SDK copy, ${warnings.length} npm warning(s), none about this package but npm's notice of its prepare script` +
                 (warnings.length > 0 ? `:\n  ${warnings.map((w) => w.split("\n")[0]).join("\n  ")}` : ""),
         );
     } finally {
