@@ -143,7 +143,11 @@ export interface EnvVar {
 export interface GpuSelector {
     /** GPUs per replica (≥ 0; 0 runs without GPUs: no GPU request and no GPU node affinity). */
     count: number;
-    /** AMD GPU model, e.g. `MI300X`. */
+    /**
+     * AMD GPU model, e.g. `MI300X`: one the package knows the device ids of (pods get node affinity on them), or one
+     * listed in Pulumi config `aim:extraGpuModels` (a JSON list or comma-separated). A near-miss of a known model
+     * (`MI300XX`) is an error; any other model a warning, since its pods get no node affinity.
+     */
     model: string;
 }
 

@@ -17,7 +17,7 @@ import { DEFAULT_AWAIT_TIMEOUT_SECONDS, serviceSchema } from "../validate/servic
 import { namespaceFields } from "../validate/template";
 import { AIMServiceTemplate } from "./aimServiceTemplate";
 import { AIMTemplateCache } from "./aimTemplateCache";
-import { availableGpuModels, namespaceDependencies, planComponent, stackKServeDeploymentMode, systemNamespaceSettings, typeToken, warnAll, withSecretToken } from "./internal";
+import { availableGpuModels, checkGpuModels, namespaceDependencies, planComponent, stackKServeDeploymentMode, systemNamespaceSettings, typeToken, warnAll, withSecretToken } from "./internal";
 import { mergePullSecrets, resolveConfig } from "../resolve/config";
 import { planOperatorService, registerOperatorService } from "./operator";
 import { hasOverrides } from "../resolve/template";
@@ -154,11 +154,16 @@ export class AIMService extends pulumi.ComponentResource {
         const { spec, catalog, plan: planned } = planComponent(kind, name, serviceSchema, args, opts, (spec, catalog, declarer) => {
             // Everything that can fail, before the component exists: a bad reference registers nothing.
             const dependent = { kind, aimName: spec.name };
+            const available = availableGpuModels(kind, spec.name);
+            const gpuWarnings = [
+                ...checkGpuModels(kind, spec.name, "overrides.gpuSelector.model", [spec.overrides?.gpuSelector?.model]),
+                ...checkGpuModels(kind, spec.name, "aim:availableGpuModels", available ?? []),
+            ];
             const image = spec.aimImageName !== undefined
                 ? findImage(catalog, dependent, spec.namespace, spec.aimImageName)
                 : findImageByUri(catalog, dependent, spec.namespace, spec.image!);
             const { config, warning, pathTemplateFrom } = resolveConfig(catalog, { kind, aimName: spec.name, namespace: spec.namespace, configName: spec.configName });
-            const plan = planService(catalog, spec, image, { config, pathTemplateFrom, availableGpuModels: availableGpuModels(kind, spec.name) });
+            const plan = planService(catalog, spec, image, { config, pathTemplateFrom, availableGpuModels: available });
             const awaitInput = { awaitTimeoutSeconds: spec.awaitTimeoutSeconds ?? DEFAULT_AWAIT_TIMEOUT_SECONDS, skipAwait: spec.skipAwait };
             const deploymentMode = plan.backend === ServingBackend.KServe ? stackKServeDeploymentMode(kind, spec.name) : undefined;
             // The service's annotations land on its workload with the package's own.
@@ -170,7 +175,7 @@ export class AIMService extends pulumi.ComponentResource {
             const system = systemNamespaceSettings(kind, spec.name);
             catalog.claimObjects(declarer, plan.objects, plan.routing && { ...plan.routing, namespace: spec.namespace });
             const operator = planOperatorService(spec, config, plan.routing, { refusesCache: args?.cacheModel === false });
-            const warnings = [warning, ...plan.warnings, ...(operator?.warnings ?? [])];
+            const warnings = [warning, ...gpuWarnings, ...plan.warnings, ...(operator?.warnings ?? [])];
             return { image: resolvedImage(image), imageResources: image.spec.resources, config, plan, system, awaitInput, deploymentMode, warnings, operator };
         });
         super(typeToken(kind), name, withSecretToken(spec), opts);

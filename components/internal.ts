@@ -6,6 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { EXTRA_GPU_MODELS_KEY, gpuModelProblem } from "../render/gpu";
 import { renderSystemNamespace, systemNamespacePulumiName } from "../render/namespace";
 import { Catalog, catalogFor, ClusterKey, DEFAULT_CLUSTER, Declarer } from "../resolve/catalog";
 import { gpuModelTokens, shortHash } from "../resolve/names";
@@ -164,12 +165,11 @@ export function stackKServeDeploymentMode(kind: string, aimName: string): KServe
 }
 
 /**
- * The GPU models of the cluster, for template selection (Pulumi config `aim:availableGpuModels`: a JSON list such as
- * `["MI300X","MI325X"]`, or the models separated by commas); undefined when not set. Upstream reads them off the
- * nodes' labels, which a preview cannot.
+ * A Pulumi config value `aim:<key>` that lists GPU models: a JSON list such as `["MI300X","MI325X"]`, or the models
+ * separated by commas; undefined when not set.
  */
-export function availableGpuModels(kind: string, aimName: string): string[] | undefined {
-    const value = new pulumi.Config("aim").get("availableGpuModels");
+function gpuModelList(kind: string, aimName: string, key: string): string[] | undefined {
+    const value = new pulumi.Config("aim").get(key);
     if (value === undefined) return undefined;
     let models: unknown;
     try {
@@ -180,9 +180,34 @@ export function availableGpuModels(kind: string, aimName: string): string[] | un
     // One GPU model per entry, however it is written ("AMD Instinct-MI300X"); "MI300X MI325X" names two.
     const isModel = (model: unknown) => typeof model === "string" && gpuModelTokens(model).length === 1;
     if (!Array.isArray(models) || models.length === 0 || !models.every(isModel)) {
-        throw fieldError(kind, aimName, "aim:availableGpuModels", `Pulumi config must list GPU models, as ["MI300X"] or MI300X,MI325X, not ${JSON.stringify(value)}`);
+        throw fieldError(kind, aimName, `aim:${key}`, `Pulumi config must list GPU models, as ["MI300X"] or MI300X,MI325X, not ${JSON.stringify(value)}`);
     }
     return models.map((model: string) => model.trim());
+}
+
+/**
+ * The GPU models of the cluster, for template selection (Pulumi config `aim:availableGpuModels`); undefined when not
+ * set. Upstream reads them off the nodes' labels, which a preview cannot.
+ */
+export function availableGpuModels(kind: string, aimName: string): string[] | undefined {
+    return gpuModelList(kind, aimName, "availableGpuModels");
+}
+
+/**
+ * Checks GPU models the user wrote in `field` against the ones the package knows and the stack's
+ * `aim:extraGpuModels`: a near-miss of a known model throws, an unknown model gives a warning (returned).
+ */
+export function checkGpuModels(kind: string, aimName: string, field: string, models: (string | undefined)[]): string[] {
+    const given = models.filter((model) => model !== undefined);
+    if (given.length === 0) return [];
+    const extra = gpuModelList(kind, aimName, EXTRA_GPU_MODELS_KEY) ?? [];
+    const warnings: string[] = [];
+    for (const model of given) {
+        const problem = gpuModelProblem(model, extra);
+        if (problem && "error" in problem) throw fieldError(kind, aimName, field, problem.error);
+        if (problem) warnings.push(`${field}: ${problem.warning}`);
+    }
+    return warnings;
 }
 
 /**

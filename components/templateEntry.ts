@@ -15,7 +15,7 @@ import { AIMTemplateCache } from "./aimTemplateCache";
 import { renderServingRuntime } from "../render/kserve";
 import { templateBackend } from "../resolve/backend";
 import { templateGpuCount } from "../resolve/resources";
-import { namespaceDependencies, planComponent, Planned, stackServingBackend, systemNamespaceSettings, warnAll } from "./internal";
+import { checkGpuModels, namespaceDependencies, planComponent, Planned, stackServingBackend, systemNamespaceSettings, warnAll } from "./internal";
 import { ResolvedConfig, ResolvedImage, Scope, ServingBackend } from "../types";
 import { indexKey, scopeOf } from "../resolve/catalog";
 import { planOperatorTemplate, registerOperatorTemplate } from "./operator";
@@ -38,6 +38,8 @@ export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.Z
         const imageEntry = findImage(catalog, { kind, aimName }, namespace, spec.aimImageName);
         const image = resolvedImage(imageEntry);
         const candidate = !catalog.derivedTemplates.has(indexKey(namespace, aimName));
+        // A derived template's GPU model is its service's override, checked (and reported) on the service.
+        const gpuWarnings = candidate ? checkGpuModels(kind, aimName, "gpuSelector.model", [spec.gpuSelector?.model]) : [];
         if (candidate) {
             const declaration = { scope: scopeOf(namespace), spec, image };
             catalog.templatesByImage.ensureAddable(indexKey(namespace, spec.aimImageName), `image "${spec.aimImageName}"`, declaration, { kind, aimName, field: "aimImageName" });
@@ -83,14 +85,14 @@ export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.Z
         ]);
         // On the operator target the operator discovers and serves: the template registers its custom resource only.
         const workloads = operator ? {} : { job, system, runtime };
-        return { candidate, image, config, warning, prewarm, backend, ...workloads, operator };
+        return { candidate, image, config, warnings: [warning, ...gpuWarnings], prewarm, backend, ...workloads, operator };
     });
 }
 
 export function registerTemplate(component: pulumi.ComponentResource, pulumiName: string, planned: Planned<TemplateSpec, ReturnType<typeof planTemplate>["plan"]>): TemplateOutputs {
     const { spec, catalog, declarer, plan } = planned;
     const { namespace } = namespaceFields(spec);
-    warnAll(component, [plan.warning]);
+    warnAll(component, plan.warnings);
     const discovery = plan.job
         ? new k8s.batch.v1.Job(`${pulumiName}-discovery`, plan.job, {
               parent: component,

@@ -4,14 +4,13 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
-import { providerOptions } from "./host";
+import { AimComponentProvider } from "./host";
 
 export const SCHEMA_PATH = path.join(__dirname, "schema.json");
 
-/** The inferred schema, parsed. */
+/** The schema the provider serves, parsed. */
 export async function inferSchema(): Promise<unknown> {
-    return JSON.parse(await new ComponentProvider(providerOptions()).getSchema());
+    return JSON.parse(await new AimComponentProvider().getSchema());
 }
 
 if (require.main === module) {

@@ -1,6 +1,6 @@
 // AMD GPU placement (aim-reference §2.10): the PCI device ids the GPU operator labels nodes with.
 
-import { normalizeGpuModel } from "../resolve/names";
+import { didYouMean, normalizeGpuModel } from "../resolve/names";
 
 export const GPU_DEVICE_ID_LABEL = "amd.com/gpu.device-id";
 
@@ -40,6 +40,35 @@ const DEVICE_IDS: Record<string, string[]> = {
 export function deviceIds(model: string | undefined): string[] {
     const normalized = model && normalizeGpuModel(model);
     return normalized ? [...(DEVICE_IDS[normalized] ?? [])].sort() : [];
+}
+
+/** The GPU models the package knows the device ids of, as `normalizeGpuModel` writes them. */
+export const KNOWN_GPU_MODELS: readonly string[] = Object.keys(DEVICE_IDS);
+
+/** Pulumi config `aim:extraGpuModels`: GPU models a stack uses deliberately although the package does not know them. */
+export const EXTRA_GPU_MODELS_KEY = "extraGpuModels";
+
+const comparable = (model: string) => normalizeGpuModel(model) ?? model.trim().toUpperCase();
+
+/**
+ * What a GPU model the user wrote means for placement. Known (the device-id table, or `extraModels` from
+ * `aim:extraGpuModels`): nothing to say. Within edit distance 2 of a known model after normalisation: a typo, an
+ * error (`MI300XX`), since an unknown model silently loses its node affinity. Anything else: a warning.
+ */
+export function gpuModelProblem(model: string, extraModels: readonly string[]): { error: string } | { warning: string } | undefined {
+    const known = [...KNOWN_GPU_MODELS, ...extraModels.map(comparable)];
+    const given = comparable(model);
+    if (known.includes(given)) return undefined;
+    const closest = didYouMean(given, known);
+    if (closest) {
+        return { error: `${JSON.stringify(model)} is not a GPU model this package knows${closest} (to use a new model deliberately, list it in Pulumi config aim:${EXTRA_GPU_MODELS_KEY})` };
+    }
+    return {
+        warning:
+            `${JSON.stringify(model)} is not a GPU model this package knows (${[...new Set(known)].sort().join(", ")}): without ` +
+            `its device ids, pods for it get no node affinity on ${GPU_DEVICE_ID_LABEL} and may land on any GPU node; if you ` +
+            `mean this model, list it in Pulumi config aim:${EXTRA_GPU_MODELS_KEY} to silence this warning`,
+    };
 }
 
 /** Required node affinity on the device ids, or nothing when there are none. */

@@ -110,9 +110,11 @@ export function resolveConfig(catalog: Catalog, request: ConfigRequest): ConfigR
     if (namespaced) return found(ConfigSource.NamespaceConfig, namespaced.spec);
     if (cluster) return found(ConfigSource.ClusterConfig, cluster.spec);
 
+    // Names for the hint. A misspelled `AIMClusterConfig("defualt")` leaves every dependent without configName on the
+    // defaults, and the warning below is the only place the user sees it: it names the config they probably meant.
+    const declared = [...catalog.clusterConfigs.names(undefined), ...(request.namespace ? catalog.namespaceConfigs.names(request.namespace) : [])];
     if (request.configName !== undefined) {
         const namespaceHint = request.namespace ? ` or AIMNamespaceConfig in namespace "${request.namespace}"` : "";
-        const declared = [...catalog.clusterConfigs.names(undefined), ...(request.namespace ? catalog.namespaceConfigs.names(request.namespace) : [])];
         throw fieldError(
             request.kind,
             request.aimName,
@@ -126,6 +128,7 @@ export function resolveConfig(catalog: Catalog, request: ConfigRequest): ConfigR
         config: configWithDefaults(name, ConfigSource.None, {}),
         warning:
             `DefaultConfigNotFound: AIMClusterConfig "default" not found, proceeding with defaults ` +
-            `(no image pull secrets from config, no routing unless the service sets it, the cluster's default storage class)`,
+            `(no image pull secrets from config, no routing unless the service sets it, the cluster's default storage class` +
+            `${didYouMean(name, declared)})`,
     };
 }

@@ -1,7 +1,7 @@
 // The provider through the real protocol: an engine and resource monitor implemented here with the SDK's gRPC
 // definitions, and the provider started as pulumi-language-nodejs RunPlugin starts it
-// (`node @pulumi/pulumi/cmd/run-plugin <plugin directory> <engine address>`, ts-node with type-checking, the project
-// directory as working directory). No Pulumi CLI is involved: the test calls GetSchema and Construct itself, in the
+// (`node @pulumi/pulumi/cmd/run-plugin <plugin directory> <engine address>`, the project directory as working
+// directory): run-plugin registers ts-node, and provider/index.js runs the compiled host in bin/ (build it first). No Pulumi CLI is involved: the test calls GetSchema and Construct itself, in the
 // order the engine would (a resource's Construct only after those it depends on have returned).
 
 import { spawn, type ChildProcess } from "node:child_process";

@@ -1,10 +1,13 @@
-// `npm run test:pack`: the package as a user gets it. Packs the tarball, installs it into a fresh program beside
-// the newest @pulumi/pulumi, and checks that
+// `npm run test:pack` and `npm run test:git`: the package as a user gets it. Installs it into a fresh program beside
+// the newest @pulumi/pulumi, from the packed tarball (test:pack) or from git (test:git: `npm install
+// git+file://<this repository>#<HEAD>`, the committed state, which npm's git fetcher builds with `prepare`), and
+// checks that
 //  - the program has exactly one copy of @pulumi/pulumi (our caret range shares the user's),
 //  - npm prints no warning that concerns this package (see IRRELEVANT_WARNINGS for the ones that do not),
-//  - the package type-checks under moduleResolution node16, bundler and node10,
+//  - a program type-checks against the package with the tsconfig `pulumi new typescript` writes (nodenext) and under
+//    moduleResolution node16, bundler and node10 (TypeScript 5.9), and with nodenext under TypeScript 6.0,
 //  - the installed package runs the quick-start under Pulumi's mocks,
-//  - schema inference on the installed package gives the committed provider/schema.json.
+//  - the installed package's provider host (schema inference on its sources) gives the committed provider/schema.json.
 // Needs the npm registry; skips (exit 0, with a message) when it is unreachable. Not part of `npm test`: installing
 // from the registry takes a minute or more.
 
@@ -16,14 +19,22 @@ import * as path from "node:path";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
+const FROM_GIT = process.argv.includes("--git");
+const SCRIPT = FROM_GIT ? "test:git" : "test:pack";
 
 /**
  * npm warnings in the fresh program that are not about this package: the newest @pulumi/pulumi declares
- * `engines.node >=22` (the user's choice of SDK on Node 20), and npm 11 lists packages whose install scripts it did
- * not run (@pulumi/kubernetes's plugin download, protobufjs).
+ * `engines.node >=22` (the user's choice of SDK on Node 20), and npm 11 lists packages whose install scripts are not
+ * covered by the program's `allowScripts` (@pulumi/kubernetes's plugin download, protobufjs).
  */
 const IRRELEVANT_WARNINGS = [/EBADENGINE/, /^npm warn install-scripts/];
 const EBADENGINE_OWNER = /package: '(@?[^@']+)@/;
+/**
+ * The package's own `prepare` (the build) is in that list too, as npm lists `prepare` for any source but the registry:
+ * installed from git, npm's fetcher runs it to build bin/; from a tarball, npm does not run it (the tarball ships
+ * bin/). docs/install.md says how to approve it. Any other warning naming this package is one about it.
+ */
+const PREPARE_NOTICE = /^npm warn install-scripts\s+@aim-pulumi\/aim@\S+ \(prepare: npm run build\)$/;
 
 function npm(args: string[], cwd: string): { stdout: string; stderr: string } {
     const res = spawnSync(NPM, args, { cwd, encoding: "utf8" });
@@ -48,6 +59,7 @@ function relevant(warning: string): boolean {
         const owner = EBADENGINE_OWNER.exec(warning)?.[1];
         return owner !== undefined && owner !== "@pulumi/pulumi";
     }
+    if (warning.includes("@aim-pulumi/aim")) return !PREPARE_NOTICE.test(warning);
     return !IRRELEVANT_WARNINGS.some((re) => re.test(warning));
 }
 
@@ -75,7 +87,7 @@ export const discoveryJob = template.discoveryJobName;
 export const path = service.routePath;
 `;
 
-/** Runs the compiled quick-start under mocks and infers the installed package's schema; prints one JSON line. */
+/** Runs the compiled quick-start under mocks and gets the installed package's schema; prints one JSON line. */
 const RUNNER = `
 const pulumi = require("@pulumi/pulumi");
 const path = require("node:path");
@@ -89,18 +101,36 @@ const registered = [];
     const program = require("./out/quickstart.js");
     const routePath = await new Promise((resolve) => program.path.apply(resolve));
     await pulumi.runtime.disconnect(); // waits for the registrations still in flight
-    const { ComponentProvider, getPulumiComponents } = require("@pulumi/pulumi/provider/experimental");
-    const aim = require("@aim-pulumi/aim");
+    // The provider's compiled host, as shipped: schema inference over the installed sources, secrets marked.
     const dirname = path.dirname(require.resolve("@aim-pulumi/aim/package.json"));
-    const schema = JSON.parse(await new ComponentProvider({
-        name: "aim", namespace: "aim-pulumi", dirname, components: getPulumiComponents(aim),
-    }).getSchema());
+    const { AimComponentProvider } = require(path.join(dirname, "bin/provider/host.js"));
+    const schema = JSON.parse(await new AimComponentProvider().getSchema());
     console.log(JSON.stringify({ registered, routePath, schema }));
 })();
 `;
 
-function tsconfig(moduleKind: string, resolution: string): string {
-    return JSON.stringify({
+/** The compiler options of `pulumi new typescript` (pulumi/templates typescript/tsconfig.json at 65db26b). */
+const PULUMI_NEW_TSCONFIG = {
+    strict: true,
+    outDir: "bin",
+    target: "es2020",
+    module: "nodenext",
+    moduleResolution: "nodenext",
+    sourceMap: true,
+    experimentalDecorators: true,
+    pretty: true,
+    noFallthroughCasesInSwitch: true,
+    noImplicitReturns: true,
+    forceConsistentCasingInFileNames: true,
+};
+
+/** tsconfig files of the program, with the TypeScript (package directory) each is checked with. */
+const TSCONFIGS: { file: string; typescript: string; compilerOptions: object }[] = [
+    { file: "tsconfig.json", typescript: "typescript", compilerOptions: PULUMI_NEW_TSCONFIG },
+    { file: "tsconfig.json", typescript: "typescript6", compilerOptions: PULUMI_NEW_TSCONFIG },
+    ...[["node16", "node16"], ["esnext", "bundler"], ["commonjs", "node10"]].map(([moduleKind, resolution]) => ({
+        file: `tsconfig.${resolution}.json`,
+        typescript: "typescript",
         compilerOptions: {
             module: moduleKind,
             moduleResolution: resolution,
@@ -110,8 +140,19 @@ function tsconfig(moduleKind: string, resolution: string): string {
             types: ["node"],
             outDir: "out",
         },
-        files: ["quickstart.ts"],
-    });
+    })),
+];
+
+/** Where the program installs the package from: the packed tarball, or this repository's HEAD through git. */
+function packageSpec(work: string): string {
+    if (!FROM_GIT) {
+        const packed = JSON.parse(npm(["pack", "--json", "--pack-destination", work], REPO_ROOT).stdout) as { filename: string }[];
+        return path.join(work, packed[0].filename);
+    }
+    const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: REPO_ROOT, encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: REPO_ROOT, encoding: "utf8" }).trim();
+    if (dirty) console.log(`${SCRIPT}: installs the committed HEAD ${head.slice(0, 7)}; uncommitted changes are not part of it`);
+    return `git+file://${REPO_ROOT}#${head}`;
 }
 
 function main(): void {
@@ -119,19 +160,27 @@ function main(): void {
     try {
         newest = execFileSync(NPM, ["view", "@pulumi/pulumi", "version"], { encoding: "utf8", stdio: "pipe" }).trim();
     } catch (err) {
-        console.log(`test:pack skipped: the npm registry is unreachable (${(err as Error).message.split("\n")[0]})`);
+        console.log(`${SCRIPT} skipped: the npm registry is unreachable (${(err as Error).message.split("\n")[0]})`);
         return;
     }
     const started = Date.now();
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "aim-pack-"));
     try {
-        const packed = JSON.parse(npm(["pack", "--json", "--pack-destination", work], REPO_ROOT).stdout) as { filename: string }[];
-        const tarball = path.join(work, packed[0].filename);
+        const spec = packageSpec(work);
         const program = path.join(work, "program");
         fs.mkdirSync(program);
         fs.writeFileSync(path.join(program, "package.json"), JSON.stringify({ name: "pack-check", private: true }));
         const { stderr } = npm(
-            ["install", "--no-audit", "--no-fund", tarball, `@pulumi/pulumi@${newest}`, "typescript@5.9.3", "@types/node@20.19.43"],
+            [
+                "install",
+                "--no-audit",
+                "--no-fund",
+                spec,
+                `@pulumi/pulumi@${newest}`,
+                "typescript@5.9.3",
+                "typescript6@npm:typescript@6.0.3",
+                "@types/node@20.19.43",
+            ],
             program,
         );
 
@@ -146,14 +195,14 @@ function main(): void {
         assert.deepEqual(warnings.filter(relevant), [], "npm warnings that concern this package");
 
         fs.writeFileSync(path.join(program, "quickstart.ts"), QUICK_START);
-        const tsc = path.join(program, "node_modules/typescript/bin/tsc");
-        for (const [moduleKind, resolution] of [["node16", "node16"], ["esnext", "bundler"], ["commonjs", "node10"]]) {
-            const config = `tsconfig.${resolution}.json`;
-            fs.writeFileSync(path.join(program, config), tsconfig(moduleKind, resolution));
-            const res = spawnSync(process.execPath, [tsc, "--noEmit", "-p", config], { cwd: program, encoding: "utf8" });
-            assert.equal(res.status, 0, `tsc with moduleResolution ${resolution}:\n${res.stdout}${res.stderr}`);
+        const tsc = (typescript: string) => path.join(program, "node_modules", typescript, "bin/tsc");
+        for (const { file, typescript, compilerOptions } of TSCONFIGS) {
+            fs.writeFileSync(path.join(program, file), JSON.stringify({ compilerOptions, files: ["quickstart.ts"] }));
+            const res = spawnSync(process.execPath, [tsc(typescript), "--noEmit", "-p", file], { cwd: program, encoding: "utf8" });
+            const { version } = JSON.parse(fs.readFileSync(path.join(program, "node_modules", typescript, "package.json"), "utf8"));
+            assert.equal(res.status, 0, `tsc ${version} -p ${file}:\n${res.stdout}${res.stderr}`);
         }
-        execFileSync(process.execPath, [tsc, "-p", "tsconfig.node16.json"], { cwd: program });
+        execFileSync(process.execPath, [tsc("typescript"), "-p", "tsconfig.node16.json"], { cwd: program });
 
         fs.writeFileSync(path.join(program, "run.js"), RUNNER);
         const run = spawnSync(process.execPath, ["run.js"], { cwd: program, encoding: "utf8" });
@@ -173,11 +222,11 @@ function main(): void {
             assert.ok(result.registered.includes(child), `registered ${child}: ${result.registered.join(", ")}`);
         }
         const committed = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "provider/schema.json"), "utf8"));
-        assert.deepEqual(result.schema, committed, "schema inferred from the installed package");
+        assert.deepEqual(result.schema, committed, "schema served by the installed package's provider host");
 
         console.log(
-            `test:pack passed in ${((Date.now() - started) / 1000).toFixed(1)} s: @aim-pulumi/aim beside @pulumi/pulumi ${newest}, ` +
-                `one SDK copy, ${warnings.length} npm warning(s), none about this package` +
+            `${SCRIPT} passed in ${((Date.now() - started) / 1000).toFixed(1)} s: @aim-pulumi/aim beside @pulumi/pulumi ${newest}, ` +
+                `one SDK copy, ${warnings.length} npm warning(s), none about this package but npm's notice of its prepare script` +
                 (warnings.length > 0 ? `:\n  ${warnings.map((w) => w.split("\n")[0]).join("\n  ")}` : ""),
         );
     } finally {

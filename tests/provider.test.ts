@@ -3,12 +3,16 @@
 // through the engine's Log, and a failing Construct for a missing explicit config.
 
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { FakeEngine, PROVIDER_ID, ProviderProcess, STACK_URN, type Constructed } from "./grpc";
 import { validateManifest } from "./k8sSchemas";
 
+const REPO_ROOT = path.resolve(__dirname, "..");
+const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
 const EXAMPLE = path.resolve(__dirname, "../examples/yaml/Pulumi.yaml");
 const SCHEMA = path.resolve(__dirname, "../provider/schema.json");
 
@@ -34,13 +38,16 @@ function interpolation(expr: string): { resource: string; property?: string } {
 }
 
 describe("component provider over gRPC (started as the engine starts it)", function () {
-    // Starting the provider runs ts-node with type-checking over the package, as the CLI does: tens of seconds.
+    // The build, then the provider's schema inference (a TypeScript program over the package): seconds each.
     this.timeout(180_000);
 
     let engine: FakeEngine;
     let provider: ProviderProcess;
 
     before(async function () {
+        // The provider runs the compiled host in bin/: build it from the sources under test.
+        const build = spawnSync(NPM, ["run", "build"], { cwd: REPO_ROOT, encoding: "utf8" });
+        assert.equal(build.status, 0, `npm run build:\n${build.stdout}${build.stderr}`);
         engine = await FakeEngine.start();
         provider = await ProviderProcess.start(engine);
     });
@@ -48,6 +55,20 @@ describe("component provider over gRPC (started as the engine starts it)", funct
     after(async function () {
         await provider?.stop();
         engine?.stop();
+    });
+
+    it("tells a clone that was not built what to run, instead of starting", function () {
+        const clone = fs.mkdtempSync(path.join(os.tmpdir(), "aim-unbuilt-"));
+        try {
+            fs.mkdirSync(path.join(clone, "provider"));
+            fs.copyFileSync(path.join(REPO_ROOT, "provider/index.js"), path.join(clone, "provider/index.js"));
+            const run = spawnSync(process.execPath, [path.join(clone, "provider")], { encoding: "utf8" });
+            assert.notEqual(run.status, 0);
+            const expected = `Error: ${path.join(clone, "bin/provider/main.js")} does not exist: run \`npm ci\` (or \`npm run build\`) in ${clone} first`;
+            assert.ok(run.stderr.includes(expected), run.stderr);
+        } finally {
+            fs.rmSync(clone, { recursive: true, force: true });
+        }
     });
 
     it("serves the committed provider/schema.json through GetSchema", async function () {
@@ -184,6 +205,7 @@ describe("component provider over gRPC (started as the engine starts it)", funct
         const program = parse(fs.readFileSync(EXAMPLE, "utf8")) as YamlProgram;
         const constructed = new Map<string, Constructed>();
         let logsBefore = 0;
+        const urn = (qualifiedType: string, name: string): string => `urn:pulumi:dev::aim-grpc::${qualifiedType}::${name}`;
 
         before(async function () {
             logsBefore = engine.logs.length;
@@ -193,13 +215,38 @@ describe("component provider over gRPC (started as the engine starts it)", funct
                     assert.ok(dependency, `${name} depends on ${expr}, which the program declares after it`);
                     return dependency.urn;
                 });
-                constructed.set(name, await provider.construct(resource.type, name, resource.properties, { dependsOn }));
+                // A Kubernetes resource of the program (its namespace) is the engine's to register, not the provider's.
+                constructed.set(
+                    name,
+                    resource.type.startsWith("aim:")
+                        ? await provider.construct(resource.type, name, resource.properties, { dependsOn })
+                        : { urn: urn(resource.type, name), state: resource.properties },
+                );
             }
         });
 
-        const urn = (qualifiedType: string, name: string): string => `urn:pulumi:dev::aim-grpc::${qualifiedType}::${name}`;
+        it("creates every namespace it deploys into, before the resources deployed there", async function () {
+            const namespaces = new Map<string, string>();
+            for (const [name, resource] of Object.entries(program.resources)) {
+                if (resource.type !== "kubernetes:core/v1:Namespace") continue;
+                await validateManifest({ apiVersion: "v1", kind: "Namespace", ...resource.properties });
+                namespaces.set((resource.properties.metadata as { name: string }).name, `\${${name}}`);
+            }
+            const deployed = Object.entries(program.resources).filter(([, r]) => r.properties.namespace !== undefined);
+            assert.deepEqual(
+                deployed.map(([name, r]) => [name, r.properties.namespace, namespaces.has(r.properties.namespace as string)]),
+                [
+                    ["latencyTemplate", "ml-team", true],
+                    ["chat", "ml-team", true],
+                ],
+            );
+            for (const [name, r] of deployed) {
+                assert.ok(r.options?.dependsOn?.includes(namespaces.get(r.properties.namespace as string)!), `${name} depends on its namespace`);
+            }
+        });
 
         it("registers each component under the stack, with the program's dependencies", function () {
+            const ML_TEAM = urn("kubernetes:core/v1:Namespace", "mlTeam");
             const components = engine.registrations.filter((r) => !r.custom && Object.keys(program.resources).includes(r.name));
             assert.deepEqual(
                 components.map((r) => [r.urn, r.parent, r.dependencies]),
@@ -209,12 +256,13 @@ describe("component provider over gRPC (started as the engine starts it)", funct
                     [
                         urn("aim:index:AIMServiceTemplate", "latencyTemplate"),
                         STACK_URN,
-                        [urn("aim:index:AIMClusterConfig", "defaultConfig"), urn("aim:index:AIMClusterImage", "llamaImage")],
+                        [ML_TEAM, urn("aim:index:AIMClusterConfig", "defaultConfig"), urn("aim:index:AIMClusterImage", "llamaImage")],
                     ],
                     [
                         urn("aim:index:AIMService", "chat"),
                         STACK_URN,
                         [
+                            ML_TEAM,
                             urn("aim:index:AIMClusterConfig", "defaultConfig"),
                             urn("aim:index:AIMClusterImage", "llamaImage"),
                             urn("aim:index:AIMServiceTemplate", "latencyTemplate"),

@@ -75,6 +75,26 @@ describe("resolve", () => {
         assert.throws(() => resolveConfig(catalog, { ...request, configName: "default" }), /failed to get AIMClusterConfig "default": not found/);
     });
 
+    it("names a declared config of a similar name when the implicit default is missing", () => {
+        const catalog = new Catalog();
+        catalog.clusterConfigs.declare(undefined, "defualt", { spec: {} });
+        catalog.namespaceConfigs.declare("ml-team", "Default", { spec: {} });
+        const defaults = "(no image pull secrets from config, no routing unless the service sets it, the cluster's default storage class";
+        // The closest of the cluster configs and the dependent's own namespace configs.
+        assert.strictEqual(
+            resolveConfig(catalog, request).warning,
+            `DefaultConfigNotFound: AIMClusterConfig "default" not found, proceeding with defaults ${defaults}; did you mean "defualt"?)`,
+        );
+        assert.strictEqual(
+            resolveConfig(catalog, { ...request, namespace: "ml-team" }).warning,
+            `DefaultConfigNotFound: AIMClusterConfig "default" not found, proceeding with defaults ${defaults}; did you mean "Default"?)`,
+        );
+        // Nothing close: no hint.
+        const far = new Catalog();
+        far.clusterConfigs.declare(undefined, "production", { spec: {} });
+        assert.strictEqual(resolveConfig(far, request).warning, `DefaultConfigNotFound: AIMClusterConfig "default" not found, proceeding with defaults ${defaults})`);
+    });
+
     it("finds a namespaced image before a cluster image; cluster dependents see cluster images only", () => {
         const catalog = new Catalog();
         catalog.clusterImages.declare(undefined, "llama", { scope: "Cluster", spec: { name: "llama", image: "cluster:1" } });

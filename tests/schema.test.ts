@@ -25,6 +25,7 @@ interface PropertySpec {
     $ref?: string;
     items?: PropertySpec;
     description?: string;
+    secret?: boolean;
 }
 interface ResourceSpec {
     isComponent?: boolean;
@@ -232,6 +233,28 @@ describe("package schema (Pulumi component provider inference)", function () {
     it("is the committed provider/schema.json (after a reviewed change: npm run schema)", function () {
         const committed = JSON.parse(fs.readFileSync(SCHEMA_PATH, "utf8")) as PackageSchema;
         assert.deepEqual(schema, committed);
+    });
+
+    // Other languages' SDKs keep a value secret only when the schema says so: the tokens given and the key generated.
+    it("marks exactly the Hugging Face tokens and the generated API key secret", function () {
+        const secret: string[] = [];
+        for (const [resourceToken, resource] of Object.entries(schema.resources)) {
+            for (const section of ["inputProperties", "properties"] as const) {
+                for (const [property, spec] of Object.entries(resource[section])) {
+                    if (spec.secret !== undefined) secret.push(`${resourceToken} ${section}.${property}: ${spec.secret}`);
+                }
+            }
+        }
+        for (const [typeToken, type] of Object.entries(schema.types)) {
+            for (const [property, spec] of Object.entries(type.properties ?? {})) {
+                if (spec.secret !== undefined) secret.push(`${typeToken} properties.${property}: ${spec.secret}`);
+            }
+        }
+        assert.deepEqual(sorted(secret), [
+            "aim:index:AIMService inputProperties.hfToken: true",
+            "aim:index:AIMService properties.apiKey: true",
+            "aim:index:AIMTemplateCache inputProperties.hfToken: true",
+        ]);
     });
 
     it("describes every input, of the components and of the object types they use", function () {

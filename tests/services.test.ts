@@ -30,6 +30,7 @@ import {
     single,
     TEMPLATE,
     valueOf,
+    withStackConfig,
 } from "./harness";
 import { validateManifest } from "./k8sSchemas";
 import { container, discoveredTemplate, llamaChat, llamaCluster, podSpec } from "./llamaCluster";
@@ -174,11 +175,13 @@ describe("AIMService", () => {
         assert.strictEqual(error.message, 'AIMService "llama-chat": resources.requests.memory: must not exceed limits.memory (64Gi)');
     });
 
-    it("gives an unknown GPU model no affinity", async () => {
-        const { resources } = await scenario((opts) => {
-            llamaCluster(opts);
-            llamaChat(opts, { overrides: { gpuSelector: { count: 1, model: "A100" } } });
-        });
+    it("gives a GPU model it has no device ids for, declared in aim:extraGpuModels, no affinity", async () => {
+        const { resources } = await withStackConfig({ "aim:extraGpuModels": "A100" }, () =>
+            scenario((opts) => {
+                llamaCluster(opts);
+                llamaChat(opts, { overrides: { gpuSelector: { count: 1, model: "A100" } } });
+            }),
+        );
         assert.strictEqual(podSpec(single(resources, DEPLOYMENT)).affinity, undefined);
     });
 
@@ -298,6 +301,21 @@ describe("AIMService", () => {
             llamaChat(opts, { routing: { enabled: true, gateway: KAIWO_GATEWAY } });
         });
         assert.strictEqual(ofType(enabled.resources, ROUTE).length, 1);
+    });
+
+    it("4. default config misspelled: each dependent's DefaultConfigNotFound names the declared config", async () => {
+        const { resources, warnings } = await scenario((opts) => {
+            new AIMClusterConfig("defualt", { imagePullSecrets: [{ name: "ghcr-pull" }], routing: { gateway: KAIWO_GATEWAY } }, opts);
+            llamaCluster(opts, null);
+            llamaChat(opts);
+        });
+        const misspelled =
+            'DefaultConfigNotFound: AIMClusterConfig "default" not found, proceeding with defaults (no image pull ' +
+            `secrets from config, no routing unless the service sets it, the cluster's default storage class; did you mean "defualt"?)`;
+        // The image, the template and the service: each one that lost the config's pull secret and route says so.
+        assert.deepStrictEqual(warnings, [misspelled, misspelled, misspelled]);
+        assert.deepStrictEqual(ofType(resources, ROUTE), []);
+        assert.strictEqual(podSpec(single(resources, DEPLOYMENT)).imagePullSecrets, undefined);
     });
 
     for (const preview of [false, true]) {

@@ -6,11 +6,16 @@
 
 The Python SDK registers resources asynchronously, so each dependent lists what it references in depends_on: the
 engine then constructs it only after the config, image and template it names, and the provider has them in its
-catalog when it resolves the dependent.
+catalog when it resolves the dependent (and after the namespace it deploys into).
 """
 
 import pulumi
 import pulumi_aim as aim
+import pulumi_kubernetes as k8s
+
+# The namespace the template's discovery Job and the service run in: the package creates no application namespace.
+# The pull secret ghcr-pull must exist in it too.
+ml_team = k8s.core.v1.Namespace("ml-team", metadata=k8s.meta.v1.ObjectMetaArgs(name="ml-team"))
 
 default_config = aim.AIMClusterConfig(
     "default",
@@ -34,7 +39,7 @@ template = aim.AIMServiceTemplate(
     metric=aim.Metric.LATENCY,
     precision=aim.Precision.FP8,
     gpu_selector=aim.GpuSelectorArgs(count=1, model="MI300X"),
-    opts=pulumi.ResourceOptions(depends_on=[default_config, image]),
+    opts=pulumi.ResourceOptions(depends_on=[ml_team, default_config, image]),
 )
 
 # A GPU Deployment and a Service, routed through the config's gateway at /ml-team/llama-chat.
@@ -45,7 +50,7 @@ chat = aim.AIMService(
     template_ref="llama-3-8b-latency",
     # The route makes the endpoint reachable through the Gateway: require a generated key (vLLM's VLLM_API_KEY).
     api_key=aim.ServiceApiKeyArgs(enabled=True),
-    opts=pulumi.ResourceOptions(depends_on=[default_config, image, template]),
+    opts=pulumi.ResourceOptions(depends_on=[ml_team, default_config, image, template]),
 )
 
 pulumi.export("discoveryJob", template.discovery_job_name)

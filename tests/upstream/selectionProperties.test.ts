@@ -56,7 +56,9 @@ async function select(cases: TemplateCase[], asked: ServiceOverrides | undefined
                 return (err as Error).message;
             }
         });
-    const { result } = models ? await withStackConfig({ "aim:availableGpuModels": JSON.stringify(models) }, run) : await run();
+    // A100 stands for a model outside AMD's table, which a stack must name in aim:extraGpuModels to use.
+    const config = { "aim:extraGpuModels": "A100", ...(models && { "aim:availableGpuModels": JSON.stringify(models) }) };
+    const { result } = await withStackConfig(config, run);
     if (typeof result === "string") return { error: result };
     const resolved = await valueOf(result.resolvedTemplate);
     return { template: resolved.name, candidates: resolved.candidates };
