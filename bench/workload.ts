@@ -1,7 +1,7 @@
 // The benchmark's workload, written against the package's public API only (index.ts), so it keeps working while
 // the components' internals change: 3 configs, 4 cluster images, 8 cluster templates with model sources, N/10
 // namespaces each with a template cache, and N services — every one routed, with pull secrets, env and labels;
-// every 3rd with `cacheModel`, every 10th with `overrides`, some with `hfToken`.
+// every 3rd with `cacheModel` (declared first), every 10th with `overrides`, some with `hfToken`.
 
 import type * as k8s from "@pulumi/kubernetes";
 import type * as aimModule from "../index";
@@ -82,10 +82,20 @@ export function program(aim: typeof aimModule, provider: k8s.Provider, n: number
         );
         components++;
     }
-    for (let i = 0; i < n; i++) {
+    const services = Array.from({ length: n }, (_, i) => {
         const ns = namespaceOf(i % namespaces);
         const template = TEMPLATES[(i * 3 + 1) % TEMPLATES.length];
-        const cacheModel = i % 3 === 0;
+        const overrides = i % 10 === 0;
+        // What a service's template cache is keyed by: its namespace and its effective template.
+        return { i, ns, template, overrides, cacheModel: i % 3 === 0, runs: `${ns.namespace}/${template.name}/${overrides}` };
+    });
+    // Every service mounts its template's cache in its namespace, declared or made by a `cacheModel` service; such a
+    // service comes before the other services of its template there, which would otherwise have resolved without it.
+    const cached = new Set([
+        ...Array.from({ length: namespaces }, (_, k) => `${namespaceOf(k).namespace}/${namespaceOf(k).template.name}/false`),
+        ...services.filter((s) => s.cacheModel).map((s) => s.runs),
+    ]);
+    for (const { i, ns, template, overrides, cacheModel, runs } of [...services.filter((s) => s.cacheModel), ...services.filter((s) => !s.cacheModel)]) {
         new aim.AIMService(
             `svc-${i}`,
             {
@@ -102,9 +112,9 @@ export function program(aim: typeof aimModule, provider: k8s.Provider, n: number
                 labels: { team: ns.namespace, tier: i % 5 === 0 ? "gold" : "standard", app: `svc-${i}` },
                 ...(i % 5 === 2 && { routing: { requestTimeout: "120s", annotations: { "bench.aim/route": `r${i}` } } }),
                 ...(cacheModel && { cacheModel: true }),
-                ...(i % 10 === 0 && { overrides: { precision: "fp16" as const, gpuSelector: { count: 4, model: "MI300X" } } }),
+                ...(overrides && { overrides: { precision: "fp16" as const, gpuSelector: { count: 4, model: "MI300X" } } }),
                 // A token only where no shared model download runs without it (no warning per service).
-                ...(!cacheModel && i % 4 === 1 && { hfToken: `hf_bench_token_svc_${i}` }),
+                ...(!cached.has(runs) && i % 4 === 1 && { hfToken: `hf_bench_token_svc_${i}` }),
             },
             opts,
         );

@@ -49,7 +49,7 @@ export interface AIMServiceArgs {
     templateRef?: string;
     /** Number of inference pods. Default: 1. @default 1 */
     replicas?: number;
-    /** Cache the template's models in the namespace and mount them. Default: false. @default false */
+    /** Create a template cache for the template when the namespace has none yet, and mount it. A template cache of the service's template in the namespace (an AIMTemplateCache, a template's `caching.enabled`, another service's `cacheModel`) is mounted whatever this says, as upstream does: `false` cannot prevent that. Default: false. @default false */
     cacheModel?: boolean;
     /** Config to use. Default: "default". @default "default" */
     configName?: string;
@@ -77,7 +77,7 @@ export interface AIMServiceArgs {
     skipAwait?: boolean;
     /** Require an API key on `/v1/*` (`VLLM_API_KEY`): `{ enabled: true }` generates one, `{ secretName }` uses a Secret. */
     apiKey?: ServiceApiKey;
-    /** The volume at `/workspace/model-cache` when `cacheModel` is off (a per-pod claim, or an emptyDir). */
+    /** The volume at `/workspace/model-cache` when the service mounts no template cache (a per-pod claim, or an emptyDir); with one it is an error. */
     scratch?: ServiceScratch;
 }
 
@@ -93,13 +93,13 @@ function registerTemplate(catalog: Catalog, namespace: string, plan: ServicePlan
     return catalog.templates.get(namespace, derived.spec.name)!;
 }
 
-/** The model caches to mount: a declared template cache's, or those of the cache the plan creates for the template. */
+/** The model caches to mount: the template's cache in the namespace, or those of the cache the plan creates for it. */
 function registerCaches(catalog: Catalog, namespace: string, plan: ServicePlan, template: TemplateEntry): ModelCacheEntry[] {
     if (!plan.cache) return [];
     if ("reuse" in plan.cache) return plan.cache.reuse.caches;
     const { pulumiName, args } = plan.cache.create;
     // The scope of the template the service resolved, as aim-engine sets it (internal/aimservice/caching.go l.124).
-    catalog.implicitTemplateCaches.add(indexKey(namespace, args.name));
+    catalog.implicitTemplateCaches.set(indexKey(namespace, args.name), "AIMService");
     new AIMTemplateCache(pulumiName, args, { parent: template.declaredBy.resource });
     return catalog.templateCaches.get(namespace, args.name)!.caches;
 }
@@ -124,8 +124,8 @@ function describeTemplate(template: TemplateEntry, plan: ServicePlan, gpuCount: 
  * template and a Service on port 80; with `kserve`: a KServe InferenceService on the template's ServingRuntime (KServe
  * creates the predictor Deployment and Service `<isvc>-predictor`). When routing is enabled, a Gateway API HTTPRoute at
  * `/<namespace>/<name>` to that Service; with `apiKey`, a key vLLM requires. The workload waits for the template's
- * discovery Job, if it has one (and the model downloads when `cacheModel` is set), so a failed discovery stops the
- * rollout.
+ * discovery Job, if it has one (and the model downloads of the template cache it mounts), so a failed discovery stops
+ * the rollout.
  */
 export class AIMService extends pulumi.ComponentResource {
     /** The config this service resolved, with every default filled in. */
@@ -220,6 +220,7 @@ export class AIMService extends pulumi.ComponentResource {
                 apiKey: plan.apiKey,
                 tokenSecret,
                 apiKeySecret,
+                templateCache: plan.cache && "reuse" in plan.cache ? plan.cache.reuse.resource : undefined,
                 await: awaitInput,
             });
             const predicted = spec.templateRef === undefined || hasOverrides(spec.overrides);

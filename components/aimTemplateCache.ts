@@ -6,7 +6,7 @@ import { mergeEnv } from "../render/pod";
 import { hfTokenEnv, renderTokenSecret } from "../render/tokenSecret";
 import { downloadJobName, downloadTokenSecretName, tokenSecretName } from "../resolve/names";
 import { downloadSettings, hasDownloadToken, planModelCaches, PlannedModelCache, requireModelSources } from "../resolve/cache";
-import { indexKey, ModelCacheEntry, ObjectIdentity, templateKey } from "../resolve/catalog";
+import { indexKey, ModelCacheEntry, ObjectIdentity, TemplateCacheEntry, templateKey } from "../resolve/catalog";
 import { findTemplate } from "../resolve/template";
 import { resolveConfig } from "../resolve/config";
 import { DEFAULT_DOWNLOAD_IMAGE, templateCacheSchema } from "../validate/cache";
@@ -105,7 +105,16 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
         const { config, settings } = plan;
         // A cache renders something into its namespace or shares what an earlier cache rendered there.
         const inNamespace = namespaceDependencies(this, catalog, plan.system, namespace);
-        const entry = { namespace, template: plan.template, configName: config.name, downloadToken: hasDownloadToken(settings), caches: [] as ModelCacheEntry[] };
+        const implicitFor = catalog.implicitTemplateCaches.get(indexKey(namespace, spec.name));
+        const entry: TemplateCacheEntry = {
+            name: spec.name,
+            namespace,
+            template: plan.template,
+            configName: config.name,
+            forCacheModel: implicitFor === "AIMService",
+            downloadToken: hasDownloadToken(settings),
+            caches: [],
+        };
         catalog.templateCaches.declare(namespace, spec.name, entry, declarer);
         catalog.templateCachesByTemplate.declare(namespace, templateKey(plan.template), entry, declarer);
 
@@ -155,7 +164,7 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
         };
         entry.caches = plan.caches.map((planned) => planned.existing ?? createModelCache(planned));
         // A cache made on a template's behalf is the operator's to make too (from the template or the service).
-        if (plan.operator && !catalog.implicitTemplateCaches.has(indexKey(namespace, spec.name))) {
+        if (plan.operator && implicitFor === undefined) {
             const labels = { ...standardLabels("aim-model-cache", "credentials"), ...aimLabel("template-cache", spec.name) };
             const secret =
                 settings.hfToken !== undefined
@@ -164,7 +173,7 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
                           dependsOn: inNamespace,
                       })
                     : undefined;
-            registerOperatorObject(this, name, "templatecache", plan.operator, {
+            entry.resource = registerOperatorObject(this, name, "templatecache", plan.operator, {
                 dependsOn: [...(secret ? [secret] : []), ...inNamespace],
                 retainOnDelete: spec.retainOnDelete,
                 protect: spec.protect,

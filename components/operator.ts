@@ -110,6 +110,11 @@ export interface OperatorServiceRegistration {
     apiKey?: ApiKeyPlan;
     tokenSecret?: pulumi.Resource;
     apiKeySecret?: pulumi.Resource;
+    /**
+     * The AIMTemplateCache resource of the template's cache, declared in the program: the operator looks for a
+     * template's cache when it reconciles the service and makes one of its own if none exists yet.
+     */
+    templateCache?: pulumi.Resource;
     await: AwaitInput;
 }
 
@@ -122,11 +127,11 @@ export interface OperatorServiceNames {
 }
 
 /**
- * Registers the service's AIMService (after the Secrets its env references; replaced when a field the CRD makes
- * immutable changes) and returns the names of what the operator will make of it.
+ * Registers the service's AIMService (after the Secrets its env references and the template cache it uses; replaced
+ * when a field the CRD makes immutable changes) and returns the names of what the operator will make of it.
  */
 export function registerOperatorService(component: pulumi.Resource, pulumiName: string, input: OperatorServiceRegistration): OperatorServiceNames {
-    const { spec, config, apiKey, tokenSecret, apiKeySecret } = input;
+    const { spec, config, apiKey, tokenSecret, apiKeySecret, templateCache } = input;
     const env = mergeEnv(
         spec.env,
         tokenSecret ? [hfTokenEnv(tokenSecretName(spec.name))] : [],
@@ -142,7 +147,7 @@ export function registerOperatorService(component: pulumi.Resource, pulumiName: 
         await: input.await,
     });
     registerOperatorObject(component, pulumiName, "aimservice", object, {
-        dependsOn: [tokenSecret, apiKeySecret].filter((r) => r !== undefined),
+        dependsOn: [tokenSecret, apiKeySecret, templateCache].filter((r) => r !== undefined),
         replaceOnChanges: [...IMMUTABLE_FIELDS.AIMService],
     });
     const inferenceServiceName = operatorInferenceServiceName(spec.name, spec.namespace);

@@ -119,7 +119,7 @@ export function registerTemplate(component: pulumi.ComponentResource, pulumiName
     }
     if (plan.prewarm) {
         // Pre-warming: the template's own cache, named after it and using the template's config.
-        catalog.implicitTemplateCaches.add(indexKey(namespace, spec.name));
+        catalog.implicitTemplateCaches.set(indexKey(namespace, spec.name), "AIMServiceTemplate");
         new AIMTemplateCache(templateCachePulumiName({ scope: Scope.Namespace, pulumiName }, plan.prewarm.namespace), plan.prewarm, { parent: component });
     }
     return {

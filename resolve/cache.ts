@@ -8,7 +8,7 @@ import { AimError, fieldError } from "../validate/common";
 import { templateCacheSchema } from "../validate/cache";
 import { compareQuantities } from "../validate/quantity";
 import { templateDownloadEnv, TemplateSpec } from "../validate/template";
-import { Catalog, DownloadSettings, ModelCacheEntry } from "./catalog";
+import { Catalog, DownloadSettings, ModelCacheEntry, templateKey } from "./catalog";
 import { mergePullSecrets } from "./config";
 import { sameSpecValue } from "./template";
 
@@ -192,6 +192,8 @@ export function planImplicitCache(
     const { kind, aimName, field } = dependent;
     const { namespace } = args;
     const sources = requireModelSources(kind, aimName, field, template);
+    // A service of the template that found no cache here resolved without this one.
+    catalog.templateCachesByTemplate.ensureDeclarable(namespace, templateKey({ scope: args.templateScope, spec: template }), dependent);
     if (catalog.templateCaches.get(namespace, template.name)) {
         throw fieldError(
             kind,

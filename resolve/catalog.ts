@@ -62,6 +62,8 @@ export class Registry<T> {
         /** How messages name the kind in plural: "configs". */
         private readonly plural: string,
         private readonly session: PlanningSession,
+        /** How messages name the entry of a key: `AIMServiceTemplate "x"`, or what a key that is no AIM name stands for. */
+        private readonly describeEntry: (name: string) => string = (name) => `${kind} "${name}"`,
     ) {}
 
     private static key(namespace: string | undefined, name: string): string {
@@ -78,12 +80,12 @@ export class Registry<T> {
         const who = as ?? { kind: this.kind, aimName: name, field: "name" };
         const taken = this.entries.get(key);
         if (taken) {
-            const subject = as ? `a ${this.kind} of ${name} is ` : "";
+            const subject = as ? `a ${this.describeEntry(name)} is ` : "";
             throw fieldError(who.kind, who.aimName, who.field, `${subject}already declared${where} for this cluster, by ${taken.declarer}`);
         }
         const reader = this.missedBy.get(key);
         if (reader) {
-            const subject = as ? `the ${this.kind} "${name}" it declares would be ` : "";
+            const subject = as ? `the ${this.describeEntry(name)} it declares would be ` : "";
             throw fieldError(
                 who.kind,
                 who.aimName,
@@ -310,13 +312,25 @@ export interface ModelCacheEntry {
 
 /** A declared template cache. */
 export interface TemplateCacheEntry {
+    /** Its AIM name. */
+    name: string;
     namespace: string;
     template: TemplateEntry;
     /** Name of the config the cache resolved. */
     configName: string;
+    /**
+     * Made for a service's `cacheModel`: the first such service of the template in the namespace made it with its
+     * config, so another's `cacheModel` must bring the same config, or the declaration order would choose it.
+     */
+    forCacheModel: boolean;
     /** Whether its downloads get `HF_TOKEN` (from `hfToken` or `env`). */
     downloadToken: boolean;
     caches: ModelCacheEntry[];
+    /**
+     * Its AIMTemplateCache resource on the operator target: the operator finds a template's cache when it reconciles
+     * a service, so the services using it wait for it, as their workloads wait for the downloads on the other target.
+     */
+    resource?: pulumi.Resource;
 }
 
 /** Key of an Index group: the namespace (none for cluster-scoped entries) and the grouping value. */
@@ -325,7 +339,7 @@ export function indexKey(namespace: string | undefined, value: string): string {
 }
 
 /** A template as the cache index keys it: a namespaced and a cluster template may share a name. */
-export function templateKey(template: TemplateEntry): string {
+export function templateKey(template: { scope: Scope; spec: { name: string } }): string {
     return `template "${template.spec.name}" (${template.scope})`;
 }
 
@@ -340,10 +354,16 @@ export class Catalog {
     readonly clusterTemplates = new Registry<TemplateEntry>("AIMClusterServiceTemplate", "templates", this.session);
     readonly templateCaches = new Registry<TemplateCacheEntry>("AIMTemplateCache", "template caches", this.session);
     /**
-     * The template cache of each template in a namespace (keyed by `templateKey`): `cacheModel` mounts it, so there
-     * is one, whichever was declared first, and a second is an error rather than a cache services silently ignore.
+     * The template cache of each template in a namespace (keyed by `templateKey`): every service of the template there
+     * mounts it, so there is one, whichever was declared first, and a second is an error rather than a cache services
+     * silently ignore. A service that found none looked it up: one declared after it is an error naming it.
      */
-    readonly templateCachesByTemplate = new Registry<TemplateCacheEntry>("template cache", "template caches", this.session);
+    readonly templateCachesByTemplate = new Registry<TemplateCacheEntry>(
+        "template cache",
+        "template caches",
+        this.session,
+        (key) => `template cache of ${key}`,
+    );
     /** Templates by the AIM name of their image, under `indexKey(namespace, aimImageName)`: what a service selects or matches overrides among. */
     readonly templatesByImage = new Index<TemplateEntry, TemplateDeclaration>("chose its template among the templates of", this.session);
     /**
@@ -352,10 +372,11 @@ export class Catalog {
      */
     readonly derivedTemplates = new Set<string>();
     /**
-     * Template caches the package makes on a template's behalf (a template's `caching.enabled`, a service's
-     * `cacheModel`), under `indexKey(namespace, name)`: on the operator target the operator makes them itself.
+     * Template caches the package makes on a template's behalf, under `indexKey(namespace, name)`, with the kind that
+     * asked for each: `AIMServiceTemplate` (its `caching.enabled`) or `AIMService` (its `cacheModel`). On the operator
+     * target the operator makes them itself.
      */
-    readonly implicitTemplateCaches = new Set<string>();
+    readonly implicitTemplateCaches = new Map<string, "AIMServiceTemplate" | "AIMService">();
     /** Image entries by container image URI, under `indexKey(namespace, image)`: what a service naming an `image` finds. */
     readonly imagesByUri = new Index<ImageEntry>("looked up the image entries of", this.session);
     /** Keyed by namespace and model-cache name. */

@@ -35,7 +35,7 @@ export interface ServicePlan {
     template?: TemplateEntry;
     /** The derived template to create, when overrides derive one that does not exist yet. */
     newTemplate?: DerivedTemplate;
-    /** With `cacheModel`: a declared template cache to reuse, or the one to create. */
+    /** The template cache of the template in the namespace, to mount whatever `cacheModel` says; or with it, the one to create. */
     cache?: { reuse: TemplateCacheEntry } | { create: NewTemplateCache };
     routing?: EffectiveRouting;
     apiKey?: ApiKeyPlan;
@@ -152,37 +152,48 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
         }
     }
 
+    // Every service of a template mounts the template's cache in the namespace, as upstream does ("Always check for
+    // template caches … even if cacheModel=false", kaiwo aimservice_controller.go; aim-engine's default Shared
+    // caching): `cacheModel` only decides whether the service creates one when there is none.
+    const key = templateKey(existing ?? { scope: Scope.Namespace, spec: templateSpec });
+    // Without `cacheModel` a miss is remembered: a cache declared after the service would have been mounted by it. With
+    // it none is: the service creates the cache, and any later one is a duplicate.
+    const declared = spec.cacheModel ? catalog.templateCachesByTemplate.get(namespace, key) : catalog.templateCachesByTemplate.lookup(namespace, key);
     let cache: ServicePlan["cache"];
+    let downloadToken = false;
     const warnings: string[] = [];
-    if (spec.cacheModel) {
-        // No miss is recorded: without a cache, the service creates one, and any later one is a duplicate.
-        const declared = existing && catalog.templateCachesByTemplate.get(namespace, templateKey(existing));
-        if (declared && declared.configName !== config.name) {
+    if (declared) {
+        if (spec.cacheModel && declared.forCacheModel && declared.configName !== config.name) {
             throw fail(
                 "cacheModel",
                 `template "${templateSpec.name}" is already cached in namespace "${namespace}" with config ` +
                     `"${declared.configName}", not "${config.name}": declare one AIMTemplateCache for it, or use the same configName`,
             );
         }
-        let downloadToken: boolean;
-        if (declared) {
-            cache = { reuse: declared };
-            downloadToken = declared.downloadToken;
-        } else {
-            // The scope of the template the service resolved, as aim-engine sets it (internal/aimservice/caching.go l.124).
-            const template = existing ? { scope: existing.scope, pulumiName: existing.declaredBy.pulumiName } : { scope: Scope.Namespace, pulumiName: derived!.pulumiName };
-            const args = implicitCacheArgs(templateSpec, template.scope, namespace, spec.configName);
-            const settings = planImplicitCache(catalog, { kind: "AIMService", aimName: name, field: "cacheModel" }, args, config, templateSpec);
-            cache = { create: { pulumiName: templateCachePulumiName(template, namespace), args } };
-            downloadToken = hasDownloadToken(settings);
-        }
-        if (spec.hfToken !== undefined && !downloadToken) {
-            warnings.push(
-                `hfToken reaches the inference container only: the model downloads of template cache "${templateSpec.name}" ` +
-                `run without HF_TOKEN (a cache is shared by every service of its template, so it takes no service's ` +
-                `token: declare an AIMTemplateCache for the template with hfToken, or set HF_TOKEN in its caching.env)`,
+        if (spec.scratch !== undefined) {
+            throw fail(
+                "scratch",
+                `has no effect: the service mounts template cache "${declared.name}" of template "${templateSpec.name}", which ` +
+                    `holds the model (a template's cache in the namespace serves every service of the template)`,
             );
         }
+        cache = { reuse: declared };
+        downloadToken = declared.downloadToken;
+    } else if (spec.cacheModel) {
+        // The scope of the template the service resolved, as aim-engine sets it (internal/aimservice/caching.go l.124).
+        const template = existing ? { scope: existing.scope, pulumiName: existing.declaredBy.pulumiName } : { scope: Scope.Namespace, pulumiName: derived!.pulumiName };
+        const args = implicitCacheArgs(templateSpec, template.scope, namespace, spec.configName);
+        const settings = planImplicitCache(catalog, { kind: "AIMService", aimName: name, field: "cacheModel" }, args, config, templateSpec);
+        cache = { create: { pulumiName: templateCachePulumiName(template, namespace), args } };
+        downloadToken = hasDownloadToken(settings);
+    }
+    if (cache && spec.hfToken !== undefined && !downloadToken) {
+        const cacheName = "reuse" in cache ? cache.reuse.name : cache.create.args.name;
+        warnings.push(
+            `hfToken reaches the inference container only: the model downloads of template cache "${cacheName}" ` +
+            `run without HF_TOKEN (a cache is shared by every service of its template, so it takes no service's ` +
+            `token: declare an AIMTemplateCache for the template with hfToken, or set HF_TOKEN in its caching.env)`,
+        );
     }
 
     // No config level: configs carry no env in this package (upstream's runtime config does).

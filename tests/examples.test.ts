@@ -208,6 +208,12 @@ describe("examples under the offline runner", () => {
             { name: "llama-3-8b-mi325x-throughput", scope: "Cluster", status: "rejected", reason: "RequiredGPUNotInCluster" },
             { name: "llama-3-8b-mi300x", scope: "Cluster", status: "chosen", reason: "BestMatch" },
         ]);
+        // The MI300X template's declared cache serves both of its services, neither of which sets cacheModel.
+        for (const name of ["llama-chat", "llama-batch"]) {
+            const pod = podSpec(manifest(prod, "Deployment", name));
+            assert.deepStrictEqual(pod.volumes[1], { name: pvc.metadata.name, persistentVolumeClaim: { claimName: pvc.metadata.name } });
+            assert.deepStrictEqual(pod.containers[0].volumeMounts[1], { name: pvc.metadata.name, mountPath: "/workspace/model-cache/amd/Llama-3.1-8B-Instruct-FP8-KV" });
+        }
         const daemonSet = prod.manifests.find((m) => m.kind === "DaemonSet")!;
         assert.strictEqual(daemonSet.metadata?.namespace, "aim-prod-system", "aim:systemNamespace from Pulumi.prod.yaml");
         manifest(prod, "Namespace", "aim-prod-system");
@@ -224,6 +230,8 @@ describe("examples under the offline runner", () => {
         // Without the cluster's GPU models the batch service gets the best-ranked template, on MI325X.
         assert.strictEqual((dev.outputs as any).batchTemplate.name, "llama-3-8b-mi325x-throughput");
         assert.strictEqual((manifest(dev, "Deployment", "llama-batch") as any).metadata.labels["aim.silogen.ai/template"], "llama-3-8b-mi325x-throughput");
+        // That template has no cache in ml-team: the batch service downloads into its scratch volume.
+        assert.deepStrictEqual(podSpec(manifest(dev, "Deployment", "llama-batch")).volumes.map((v: { name: string }) => v.name), ["dshm", "model-storage"]);
     });
 
     it("environments: a secret from config reaches a Kubernetes Secret and prints only as [secret]", async () => {

@@ -14,12 +14,16 @@ import {
     isSecretWrapper,
     ISVC,
     JOB,
+    named,
     ofType,
     Opts,
+    PVC,
+    Registered,
     RUNTIME,
     scenario,
     scenarioThrows,
     single,
+    TEMPLATE_CACHE,
     valueOf,
     withStackConfig,
 } from "./harness";
@@ -109,6 +113,156 @@ describe("fidelity with the operator (issue 15)", () => {
                 }),
             );
             single(resources, DEPLOYMENT);
+        });
+    });
+
+    describe("3. a template's cache in the namespace serves every service of the template, cacheModel or not", () => {
+        const CLAIM = "amd-llama-3-1-8b-instruct-fp8-kv-cache";
+        const CACHE_VOLUME = { name: CLAIM, persistentVolumeClaim: { claimName: CLAIM } };
+        const CACHE_MOUNT = { name: CLAIM, mountPath: "/workspace/model-cache/amd/Llama-3.1-8B-Instruct-FP8-KV" };
+        const CACHE_PATH = { name: "AIM_CACHE_PATH", value: "/workspace/model-cache" };
+        /** The cluster template `base`, its AIMTemplateCache in ml-team, then the service. */
+        const cached = (servingBackend: "deployment" | "kserve", service: Partial<AIMServiceArgs> = {}) => (opts: Opts) => {
+            new AIMClusterConfig("default", {}, opts);
+            cluster(opts, { servingBackend, gpuSelector: { count: 1, model: "MI300X" } });
+            new AIMTemplateCache("llama-cache", { namespace: "ml-team", templateRef: "base" }, opts);
+            llamaChat(opts, service);
+        };
+        /** The declared cache's PVC and download Job, the only ones: the service creates no cache of its own. */
+        const downloads = (resources: Registered[]) => {
+            assert.deepStrictEqual(ofType(resources, TEMPLATE_CACHE).map((r) => r.name), ["llama-cache"]);
+            const pvc = single(resources, PVC);
+            assert.strictEqual(pvc.inputs.metadata.name, CLAIM);
+            return [pvc.urn, single(resources, JOB).urn];
+        };
+
+        it("Deployment: a service without cacheModel mounts the declared cache's PVC and waits for its download", async () => {
+            const { resources, warnings } = await scenario(cached("deployment"));
+            const deployment = single(resources, DEPLOYMENT);
+            assert.deepStrictEqual(podSpec(deployment).volumes, [{ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "8Gi" } }, CACHE_VOLUME]);
+            assert.deepStrictEqual(container(deployment).volumeMounts, [{ name: "dshm", mountPath: "/dev/shm" }, CACHE_MOUNT]);
+            assert.deepStrictEqual(container(deployment).env[0], CACHE_PATH);
+            assert.deepStrictEqual(deployment.dependencies, downloads(resources));
+            assert.deepStrictEqual(warnings, []);
+            await validateKubernetesObjects(resources);
+        });
+
+        it("KServe: the InferenceService's predictor mounts it the same way and waits for the download too", async () => {
+            const { resources } = await scenario(cached("kserve"));
+            const isvc = single(resources, ISVC);
+            const { predictor } = isvc.inputs.spec;
+            assert.deepStrictEqual(predictor.volumes, [CACHE_VOLUME]);
+            assert.deepStrictEqual(predictor.model.volumeMounts, [CACHE_MOUNT]);
+            assert.deepStrictEqual(predictor.model.env[0], CACHE_PATH);
+            assert.deepStrictEqual(isvc.dependencies, [...downloads(resources), single(resources, CLUSTER_RUNTIME).urn]);
+            await validateKubernetesObjects(resources);
+        });
+
+        it("cacheModel: false cannot stop the mount, as upstream; cacheModel: true renders the same objects", async () => {
+            const inputs = async (service: Partial<AIMServiceArgs>) =>
+                (await scenario(cached("deployment", service))).resources
+                    .filter((r) => r.type.startsWith("kubernetes:"))
+                    // Shared objects' names carry the cluster, a provider of each scenario's own.
+                    .map((r) => [r.type, r.name.replace(/^aim@[0-9a-f]{8}:/, ""), r.inputs, r.dependencies.length]);
+            const unset = await inputs({});
+            assert.deepStrictEqual(await inputs({ cacheModel: false }), unset);
+            assert.deepStrictEqual(await inputs({ cacheModel: true }), unset);
+        });
+
+        it("a service whose template has no cache there keeps its scratch volume: another namespace, a derived template", async () => {
+            const { resources } = await scenario((opts) => {
+                cluster(opts);
+                new AIMTemplateCache("llama-cache", { namespace: "other-team", templateRef: "base" }, opts);
+                new AIMTemplateCache("base", { namespace: "ml-team", templateRef: "base" }, opts);
+                llamaChat(opts, { namespace: "third-team" }, "elsewhere");
+                llamaChat(opts, { overrides: { metric: "throughput" } }, "derived");
+            });
+            for (const name of ["elsewhere", "derived"]) {
+                const deployment = ofType(resources, DEPLOYMENT).find((r) => r.name === `${name}-deployment`)!;
+                assert.deepStrictEqual(podSpec(deployment).volumes.map((v: { name: string }) => v.name), ["dshm", "model-storage"]);
+            }
+        });
+
+        it("a cache declared after a service of its template is an error naming the service, registering nothing", async () => {
+            const { error, resources } = await scenarioThrows((opts) => {
+                cluster(opts);
+                llamaChat(opts);
+                new AIMTemplateCache("llama-cache", { namespace: "ml-team", templateRef: "base" }, opts);
+            });
+            assert.strictEqual(
+                error.message,
+                'AIMTemplateCache "llama-cache": templateRef: the template cache of template "base" (Cluster) it declares would be ' +
+                    'declared after AIMService "llama-chat", which already resolved without it; declare template caches before their dependents',
+            );
+            assert.deepStrictEqual([...ofType(resources, TEMPLATE_CACHE), ...ofType(resources, PVC), ...ofType(resources, JOB)], []);
+            // A cache in another namespace changes nothing the service resolved.
+            await scenario((opts) => {
+                cluster(opts);
+                llamaChat(opts);
+                new AIMTemplateCache("llama-cache", { namespace: "other-team", templateRef: "base" }, opts);
+            });
+        });
+
+        it("so is the cache a later cacheModel service would create, for its template or one derived from overrides", async () => {
+            const late = await scenarioThrows((opts) => {
+                cluster(opts);
+                llamaChat(opts);
+                llamaChat(opts, { cacheModel: true }, "cached");
+            });
+            assert.strictEqual(
+                late.error.message,
+                'AIMService "cached": cacheModel: the template cache of template "base" (Cluster) it declares would be ' +
+                    'declared after AIMService "llama-chat", which already resolved without it; declare template caches before their dependents',
+            );
+            assert.ok(!late.resources.some((r) => r.name.startsWith("cached")));
+            const derived = await scenarioThrows((opts) => {
+                cluster(opts);
+                llamaChat(opts, { overrides: { metric: "throughput" } });
+                llamaChat(opts, { overrides: { metric: "throughput" }, cacheModel: true }, "cached");
+            });
+            assert.match(derived.error.message, /^AIMService "cached": cacheModel: the template cache of template "base-ovr-[0-9a-f]{8}" \(Namespace\) it declares would be declared after AIMService "llama-chat"/);
+        });
+
+        it("scratch where a cache is mounted is an error; the service registers nothing", async () => {
+            const { error, resources } = await scenarioThrows(cached("deployment", { scratch: { size: "50Gi" } }));
+            assert.strictEqual(
+                error.message,
+                'AIMService "llama-chat": scratch: has no effect: the service mounts template cache "llama-cache" of template "base", which ' +
+                    "holds the model (a template's cache in the namespace serves every service of the template)",
+            );
+            assert.ok(!resources.some((r) => r.name.startsWith("llama-chat")));
+        });
+
+        it("any service's config mounts a declared cache; only two cacheModel services must agree on the one they create", async () => {
+            const { resources } = await scenario((opts) => {
+                new AIMClusterConfig("prod", { caching: { storageClassName: "prod-rwx" } }, opts);
+                cached("deployment", { configName: "prod", cacheModel: true })(opts);
+            });
+            assert.deepStrictEqual(podSpec(single(resources, DEPLOYMENT)).volumes[1], CACHE_VOLUME);
+            assert.strictEqual(single(resources, PVC).inputs.spec.storageClassName, undefined);
+        });
+
+        it("warns when the service's hfToken cannot reach the downloads of the cache it mounts", async () => {
+            const { warnings } = await scenario(cached("deployment", { hfToken: pulumi.secret("hf_x") }));
+            assert.deepStrictEqual(warnings, [
+                'hfToken reaches the inference container only: the model downloads of template cache "llama-cache" run without ' +
+                    "HF_TOKEN (a cache is shared by every service of its template, so it takes no service's token: declare " +
+                    "an AIMTemplateCache for the template with hfToken, or set HF_TOKEN in its caching.env)",
+            ]);
+        });
+
+        it("operator target: the AIMService waits for the declared AIMTemplateCache, which aim-engine then finds", async () => {
+            const run = (service: Partial<AIMServiceArgs>) => withStackConfig({ "aim:target": "operator" }, () => scenario(cached("kserve", service)));
+            const { resources, warnings } = await run({});
+            const aimService = named(resources, "llama-chat-aimservice");
+            assert.deepStrictEqual(aimService.dependencies, [named(resources, "llama-cache-templatecache").urn]);
+            assert.deepStrictEqual(aimService.inputs.spec, { model: { name: "llama" }, replicas: 1, routing: { enabled: false } });
+            assert.deepStrictEqual(warnings, []);
+            const refused = await run({ cacheModel: false });
+            assert.deepStrictEqual(named(refused.resources, "llama-chat-aimservice").dependencies, aimService.dependencies);
+            assert.deepStrictEqual(refused.warnings, [
+                "cacheModel: false cannot be expressed on the operator target: aim-engine caches every service's model (in a shared template cache)",
+            ]);
         });
     });
 

@@ -246,9 +246,9 @@ describe("operator target (aim:target: operator)", () => {
             ],
         );
         for (const cr of Object.values(customResources(resources))) assert.doesNotMatch(JSON.stringify(cr), new RegExp(TOKEN));
-        // The service's resource waits for the Secrets its env references.
+        // The service's resource waits for the Secrets its env references, and for its template's declared cache.
         const secrets = resources.filter((r) => r.type === SECRET && r.name.startsWith("chat-")).map((r) => r.urn);
-        assert.deepStrictEqual(named(resources, "chat-aimservice").dependencies, secrets);
+        assert.deepStrictEqual(named(resources, "chat-aimservice").dependencies, [...secrets, named(resources, "llama-cache-templatecache").urn]);
     });
 
     it("aim:target is workloads by default; an unknown value fails the first component, as aim:servingBackend does", async () => {

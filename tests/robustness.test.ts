@@ -254,7 +254,7 @@ describe("robust inputs (issue 6)", () => {
             assert.match(message, /^AIMService "chat-with-a-long-name": namespace: is too long for the kserve backend/);
         });
 
-        it("one template cache per template and namespace: a later one would be ignored by cacheModel services", async () => {
+        it("one template cache per template and namespace: a later one would be ignored by the template's services", async () => {
             const late = await failsCleanly(
                 (opts) => new AIMTemplateCache("mycache", { namespace: "ml", templateRef: "base" }, opts),
                 (opts) => {
