@@ -24,6 +24,18 @@ const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForR
 const { setStackResource } = require("@pulumi/pulumi/runtime/state") as { setStackResource(stack: undefined): void };
 const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
 
+// The examples import the package by its name, as a reader's program does (the README shows the quick start as it
+// is). For the runner that name means this clone's sources, which the tests load too, rather than the compiled bin/
+// that Node's self-reference would give (stale or missing until a build); tsconfig.json's `paths` says the same to
+// the type checker. The Pulumi CLI, which knows nothing of this, gets bin/ (built by `npm ci`).
+const PACKAGE_NAME = "@aim-pulumi/aim";
+const PACKAGE_SOURCE = path.join(__dirname, "..", "index.ts");
+const Module = require("module") as { _resolveFilename(request: string, ...rest: unknown[]): string };
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]): string {
+    return resolveFilename.call(this, request === PACKAGE_NAME ? PACKAGE_SOURCE : request, ...rest);
+};
+
 export interface RunOptions {
     /** Stack whose `Pulumi.<stack>.yaml` supplies the config. Default: "dev". */
     stack?: string;

@@ -369,6 +369,9 @@ describe("examples with the Pulumi CLI", () => {
             const skipped = new Set(["node_modules", ".git", "bin"]);
             fs.cpSync(ROOT, repo, { recursive: true, filter: (src) => !skipped.has(path.relative(ROOT, src).split(path.sep)[0]) });
             fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(repo, "node_modules"), "dir");
+            // The quick start imports "@aim-pulumi/aim", which Node resolves to the package itself (a self-reference
+            // through `exports`): its compiled bin/, as `npm ci` builds it.
+            assert.strictEqual(spawnSync("npm", ["run", "build"], { cwd: repo, encoding: "utf8" }).status, 0, "npm run build");
             fs.mkdirSync(path.join(work, "state"));
             const env = {
                 ...process.env,

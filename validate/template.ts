@@ -57,7 +57,8 @@ export function namespaceFields(spec: TemplateSpec): Partial<z.output<typeof ser
 
 /**
  * The env of a template's model downloads: its `env`, then its `caching.env` winning by name, as aim-engine builds a
- * template cache's env (internal/aimservice/caching.go l.130–146; a service's env is left out here, see README).
+ * template cache's env (internal/aimservice/caching.go l.130–146; a service's env is left out here, see
+ * docs/components/AIMService.md).
  */
 export function templateDownloadEnv(spec: TemplateSpec): EnvVar[] {
     const { env = [], caching } = namespaceFields(spec);

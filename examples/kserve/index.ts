@@ -10,8 +10,7 @@
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-// In your own program: import * as aim from "@aim-pulumi/aim";
-import * as aim from "../../index";
+import * as aim from "@aim-pulumi/aim";
 
 const config = new pulumi.Config();
 const replicas = config.getNumber("replicas") ?? 1;

@@ -5,8 +5,7 @@
 // Offline: npm run example:teams
 
 import * as k8s from "@pulumi/kubernetes";
-// In your own program: import * as aim from "@aim-pulumi/aim";
-import * as aim from "../../index";
+import * as aim from "@aim-pulumi/aim";
 
 // The platform default: shared pull secret and Gateway for every namespace.
 new aim.AIMClusterConfig("default", {

@@ -177,7 +177,7 @@ describe("aim-engine aimservice/frozen/env-propagation-to-cache", () => {
     // Upstream: a template with caching.env (HF_TOKEN, HTTP_PROXY) and model sources, a service with env (HF_TOKEN,
     // HTTPS_PROXY) and caching mode Shared: the AIMTemplateCache it creates (test-template, Namespace) has the
     // merged env, the service's HF_TOKEN winning. Ours: the created cache takes the template's caching.env only
-    // (README "Services", cacheModel), since one cache serves every service of the template.
+    // (docs/components/AIMService.md, cacheModel), since one cache serves every service of the template.
     it("creates the template's cache with the template's caching env, not the service's", async () => {
         const { resources } = await scenario((opts) => {
             new AIMImage("test-model", { namespace: NAMESPACE, image: "ghcr.io/example/model:v1" }, opts);
