@@ -3,6 +3,8 @@
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { resetCatalogs } from "../resolve/catalog";
+import { urnOf } from "./revisionDiff";
 
 // Both are @internal in the SDK's typings but stable: waitForRPCs is how the program host waits for the program's
 // registrations before it disconnects; deserializeProperties is what the mock monitor itself uses.
@@ -45,11 +47,18 @@ export interface ScenarioOptions {
     preview?: boolean;
     /** Outputs of the previous deployment, as a StackReference to this stack reads them. */
     stackOutputs?: Record<string, unknown>;
+    /**
+     * Pulumi name of the scenario's Kubernetes provider. Default: a fresh one per scenario. Two scenarios given one
+     * name run against one cluster identity, as two revisions of a program do (tests/revisions.ts).
+     */
+    cluster?: string;
 }
 
 /** Installs fresh recording mocks and returns the list they record into. */
 async function installMocks({ preview = false, stackOutputs = {} }: ScenarioOptions): Promise<Registered[]> {
     const recorded: Registered[] = [];
+    // Each `pulumi up` runs the program in a fresh process: no catalog survives from the last scenario.
+    resetCatalogs();
     await pulumi.runtime.setMocks(
         {
             newResource: (args) =>
@@ -67,6 +76,8 @@ async function installMocks({ preview = false, stackOutputs = {} }: ScenarioOpti
     );
     // MockResourceArgs carries no parent or options, so read them off the request itself.
     const monitor = pulumi.runtime.getMonitor() as any;
+    // URNs as the engine makes them (the mock's keep only the parent's last type): see urnOf.
+    monitor.newUrn = (parent: string, type: string, name: string) => urnOf(pulumi.getStack(), pulumi.getProject(), parent, type, name);
     const registerResource = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, callback: (err: unknown, res: any) => void) =>
         registerResource(req, (err: unknown, res: any) => {
@@ -88,15 +99,15 @@ async function installMocks({ preview = false, stackOutputs = {} }: ScenarioOpti
 }
 
 /**
- * Runs `program` against a cluster of its own (a fresh Kubernetes provider, so catalogs never leak between tests)
- * and waits until every registration has finished.
+ * Runs `program` against a cluster of its own (a fresh Kubernetes provider, unless `options.cluster` names one) and
+ * waits until every registration has finished.
  */
 export async function scenario<T>(
     program: (opts: { provider: k8s.Provider }) => T | Promise<T>,
     options: ScenarioOptions = {},
 ): Promise<ScenarioResult<T>> {
     const recorded = await installMocks(options);
-    const provider = new k8s.Provider(`cluster-${++scenarioCount}`, {});
+    const provider = new k8s.Provider(options.cluster ?? `cluster-${++scenarioCount}`, {});
     const warnings: string[] = [];
     const consoleWarn = console.warn;
     console.warn = (msg: unknown) => warnings.push(String(msg).replace(/^warning: \[runtime\] /, ""));
