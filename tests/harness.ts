@@ -4,27 +4,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { resetCatalogs } from "../resolve/catalog";
-import { urnOf } from "./revisionDiff";
+import { Registered, urnOf } from "../review/diff";
 
 // Both are @internal in the SDK's typings but stable: waitForRPCs is how the program host waits for the program's
 // registrations before it disconnects; deserializeProperties is what the mock monitor itself uses.
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc") as { deserializeProperties(s: unknown): any };
 
-/** One resource registration, as the engine would receive it. */
-export interface Registered {
-    type: string;
-    name: string;
-    urn: string;
-    /** URN of the parent resource. */
-    parent: string;
-    /** Inputs with secrets kept as `{ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value }`. */
-    inputs: any;
-    /** URNs this resource depends on (dependsOn and input dependencies). */
-    dependencies: string[];
-    protect: boolean;
-    retainOnDelete: boolean;
-}
+export type { Registered };
 
 export interface ScenarioResult<T> {
     result: T;

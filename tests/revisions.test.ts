@@ -1,4 +1,4 @@
-// The revision-pair harness itself (tests/revisions.ts, tests/revisionDiff.ts): URNs as the engine makes them,
+// The revision-pair harness itself (tests/revisions.ts, review/diff.ts): URNs as the engine makes them,
 // and diffs that classify each change as `pulumi up` would.
 
 import * as k8s from "@pulumi/kubernetes";
@@ -7,16 +7,8 @@ import * as assert from "assert";
 import { AIMClusterImage, AIMClusterServiceTemplate, AIMService, AIMTemplateCache, AIMTemplateCacheArgs } from "../index";
 import { LLAMA_IMAGE, LLAMA_SOURCE } from "./fixtures";
 import { named, Opts, PVC, Registered, scenario, single, valueOf } from "./harness";
-import {
-    changedPaths,
-    describeDiff,
-    diffRevisions,
-    duplicateUrns,
-    forcedReplacement,
-    revisionPair,
-    runRevision,
-    urnOf,
-} from "./revisions";
+import { changedPaths, describeDiff, diffRevisions, duplicateUrns, forcedReplacement, urnOf } from "../review/diff";
+import { revisionPair, runRevision } from "./revisions";
 
 const PVC_NAME = "llama-cache-amd-llama-3-1-8b-instruct-fp8-kv-pvc";
 const JOB_NAME = "llama-cache-amd-llama-3-1-8b-instruct-fp8-kv-download";

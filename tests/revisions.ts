@@ -1,11 +1,9 @@
 // Revision pairs: a program as it was (A) and as it is after an edit (B), each run in a fresh mock runtime against
 // the same cluster identity (one Kubernetes provider name, so one provider URN), compared by URN as `pulumi up`
-// would compare B with the state A left (tests/revisionDiff.ts).
+// would compare B with the state A left (review/diff.ts).
 
-import { duplicateUrns, diffRevisions, RevisionDiff } from "./revisionDiff";
+import { duplicateUrns, diffRevisions, RevisionDiff } from "../review/diff";
 import { Opts, Registered, scenario, ScenarioResult, withStackConfig } from "./harness";
-
-export * from "./revisionDiff";
 
 /** The Pulumi name of the Kubernetes provider every revision runs against. */
 export const REVISION_CLUSTER = "cluster";

@@ -1,11 +1,25 @@
 // What `pulumi up` would do going from one revision of a program to the next, computed from the registrations each
-// revision made (as tests/harness.ts records them): which resources it creates, deletes, updates (with the input
-// fields that differ), replaces (with the fields that force it) and whose resource options change. Pure functions
-// of recorded registrations, apart from running programs (tests/revisions.ts), so that a tool comparing two
-// revisions (`aim-review`, design §8) can use them as they are.
+// revision made (as tests/harness.ts and the offline runner, review/offline.ts, record them): which resources it
+// creates, deletes, updates (with the input fields that differ), replaces (with the fields that force it) and whose
+// resource options change. Pure functions of recorded registrations, apart from running programs
+// (tests/revisions.ts, review/revision.ts), shared by the tests and by `aim-review` (design §8).
 
-import type { Registered } from "./harness";
 import { quantityToBytes } from "../validate/quantity";
+
+/** One resource registration, as the engine would receive it. */
+export interface Registered {
+    type: string;
+    name: string;
+    urn: string;
+    /** URN of the parent resource. */
+    parent: string;
+    /** Inputs with secrets kept as `{ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value }`. */
+    inputs: any;
+    /** URNs this resource depends on (dependsOn and input dependencies). */
+    dependencies: string[];
+    protect: boolean;
+    retainOnDelete: boolean;
+}
 
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 const URN_PREFIX = "urn:pulumi:";
