@@ -4,7 +4,8 @@
 //  - npm prints no warning that concerns this package (see IRRELEVANT_WARNINGS for the ones that do not),
 //  - the package type-checks under moduleResolution node16, bundler and node10,
 //  - the installed package runs the quick-start under Pulumi's mocks,
-//  - schema inference on the installed package gives the committed provider/schema.json.
+//  - schema inference on the installed package gives the committed provider/schema.json,
+//  - `npx aim-preview` and `npx aim-review` run the program's own TypeScript Pulumi programs offline.
 // Needs the npm registry; skips (exit 0, with a message) when it is unreachable. Not part of `npm test`: installing
 // from the registry takes a minute or more.
 
@@ -16,6 +17,7 @@ import * as path from "node:path";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
+const NPX = process.platform === "win32" ? "npx.cmd" : "npx";
 
 /**
  * npm warnings in the fresh program that are not about this package: the newest @pulumi/pulumi declares
@@ -174,6 +176,29 @@ function main(): void {
         }
         const committed = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "provider/schema.json"), "utf8"));
         assert.deepEqual(result.schema, committed, "schema inferred from the installed package");
+
+        // The bins as a user runs them: two revisions of a TypeScript Pulumi program of the user's own, compiled
+        // by ts-node as the Pulumi CLI picks it (here the SDK's vendored one, with the program's typescript).
+        for (const [dir, gateway] of [["infra-base", "kaiwo-gateway"], ["infra-head", "other-gateway"]]) {
+            fs.mkdirSync(path.join(program, dir));
+            fs.writeFileSync(path.join(program, dir, "Pulumi.yaml"), "name: pack-check\nruntime: nodejs\n");
+            fs.writeFileSync(path.join(program, dir, "index.ts"), QUICK_START.replace('"kaiwo-gateway"', JSON.stringify(gateway)));
+        }
+        const npx = (args: string[]) => spawnSync(NPX, args, { cwd: program, encoding: "utf8" });
+        const preview = npx(["aim-preview", "infra-base"]);
+        assert.equal(preview.status, 0, `npx aim-preview:\n${preview.stdout}\n${preview.stderr}`);
+        assert.match(preview.stdout, /^Diagnostics: none$/m);
+        assert.match(preview.stdout, /^ {12}kubernetes:apps\/v1:Deployment llama-chat-deployment$/m);
+        const review = npx(["aim-review", "--base", "infra-base", "--head", "infra-head", "--format", "json", "--out", "review.json"]);
+        assert.equal(review.status, 0, `npx aim-review:\n${review.stdout}\n${review.stderr}`);
+        const changes = JSON.parse(fs.readFileSync(path.join(program, "review.json"), "utf8")).changes as { op: string; name: string; fields: string[] }[];
+        assert.deepEqual(
+            changes.map((c) => [c.op, c.name, c.fields]),
+            [
+                ["update", "default", ["routing.gateway.name"]],
+                ["update", "llama-chat-route", ["spec.parentRefs[0].name"]],
+            ],
+        );
 
         console.log(
             `test:pack passed in ${((Date.now() - started) / 1000).toFixed(1)} s: @aim-pulumi/aim beside @pulumi/pulumi ${newest}, ` +

@@ -480,3 +480,20 @@ describe("review/report.ts: matching and classifying registrations", () => {
         assert.deepStrictEqual([r.head.ok, r.head.error], [false, `Duplicate resource URN ${d.urn}: the engine fails the whole preview`]);
     });
 });
+
+describe("review/: the tools load the program's SDK, never their own", () => {
+    it("no module of review/ imports @pulumi/* at run time (type imports only), nor anything from components/", () => {
+        const dir = path.join(ROOT, "review");
+        const offending = fs
+            .readdirSync(dir)
+            .filter((f) => f.endsWith(".ts"))
+            .flatMap((f) =>
+                fs
+                    .readFileSync(path.join(dir, f), "utf8")
+                    .split("\n")
+                    .filter((line) => /^import (?!type )[^;]*from "(@pulumi\/|\.\.\/components\/)/.test(line) || /(?<![.\w])require\("@pulumi\//.test(line))
+                    .map((line) => `${f}: ${line}`),
+            );
+        assert.deepStrictEqual(offending, []);
+    });
+});
