@@ -92,7 +92,7 @@ export interface OfflineRun {
 const STACK_REFERENCE = "pulumi:pulumi:StackReference";
 
 /** `<organization>/<project>/<stack>` of a stack name as a StackReference accepts it (`stack`, `project/stack` or full). */
-export function qualifiedStackName(name: string, project: string): string {
+function qualifiedStackName(name: string, project: string): string {
     const parts = name.split("/");
     if (parts.length === 1) return `${OFFLINE_ORGANIZATION}/${project}/${name}`;
     if (parts.length === 2) return `${OFFLINE_ORGANIZATION}/${name}`;
@@ -100,7 +100,7 @@ export function qualifiedStackName(name: string, project: string): string {
 }
 
 /** Type and name of a resource from its URN (`urn:pulumi:<stack>::<project>::<parent types$type>::<name>`). */
-export function describeUrn(urn: string): string {
+function describeUrn(urn: string): string {
     const [, , qualifiedType, ...name] = urn.split("::");
     return `${qualifiedType.split("$").pop()} (${name.join("::")})`;
 }
@@ -270,7 +270,7 @@ async function diagnose(sdk: Sdk, err: unknown, stackUrn: string, entry: string)
 }
 
 /** Registrations of Kubernetes objects (not providers): what a preview would apply. */
-export function isKubernetesObject(r: Registration): boolean {
+function isKubernetesObject(r: Registration): boolean {
     return r.type.startsWith("kubernetes:") && Boolean(r.inputs.apiVersion && r.inputs.kind);
 }
 
@@ -336,8 +336,9 @@ export async function runOffline(projectDir: string, options: RunOptions = {}): 
     }
 
     // Registrations reach the engine in the order their inputs resolve; list them as the program declared them.
+    // Ties (one type and name under two parents) go by URN: two runs of one program list the same order.
     const order = (r: Registration) => declarationOrder.get(`${r.type}::${r.name}`) ?? 0;
-    resources.sort((a, b) => order(a) - order(b));
+    resources.sort((a, b) => order(a) - order(b) || (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
     for (const r of resources) {
         const outputs = componentOutputs.get(r.urn);
         if (outputs !== undefined && !r.custom) r.outputs = outputs;

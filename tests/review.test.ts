@@ -12,6 +12,7 @@ import { capacityOf } from "../review/capacity";
 import { Registration, runOffline } from "../review/offline";
 import { buildReview, Review } from "../review/report";
 import { review } from "../review/review";
+import { renderRevision } from "../review/revision";
 import { deletionRisk, replacementRisk } from "../review/risk";
 import { unifiedDiff } from "../review/unified";
 import { LLAMA_IMAGE, LLAMA_SOURCE } from "./fixtures";
@@ -308,6 +309,22 @@ program({ ...aim, AIMService }, new k8s.Provider("bench", {}), 1000);
         assert.match(markdown, /_Diff of \d+ lines cut to keep this comment under 60,000 characters: the JSON report \(`--format json`\) has it\._/);
         assert.match(markdown, /^_\d+ more group\(s\) of changes left out to keep this comment under 60,000 characters/m);
         assert.match(markdown, /^\| 0 \| 2000 \| 0 \| 0 \| \d+ \|$/m);
+    });
+});
+
+describe("aim-review: a revision that never finishes", function () {
+    this.timeout(120_000);
+
+    it("fails after --timeout, with the runner killed, instead of hanging the review", async () => {
+        const dir = programDir("hangs", "export = new Promise(() => undefined);\n");
+        const outcome = await renderRevision({ dir, stack: "dev" }, { secretKey: Buffer.alloc(32), timeoutSeconds: 5 });
+        assert.deepStrictEqual(
+            [outcome.run, outcome.failure],
+            [
+                undefined,
+                "no result after 5 s: the program waits for something that does not come offline (a network call, a timer, a promise that never settles); --timeout sets the limit",
+            ],
+        );
     });
 });
 
