@@ -265,7 +265,12 @@ async function diagnose(sdk: Sdk, err: unknown, stackUrn: string, entry: string)
         return at(await urnOfResource(err.resource), err.hideStack ? err.message : (err.stack ?? err.message));
     }
     if (sdk.pulumi.RunError.isInstance(err)) return at(undefined, err.message);
-    const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    let detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    // A compile error: its message says where; the CLI leaves out the compiler's own stack (cmd/run/run.js).
+    if (err instanceof Error && (err.name === "TSError" || err.name === SyntaxError.name)) {
+        const parts = detail.split(err.message);
+        detail = parts.length === 2 ? parts[0] + err.message : err.message;
+    }
     return at(undefined, `Running program '${entry}' failed with an unhandled exception:\n${detail}`);
 }
 

@@ -349,6 +349,17 @@ export const gateway = platform.getOutput("gateway");
         assert.deepStrictEqual([given.errors, given.outputs], [[], { gateway: "kaiwo-gateway" }]);
     });
 
+    it("a program that does not compile fails with the compiler's message, without the compiler's stack (as the CLI)", async () => {
+        const dir = programDir("syntax", "const x: number = ;\n");
+        expectProgramErrors(/Unable to compile TypeScript/); // the stack's outputs reject with it too
+        const run = await runOffline(dir);
+        assert.strictEqual(run.errors.length, 1);
+        assert.match(
+            run.errors[0].message,
+            /^Running program '.*syntax' failed with an unhandled exception:\nTSError: ⨯ Unable to compile TypeScript:\n.*index\.ts\(1,19\): error TS1109: Expression expected\.\n?$/,
+        );
+    });
+
     it("a get function fails at once, saying to pass the value through config", async () => {
         const dir = programDir(
             "get",
