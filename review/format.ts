@@ -101,11 +101,12 @@ function summaryBlocks(review: Review): Block[] {
             const rows = risky.slice(0, ROWS).map((c) => [`**${c.op}**`, code(objectOf(c)), c.replaceReasons.map(code).join(", "), c.risk!]);
             blocks.push({ kind: "table", header: ["", "object", "forced by", "risk"], rows, numeric: [false, false, false, false] });
         }
-        const more = [
-            ...(risky.length > ROWS ? [`${risky.length - ROWS} more (the JSON report lists every one)`] : []),
-            ...(destructive.length > risky.length ? [`${destructive.length - risky.length} that hold nothing in the cluster (AIM components, providers)`] : []),
-        ];
-        if (more.length > 0) blocks.push({ kind: "para", text: `${risky.length > 0 ? "And" : "Only"} ${more.join(", and ")}.` });
+        if (risky.length > ROWS) blocks.push({ kind: "para", text: `… and ${risky.length - ROWS} more (the JSON report lists every one).` });
+        const quiet = destructive.length - risky.length;
+        if (quiet > 0) {
+            const what = plural(quiet, risky.length > 0 ? "more resource" : "resource");
+            blocks.push({ kind: "para", text: `${what} ${quiet === 1 ? "holds" : "hold"} nothing in the cluster (AIM components, providers).` });
+        }
     }
     if (review.newWarnings.length > 0) {
         blocks.push({ kind: "heading", text: "New warnings" });

@@ -207,7 +207,7 @@ describe("aim-review: revision pairs", function () {
         assert.deepStrictEqual(r.groups.map((g) => g.causes), [['AIMService "batch" removed']]);
         assert.deepStrictEqual(r.head.capacity!.gpus, { MI300X: 2 });
         assert.deepStrictEqual([exitCode(r, "delete"), exitCode(r, "replace")], [2, 2]);
-        assert.ok(toMarkdown(r).includes("And 1 that hold nothing in the cluster (AIM components, providers)."));
+        assert.ok(toMarkdown(r).includes("1 more resource holds nothing in the cluster (AIM components, providers)."));
     });
 
     it("a broken reference in the head is a result: the report quotes the package's error, exit code 1", async () => {
