@@ -71,6 +71,12 @@ export function gpuModelProblem(model: string, extraModels: readonly string[]): 
     };
 }
 
+/** The GPU model that has every one of these device ids (read back from a node affinity); undefined when none has. */
+export function gpuModelOfDeviceIds(ids: readonly string[]): string | undefined {
+    if (ids.length === 0) return undefined;
+    return Object.keys(DEVICE_IDS).find((model) => ids.every((id) => DEVICE_IDS[model].includes(id)));
+}
+
 /** Required node affinity on the device ids, or nothing when there are none. */
 export function gpuNodeAffinity(model: string | undefined) {
     const values = deviceIds(model);

@@ -459,3 +459,11 @@ export function catalogFor(cluster: ClusterKey): Catalog {
     }
     return catalog;
 }
+
+/**
+ * Forgets every cluster's catalog. For tests only: each `pulumi up` runs the program in a fresh process, so a test
+ * that runs two revisions against one cluster (one provider URN) must start each from empty catalogs too.
+ */
+export function resetCatalogs(): void {
+    catalogs.clear();
+}

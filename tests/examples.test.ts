@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import * as YAML from "yaml";
-import { formatRun, Manifest, OfflineRun, runOffline } from "../examples/run-offline";
+import { formatRun, Manifest, OfflineRun, runOffline } from "../review/offline";
 import { KAIWO_GATEWAY, LLAMA_IMAGE } from "./fixtures";
 import { expectProgramErrors } from "./hooks";
 import { validateManifest } from "./k8sSchemas";
@@ -284,6 +284,8 @@ describe("examples under the offline runner", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aim-offline-"));
         try {
             fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${project}\nruntime: nodejs\n`);
+            // The program's own @pulumi/pulumi, as an installed program has it: the runner uses that copy.
+            fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "junction");
             fs.writeFileSync(path.join(dir, "index.ts"), [`import * as aim from ${JSON.stringify(path.join(ROOT, "index"))};`, ...lines, ""].join("\n"));
             return await runOffline(dir);
         } finally {

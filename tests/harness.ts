@@ -3,28 +3,15 @@
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { resetCatalogs } from "../resolve/catalog";
+import { Registered, urnOf } from "../review/diff";
 
 // Both are @internal in the SDK's typings but stable: waitForRPCs is how the program host waits for the program's
 // registrations before it disconnects; deserializeProperties is what the mock monitor itself uses.
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc") as { deserializeProperties(s: unknown): any };
 
-/** One resource registration, as the engine would receive it. */
-export interface Registered {
-    type: string;
-    name: string;
-    urn: string;
-    /** URN of the parent resource. */
-    parent: string;
-    /** Inputs with secrets kept as `{ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value }`. */
-    inputs: any;
-    /** URNs this resource depends on (dependsOn and input dependencies). */
-    dependencies: string[];
-    protect: boolean;
-    retainOnDelete: boolean;
-    /** Input paths whose change replaces the resource. */
-    replaceOnChanges: string[];
-}
+export type { Registered };
 
 export interface ScenarioResult<T> {
     result: T;
@@ -47,11 +34,18 @@ export interface ScenarioOptions {
     preview?: boolean;
     /** Outputs of the previous deployment, as a StackReference to this stack reads them. */
     stackOutputs?: Record<string, unknown>;
+    /**
+     * Pulumi name of the scenario's Kubernetes provider. Default: a fresh one per scenario. Two scenarios given one
+     * name run against one cluster identity, as two revisions of a program do (tests/revisions.ts).
+     */
+    cluster?: string;
 }
 
 /** Installs fresh recording mocks and returns the list they record into. */
 async function installMocks({ preview = false, stackOutputs = {} }: ScenarioOptions): Promise<Registered[]> {
     const recorded: Registered[] = [];
+    // Each `pulumi up` runs the program in a fresh process: no catalog survives from the last scenario.
+    resetCatalogs();
     await pulumi.runtime.setMocks(
         {
             newResource: (args) =>
@@ -69,6 +63,8 @@ async function installMocks({ preview = false, stackOutputs = {} }: ScenarioOpti
     );
     // MockResourceArgs carries no parent or options, so read them off the request itself.
     const monitor = pulumi.runtime.getMonitor() as any;
+    // URNs as the engine makes them (the mock's keep only the parent's last type): see urnOf.
+    monitor.newUrn = (parent: string, type: string, name: string) => urnOf(pulumi.getStack(), pulumi.getProject(), parent, type, name);
     const registerResource = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, callback: (err: unknown, res: any) => void) =>
         registerResource(req, (err: unknown, res: any) => {
@@ -91,15 +87,15 @@ async function installMocks({ preview = false, stackOutputs = {} }: ScenarioOpti
 }
 
 /**
- * Runs `program` against a cluster of its own (a fresh Kubernetes provider, so catalogs never leak between tests)
- * and waits until every registration has finished.
+ * Runs `program` against a cluster of its own (a fresh Kubernetes provider, unless `options.cluster` names one) and
+ * waits until every registration has finished.
  */
 export async function scenario<T>(
     program: (opts: { provider: k8s.Provider }) => T | Promise<T>,
     options: ScenarioOptions = {},
 ): Promise<ScenarioResult<T>> {
     const recorded = await installMocks(options);
-    const provider = new k8s.Provider(`cluster-${++scenarioCount}`, {});
+    const provider = new k8s.Provider(options.cluster ?? `cluster-${++scenarioCount}`, {});
     const warnings: string[] = [];
     const consoleWarn = console.warn;
     console.warn = (msg: unknown) => warnings.push(String(msg).replace(/^warning: \[runtime\] /, ""));

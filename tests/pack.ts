@@ -7,7 +7,8 @@
 //  - a program type-checks against the package with the tsconfig `pulumi new typescript` writes (nodenext) and under
 //    moduleResolution node16, bundler and node10 (TypeScript 5.9), and with nodenext under TypeScript 6.0,
 //  - the installed package runs the quick-start under Pulumi's mocks,
-//  - the installed package's provider host (schema inference on its sources) gives the committed provider/schema.json.
+//  - the installed package's provider host (schema inference on its sources) gives the committed provider/schema.json,
+//  - `npx aim-preview` and `npx aim-review` run the program's own TypeScript Pulumi programs offline.
 // Needs the npm registry; skips (exit 0, with a message) when it is unreachable. Not part of `npm test`: installing
 // from the registry takes a minute or more.
 
@@ -21,6 +22,7 @@ const REPO_ROOT = path.resolve(__dirname, "..");
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
 const FROM_GIT = process.argv.includes("--git");
 const SCRIPT = FROM_GIT ? "test:git" : "test:pack";
+const NPX = process.platform === "win32" ? "npx.cmd" : "npx";
 
 /**
  * npm warnings in the fresh program that are not about this package: the newest @pulumi/pulumi declares
@@ -223,6 +225,30 @@ function main(): void {
         }
         const committed = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "provider/schema.json"), "utf8"));
         assert.deepEqual(result.schema, committed, "schema served by the installed package's provider host");
+
+        // The bins as a user runs them: two revisions of a TypeScript Pulumi program of the user's own, compiled
+        // by ts-node as the Pulumi CLI picks it (here the SDK's vendored one, with the program's typescript).
+        for (const [dir, gateway] of [["infra-base", "kaiwo-gateway"], ["infra-head", "other-gateway"]]) {
+            fs.mkdirSync(path.join(program, dir));
+            fs.writeFileSync(path.join(program, dir, "Pulumi.yaml"), "name: pack-check\nruntime: nodejs\n");
+            fs.writeFileSync(path.join(program, dir, "index.ts"), QUICK_START.replace('"kaiwo-gateway"', JSON.stringify(gateway)));
+        }
+        const npx = (args: string[]) => spawnSync(NPX, args, { cwd: program, encoding: "utf8" });
+        const preview = npx(["aim-preview", "infra-base"]);
+        assert.equal(preview.status, 0, `npx aim-preview:\n${preview.stdout}\n${preview.stderr}`);
+        // The quick-start names no apiKey: the package's warning, under the service it belongs to.
+        assert.match(preview.stdout, /^Diagnostics:\n  aim:index:AIMService \(llama-chat\):\n    warning: route \/ml-team\/llama-chat is open to anyone/m);
+        assert.match(preview.stdout, /^ {12}kubernetes:apps\/v1:Deployment llama-chat-deployment$/m);
+        const review = npx(["aim-review", "--base", "infra-base", "--head", "infra-head", "--format", "json", "--out", "review.json"]);
+        assert.equal(review.status, 0, `npx aim-review:\n${review.stdout}\n${review.stderr}`);
+        const changes = JSON.parse(fs.readFileSync(path.join(program, "review.json"), "utf8")).changes as { op: string; name: string; fields: string[] }[];
+        assert.deepEqual(
+            changes.map((c) => [c.op, c.name, c.fields]),
+            [
+                ["update", "default", ["routing.gateway.name"]],
+                ["update", "llama-chat-route", ["spec.parentRefs[0].name"]],
+            ],
+        );
 
         console.log(
             `${SCRIPT} passed in ${((Date.now() - started) / 1000).toFixed(1)} s: @aim-pulumi/aim beside @pulumi/pulumi ${newest}, ` +

@@ -78,3 +78,9 @@ export function pvcGi(sizes: readonly string[]): bigint {
 export function pvcSize(sizes: readonly string[]): string {
     return `${pvcGi(sizes)}Gi`;
 }
+
+/** A quantity's value in base units (bytes, for storage) as a number, for sums and display; NaN for no quantity. */
+export function quantityToBytes(quantity: string): number {
+    const nanos = quantityNanos(quantity);
+    return nanos === undefined ? NaN : Number(quantityUnits(nanos));
+}
