@@ -6,7 +6,7 @@
 //   npm run bench -- --golden         # checks bench/golden-n100.json against a fresh N = 100 run, byte for byte
 //   npm run bench -- --update-golden  # rewrites it
 //
-// `npm run bench` compiles the package and bench/ with tsc (bench/tsconfig.json) into node_modules/.cache/aim-bench
+// `npm run bench` compiles the package and bench/ with tsc (bench/tsconfig.json) into .cache/aim-bench
 // and runs plain JS: no ts-node, no source maps. Every measured run is a process of its own (this file with
 // `--child`), variants interleaved. See bench/README.md for the method.
 
@@ -18,7 +18,9 @@ import type { Dump } from "./monitor";
 
 const HERE = __dirname; // <out>/bench
 const OUT = path.resolve(HERE, "..");
-const ROOT = path.resolve(OUT, "../../.."); // <repo>/node_modules/.cache/aim-bench → <repo>
+// Not under node_modules: a worktree's node_modules may be a symlink to another checkout's, and Node resolves the
+// main module's real path, so <out>/../.. would then name that other checkout (its golden dump, its cache).
+const ROOT = path.resolve(OUT, "../.."); // <repo>/.cache/aim-bench → <repo>
 const GOLDEN = path.join(ROOT, "bench", "golden-n100.json");
 const RESULT = "@@RESULT ";
 
