@@ -43,10 +43,10 @@ async function programChild(variant: Variant, n: number, recordTo: string | unde
         const { program } = require("./workload") as typeof import("./workload");
         run = (provider) => program(aim, provider, n);
     } else {
-        const { replay, classOf } = require("./replay") as typeof import("./replay");
-        const dump = JSON.parse(fs.readFileSync(dumpFrom!, "utf8")) as Dump;
-        for (const type of new Set(dump.registrations.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:")).map((r) => r.type))) classOf(type);
-        run = (provider) => replay(dump.registrations, provider);
+        const { prepare, replay } = require("./replay") as typeof import("./replay");
+        const { registrations } = JSON.parse(fs.readFileSync(dumpFrom!, "utf8")) as Dump;
+        const plan = prepare(registrations, JSON.parse(fs.readFileSync(orderFile(dumpFrom!), "utf8")) as string[]);
+        run = (provider) => replay(plan, provider);
     }
     const monitor = await installMocks(recordTo !== undefined);
 
@@ -67,7 +67,11 @@ async function programChild(variant: Variant, n: number, recordTo: string | unde
     gc.disconnect();
     const heap = process.memoryUsage().heapUsed;
 
-    if (recordTo) fs.writeFileSync(recordTo, require("./monitor").dumpText(monitor.dump(n)));
+    if (recordTo) {
+        const dump = monitor.dump(n);
+        fs.writeFileSync(recordTo, require("./monitor").dumpText(dump));
+        fs.writeFileSync(orderFile(recordTo), JSON.stringify(dump.order));
+    }
     emit({
         resources: monitor.count(),
         constructed,
@@ -82,6 +86,9 @@ async function programChild(variant: Variant, n: number, recordTo: string | unde
         errorCount: monitor.errors.length,
     });
 }
+
+/** Where a recorded dump's registration order is kept, beside it (the dump itself is canonical: sorted by URN). */
+const orderFile = (dumpFile: string) => `${dumpFile}.order.json`;
 
 function emit(result: object): void {
     process.stdout.write(`${RESULT}${JSON.stringify(result)}\n`);
