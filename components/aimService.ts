@@ -274,18 +274,15 @@ export class AIMService extends pulumi.ComponentResource {
         // With KServe, traffic goes to the predictor Service that KServe creates for the InferenceService.
         const kserve = template.backend === ServingBackend.KServe;
         const isvcName = inferenceServiceName(spec.name, namespace);
-        const workloadResource = kserve
-            ? new k8s.apiextensions.CustomResource(`${name}-inferenceservice`, renderInferenceService({ ...workload, deploymentMode: planned.deploymentMode }), {
+        const deployment = kserve ? undefined : renderDeployment(workload);
+        const workloadResource = deployment
+            ? new k8s.apps.v1.Deployment(`${name}-deployment`, deployment, { parent: this, dependsOn })
+            : new k8s.apiextensions.CustomResource(`${name}-inferenceservice`, renderInferenceService({ ...workload, deploymentMode: planned.deploymentMode }), {
                   parent: this,
                   dependsOn: [...dependsOn, ...(template.runtime ? [template.runtime] : [])],
-              })
-            : new k8s.apps.v1.Deployment(`${name}-deployment`, renderDeployment(workload), { parent: this, dependsOn });
-        const service = kserve
-            ? undefined
-            : new k8s.core.v1.Service(`${name}-service`, renderService({ ...labelInput, namespace, await: awaitInput }), {
-                  parent: this,
-                  dependsOn: inNamespace,
               });
+        const serviceObject = kserve ? undefined : renderService({ ...labelInput, namespace, await: awaitInput });
+        const service = serviceObject && new k8s.core.v1.Service(`${name}-service`, serviceObject, { parent: this, dependsOn: inNamespace });
         const { routing } = plan;
         if (routing) {
             new k8s.apiextensions.CustomResource(
@@ -305,29 +302,33 @@ export class AIMService extends pulumi.ComponentResource {
         }
 
         const resolvedTemplate = describeTemplate(template, plan, gpuCount, false);
+        const inferenceServiceNameValue = kserve ? isvcName : undefined;
+        const endpoint = kserve ? kserveEndpoint(spec.name, namespace) : serviceEndpoint(spec.name, namespace);
         this.resolvedConfig = pulumi.output(config);
         this.resolvedImage = pulumi.output(planned.image);
         this.resolvedTemplate = pulumi.output(resolvedTemplate);
         this.routeGateway = pulumi.output(routing?.gateway);
         this.routePath = pulumi.output(routing?.path);
+        // Lifted from the objects, so that a program using them depends on them.
         this.deploymentName = kserve ? pulumi.output(predictorName(isvcName)) : workloadResource.metadata.name;
         this.serviceName = service ? service.metadata.name : pulumi.output(predictorName(isvcName));
-        this.inferenceServiceName = pulumi.output(kserve ? isvcName : undefined);
-        this.endpoint = pulumi.output(kserve ? kserveEndpoint(spec.name, namespace) : serviceEndpoint(spec.name, namespace));
+        this.inferenceServiceName = pulumi.output(inferenceServiceNameValue);
+        this.endpoint = pulumi.output(endpoint);
         this.apiKey = password ? pulumi.secret(password.result) : pulumi.output(undefined);
-        // The values this component computed are registered as plain values: the same bytes reach the engine, but
-        // serializing an Output costs promises and a captured stack trace each (bench/README.md).
+        // What this component computed is registered as plain values, the objects' names as rendered (a named
+        // object keeps its name): the same bytes reach the engine, but serializing an Output costs promises and a
+        // captured stack trace each, and waits for the object's registration (bench/README.md).
         this.registerOutputs({
             resolvedConfig: config,
             resolvedImage: planned.image,
             resolvedTemplate,
             routeGateway: routing?.gateway,
             routePath: routing?.path,
-            deploymentName: this.deploymentName,
-            serviceName: this.serviceName,
-            inferenceServiceName: this.inferenceServiceName,
-            endpoint: this.endpoint,
-            apiKey: this.apiKey,
+            deploymentName: deployment ? deployment.metadata.name : predictorName(isvcName),
+            serviceName: serviceObject ? serviceObject.metadata.name : predictorName(isvcName),
+            inferenceServiceName: inferenceServiceNameValue,
+            endpoint,
+            apiKey: password ? this.apiKey : undefined,
         });
     }
 }
