@@ -183,11 +183,13 @@ export class AIMService extends pulumi.ComponentResource {
         const caches = registerCaches(catalog, namespace, plan, template);
         const { gpuCount, levels } = planInferenceResources(spec, template.spec, { resources: planned.imageResources });
         const labelInput = { serviceName: spec.name, templateName: template.spec.name, aimImageName: planned.image.name, labels: spec.labels };
+        // One object for every child that carries the service's labels: the SDK only reads its inputs.
+        const labels = serviceLabels(labelInput);
         const tokenSecret =
             spec.hfToken !== undefined
                 ? new k8s.core.v1.Secret(
                       `${name}-hf-token`,
-                      renderTokenSecret(tokenSecretName(spec.name), namespace, serviceLabels(labelInput), spec.hfToken),
+                      renderTokenSecret(tokenSecretName(spec.name), namespace, labels, spec.hfToken),
                       { parent: this, dependsOn: inNamespace },
                   )
                 : undefined;
@@ -198,7 +200,7 @@ export class AIMService extends pulumi.ComponentResource {
             plan.apiKey && password
                 ? new k8s.core.v1.Secret(
                       `${name}-api-key`,
-                      renderSecret(plan.apiKey.secretName, namespace, serviceLabels(labelInput), plan.apiKey.key, password.result),
+                      renderSecret(plan.apiKey.secretName, namespace, labels, plan.apiKey.key, password.result),
                       { parent: this, dependsOn: inNamespace },
                   )
                 : undefined;
@@ -291,7 +293,7 @@ export class AIMService extends pulumi.ComponentResource {
                     serviceName: spec.name,
                     namespace,
                     backendName: kserve ? predictorName(isvcName) : spec.name,
-                    labels: serviceLabels(labelInput),
+                    labels,
                     annotations: routing.annotations,
                     gateway: routing.gateway,
                     path: routing.path,
