@@ -17,7 +17,7 @@ import { DEFAULT_AWAIT_TIMEOUT_SECONDS, serviceSchema } from "../validate/servic
 import { namespaceFields } from "../validate/template";
 import { AIMServiceTemplate } from "./aimServiceTemplate";
 import { AIMTemplateCache } from "./aimTemplateCache";
-import { availableGpuModels, namespaceDependencies, planComponent, stackKServeDeploymentMode, systemNamespaceSettings, typeToken, warnAll, withSecretToken } from "./internal";
+import { availableGpuModels, lazyOutputs, namespaceDependencies, planComponent, stackKServeDeploymentMode, systemNamespaceSettings, typeToken, warnAll, withSecretToken } from "./internal";
 import { mergePullSecrets, resolveConfig } from "../resolve/config";
 import { planOperatorService, registerOperatorService } from "./operator";
 import { hasOverrides } from "../resolve/template";
@@ -129,25 +129,25 @@ function describeTemplate(template: TemplateEntry, plan: ServicePlan, gpuCount: 
  */
 export class AIMService extends pulumi.ComponentResource {
     /** The config this service resolved, with every default filled in. */
-    public readonly resolvedConfig: pulumi.Output<ResolvedConfig>;
+    public readonly resolvedConfig!: pulumi.Output<ResolvedConfig>;
     /** The image entry the service serves (found by `aimImageName` or by `image`). */
-    public readonly resolvedImage: pulumi.Output<ResolvedImage>;
+    public readonly resolvedImage!: pulumi.Output<ResolvedImage>;
     /** The template the service runs, after overrides, how it was chosen, and the candidates when it was selected. */
-    public readonly resolvedTemplate: pulumi.Output<ResolvedTemplate>;
+    public readonly resolvedTemplate!: pulumi.Output<ResolvedTemplate>;
     /** The Gateway the HTTPRoute attaches to; absent without a route. */
-    public readonly routeGateway: pulumi.Output<GatewayParentReference | undefined>;
+    public readonly routeGateway!: pulumi.Output<GatewayParentReference | undefined>;
     /** The route's path prefix; absent without a route. */
-    public readonly routePath: pulumi.Output<string | undefined>;
+    public readonly routePath!: pulumi.Output<string | undefined>;
     /** Name of the Deployment (with KServe: the predictor Deployment KServe creates, `<isvc>-predictor`). */
-    public readonly deploymentName: pulumi.Output<string>;
+    public readonly deploymentName!: pulumi.Output<string>;
     /** Name of the Service on port 80 (with KServe: KServe's predictor Service, `<isvc>-predictor`). */
-    public readonly serviceName: pulumi.Output<string>;
+    public readonly serviceName!: pulumi.Output<string>;
     /** Name of the KServe InferenceService; absent with the Deployment backend. */
-    public readonly inferenceServiceName: pulumi.Output<string | undefined>;
+    public readonly inferenceServiceName!: pulumi.Output<string | undefined>;
     /** In-cluster URL of the service, `http://<name>.<namespace>.svc`, whatever the cluster domain (with KServe: of `<isvc>-predictor`; the API is under `/v1`). */
-    public readonly endpoint: pulumi.Output<string>;
+    public readonly endpoint!: pulumi.Output<string>;
     /** The generated API key (a secret); absent without `apiKey` or with a `secretName` of one's own. */
-    public readonly apiKey: pulumi.Output<string | undefined>;
+    public readonly apiKey!: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: AIMServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         const kind = "AIMService";
@@ -221,16 +221,18 @@ export class AIMService extends pulumi.ComponentResource {
             });
             const predicted = spec.templateRef === undefined || hasOverrides(spec.overrides);
             const resolvedTemplate = describeTemplate(template, plan, gpuCount, predicted);
-            this.resolvedConfig = pulumi.output(config);
-            this.resolvedImage = pulumi.output(planned.image);
-            this.resolvedTemplate = pulumi.output(resolvedTemplate);
-            this.routeGateway = pulumi.output(plan.routing?.gateway);
-            this.routePath = pulumi.output(plan.routing?.path);
-            this.deploymentName = pulumi.output(names.predictorName);
-            this.serviceName = pulumi.output(names.predictorName);
-            this.inferenceServiceName = pulumi.output(names.inferenceServiceName);
-            this.endpoint = pulumi.output(names.endpoint);
-            this.apiKey = password ? pulumi.secret(password.result) : pulumi.output(undefined);
+            lazyOutputs<AIMService>(this, {
+                resolvedConfig: () => pulumi.output(config),
+                resolvedImage: () => pulumi.output(planned.image),
+                resolvedTemplate: () => pulumi.output(resolvedTemplate),
+                routeGateway: () => pulumi.output(plan.routing?.gateway),
+                routePath: () => pulumi.output(plan.routing?.path),
+                deploymentName: () => pulumi.output(names.predictorName),
+                serviceName: () => pulumi.output(names.predictorName),
+                inferenceServiceName: () => pulumi.output(names.inferenceServiceName),
+                endpoint: () => pulumi.output(names.endpoint),
+                apiKey: () => (password ? pulumi.secret(password.result) : pulumi.output(undefined)),
+            });
             this.registerOutputs({
                 resolvedConfig: config,
                 resolvedImage: planned.image,
@@ -241,7 +243,7 @@ export class AIMService extends pulumi.ComponentResource {
                 serviceName: names.predictorName,
                 inferenceServiceName: names.inferenceServiceName,
                 endpoint: names.endpoint,
-                apiKey: this.apiKey,
+                apiKey: password ? this.apiKey : undefined,
             });
             return;
         }
@@ -306,17 +308,19 @@ export class AIMService extends pulumi.ComponentResource {
         const resolvedTemplate = describeTemplate(template, plan, gpuCount, false);
         const inferenceServiceNameValue = kserve ? isvcName : undefined;
         const endpoint = kserve ? kserveEndpoint(spec.name, namespace) : serviceEndpoint(spec.name, namespace);
-        this.resolvedConfig = pulumi.output(config);
-        this.resolvedImage = pulumi.output(planned.image);
-        this.resolvedTemplate = pulumi.output(resolvedTemplate);
-        this.routeGateway = pulumi.output(routing?.gateway);
-        this.routePath = pulumi.output(routing?.path);
-        // Lifted from the objects, so that a program using them depends on them.
-        this.deploymentName = kserve ? pulumi.output(predictorName(isvcName)) : workloadResource.metadata.name;
-        this.serviceName = service ? service.metadata.name : pulumi.output(predictorName(isvcName));
-        this.inferenceServiceName = pulumi.output(inferenceServiceNameValue);
-        this.endpoint = pulumi.output(endpoint);
-        this.apiKey = password ? pulumi.secret(password.result) : pulumi.output(undefined);
+        lazyOutputs<AIMService>(this, {
+            resolvedConfig: () => pulumi.output(config),
+            resolvedImage: () => pulumi.output(planned.image),
+            resolvedTemplate: () => pulumi.output(resolvedTemplate),
+            routeGateway: () => pulumi.output(routing?.gateway),
+            routePath: () => pulumi.output(routing?.path),
+            // Lifted from the objects, so that a program using them depends on them.
+            deploymentName: () => (kserve ? pulumi.output(predictorName(isvcName)) : workloadResource.metadata.name),
+            serviceName: () => (service ? service.metadata.name : pulumi.output(predictorName(isvcName))),
+            inferenceServiceName: () => pulumi.output(inferenceServiceNameValue),
+            endpoint: () => pulumi.output(endpoint),
+            apiKey: () => (password ? pulumi.secret(password.result) : pulumi.output(undefined)),
+        });
         // What this component computed is registered as plain values, the objects' names as rendered (a named
         // object keeps its name): the same bytes reach the engine, but serializing an Output costs promises and a
         // captured stack trace each, and waits for the object's registration (bench/README.md).
