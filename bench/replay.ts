@@ -78,7 +78,13 @@ export function prepare(registrations: Registration[], order: string[]): Plan {
         };
         const parent = ref(r.parent) ?? -1;
         const dependsOn = r.dependencies.map(ref).filter((i) => i !== undefined);
-        const o = r.options as { protect?: boolean; retainondelete?: boolean; deletebeforereplace?: boolean; ignorechangesList?: string[] };
+        const o = r.options as {
+            protect?: boolean;
+            retainondelete?: boolean;
+            deletebeforereplace?: boolean;
+            ignorechangesList?: string[];
+            replaceonchangesList?: string[];
+        };
         const Class = r.custom ? classOf(r.type) : undefined;
         steps.push({
             create: Class
@@ -93,6 +99,7 @@ export function prepare(registrations: Registration[], order: string[]): Plan {
                 ...(o.retainondelete && { retainOnDelete: true }),
                 ...(o.deletebeforereplace && { deleteBeforeReplace: true }),
                 ...(o.ignorechangesList?.length && { ignoreChanges: o.ignorechangesList }),
+                ...(o.replaceonchangesList?.length && { replaceOnChanges: o.replaceonchangesList }),
             },
         });
         index.set(urn, steps.length - 1);

@@ -5,6 +5,7 @@
 //   npm run bench -- --n 100:9,1000:5 # other sizes and repetitions
 //   npm run bench -- --golden         # checks bench/golden-n100.json against a fresh N = 100 run, byte for byte
 //   npm run bench -- --update-golden  # rewrites it
+//   npm run bench -- --target operator --n 1000:3  # the operator target (Pulumi config aim:target)
 //
 // `npm run bench` compiles the package and bench/ with tsc (bench/tsconfig.json) into .cache/aim-bench
 // and runs plain JS: no ts-node, no source maps. Every measured run is a process of its own (this file with
@@ -29,7 +30,7 @@ type Variant = "package" | "hand";
 // ---------------------------------------------------------------------------------------------------------------
 // Child: one program run under the mock runtime.
 
-async function programChild(variant: Variant, n: number, recordTo: string | undefined, dumpFrom: string | undefined) {
+async function programChild(variant: Variant, n: number, recordTo: string | undefined, dumpFrom: string | undefined, target: string | undefined) {
     const k8s = require("@pulumi/kubernetes") as typeof import("@pulumi/kubernetes");
     const { installMocks } = require("./monitor") as typeof import("./monitor");
     // @internal but stable: how the program host waits for every registration (see tests/harness.ts).
@@ -49,6 +50,8 @@ async function programChild(variant: Variant, n: number, recordTo: string | unde
         run = (provider) => replay(plan, provider);
     }
     const monitor = await installMocks(recordTo !== undefined);
+    // Pulumi config `aim:target` (workloads by default); the replay registers whatever the package did either way.
+    if (target) (require("@pulumi/pulumi") as typeof import("@pulumi/pulumi")).runtime.setConfig("aim:target", target);
 
     let gcMs = 0;
     const gc = new PerformanceObserver((list) => list.getEntries().forEach((e) => (gcMs += e.duration)));
@@ -121,8 +124,12 @@ function spawnNode(args: string[]): any {
 /** Node's default heap limit (~4 GB here) is too small for the SDK at N = 10,000; both variants get the same limit. */
 const heapFlags = (n: number) => (n > 2000 ? ["--max-old-space-size=16384"] : []);
 
+/** `--target operator`: every program run of this invocation renders the aim-engine custom resources. */
+const TARGET = process.argv.includes("--target") ? process.argv[process.argv.indexOf("--target") + 1] : undefined;
+
 function child(variant: Variant, n: number, extra: string[] = []): ChildResult {
-    const result = spawnNode([...heapFlags(n), path.join(HERE, "run.js"), "--child", variant, "--n", String(n), ...extra]) as ChildResult;
+    const targetArgs = TARGET ? ["--target", TARGET] : [];
+    const result = spawnNode([...heapFlags(n), path.join(HERE, "run.js"), "--child", variant, "--n", String(n), ...targetArgs, ...extra]) as ChildResult;
     if (result.errorCount > 0) throw new Error(`${variant} N=${n}: ${result.errorCount} registration errors, e.g. ${result.errors.join("; ")}`);
     return result;
 }
@@ -269,7 +276,7 @@ function parent(argv: string[]): void {
     console.log(
         `Machine: ${cpus.length} × ${cpus[0]?.model.trim()}, ${f0(os.totalmem() / 2 ** 30)} GiB; Node ${process.version}; ` +
             `@pulumi/pulumi ${require("@pulumi/pulumi/package.json").version}, @pulumi/kubernetes ${require("@pulumi/kubernetes/package.json").version}; ` +
-            `load average ${load.toFixed(2)} at the start; ${f0((performance.now() - started) / 1000)} s in all.\n`,
+            `${TARGET ? `aim:target ${TARGET}; ` : ""}load average ${load.toFixed(2)} at the start; ${f0((performance.now() - started) / 1000)} s in all.\n`,
     );
     console.log("Package / hand-written (min / median of the runs; peak RSS medians):\n");
     console.log(table(["N", "resources", "CPU ratio", "wall ratio", "peak RSS MB"], ratios));
@@ -285,7 +292,7 @@ function parent(argv: string[]): void {
 const argv = process.argv.slice(2);
 if (argv[0] === "--child") {
     const opt = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
-    programChild(argv[1] as Variant, Number(opt("--n")), opt("--record"), opt("--dump")).catch((err) => {
+    programChild(argv[1] as Variant, Number(opt("--n")), opt("--record"), opt("--dump"), opt("--target")).catch((err) => {
         console.error(err);
         process.exit(1);
     });
