@@ -129,25 +129,25 @@ function describeTemplate(template: TemplateEntry, plan: ServicePlan, gpuCount: 
  */
 export class AIMService extends pulumi.ComponentResource {
     /** The config this service resolved, with every default filled in. */
-    public readonly resolvedConfig!: pulumi.Output<ResolvedConfig>;
+    declare public readonly resolvedConfig: pulumi.Output<ResolvedConfig>;
     /** The image entry the service serves (found by `aimImageName` or by `image`). */
-    public readonly resolvedImage!: pulumi.Output<ResolvedImage>;
+    declare public readonly resolvedImage: pulumi.Output<ResolvedImage>;
     /** The template the service runs, after overrides, how it was chosen, and the candidates when it was selected. */
-    public readonly resolvedTemplate!: pulumi.Output<ResolvedTemplate>;
+    declare public readonly resolvedTemplate: pulumi.Output<ResolvedTemplate>;
     /** The Gateway the HTTPRoute attaches to; absent without a route. */
-    public readonly routeGateway!: pulumi.Output<GatewayParentReference | undefined>;
+    declare public readonly routeGateway: pulumi.Output<GatewayParentReference | undefined>;
     /** The route's path prefix; absent without a route. */
-    public readonly routePath!: pulumi.Output<string | undefined>;
+    declare public readonly routePath: pulumi.Output<string | undefined>;
     /** Name of the Deployment (with KServe: the predictor Deployment KServe creates, `<isvc>-predictor`). */
-    public readonly deploymentName!: pulumi.Output<string>;
+    declare public readonly deploymentName: pulumi.Output<string>;
     /** Name of the Service on port 80 (with KServe: KServe's predictor Service, `<isvc>-predictor`). */
-    public readonly serviceName!: pulumi.Output<string>;
+    declare public readonly serviceName: pulumi.Output<string>;
     /** Name of the KServe InferenceService; absent with the Deployment backend. */
-    public readonly inferenceServiceName!: pulumi.Output<string | undefined>;
+    declare public readonly inferenceServiceName: pulumi.Output<string | undefined>;
     /** In-cluster URL of the service, `http://<name>.<namespace>.svc`, whatever the cluster domain (with KServe: of `<isvc>-predictor`; the API is under `/v1`). */
-    public readonly endpoint!: pulumi.Output<string>;
+    declare public readonly endpoint: pulumi.Output<string>;
     /** The generated API key (a secret); absent without `apiKey` or with a `secretName` of one's own. */
-    public readonly apiKey!: pulumi.Output<string | undefined>;
+    declare public readonly apiKey: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: AIMServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         const kind = "AIMService";

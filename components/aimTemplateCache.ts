@@ -55,11 +55,11 @@ export interface AIMTemplateCacheArgs {
  */
 export class AIMTemplateCache extends pulumi.ComponentResource {
     /** The AIM name. */
-    public readonly aimName!: pulumi.Output<string>;
+    declare public readonly aimName: pulumi.Output<string>;
     /** The config this cache resolved, with every default filled in. */
-    public readonly resolvedConfig!: pulumi.Output<ResolvedConfig>;
+    declare public readonly resolvedConfig: pulumi.Output<ResolvedConfig>;
     /** Names of the PVCs holding the template's models (shared ones included), in model-source order. */
-    public readonly persistentVolumeClaims!: pulumi.Output<string[]>;
+    declare public readonly persistentVolumeClaims: pulumi.Output<string[]>;
 
     constructor(name: string, args: AIMTemplateCacheArgs, opts?: pulumi.ComponentResourceOptions) {
         const kind = "AIMTemplateCache";
