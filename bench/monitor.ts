@@ -24,7 +24,10 @@ export interface Registration {
 
 export interface Dump {
     n: number;
+    /** Sorted by URN. */
     registrations: Registration[];
+    /** URNs in the order the monitor received them (parents and dependencies first); not part of the dump's text. */
+    order: string[];
 }
 
 // Request fields kept elsewhere in a Registration, or that name source files and lines (they differ between the
@@ -72,6 +75,7 @@ export async function installMocks(record: boolean) {
         count: () => count,
         dump: (n: number): Dump => ({
             n,
+            order: registrations.map((r) => r.urn),
             registrations: registrations
                 .map((r) => (outputs.has(r.urn) ? { ...r, outputs: outputs.get(r.urn) } : r))
                 .sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0)),

@@ -1,5 +1,5 @@
 // The hand-written baseline: registers exactly the resources of a dump with plain @pulumi/kubernetes (and other
-// provider SDK) classes, and each AIM component as a plain ComponentResource with the same type, name and inputs —
+// provider SDK) classes, and each AIM component as a plain ComponentResource with the same type and name, no args —
 // what a program writing the same objects by hand would register, with no validation, resolution or rendering.
 
 import * as k8s from "@pulumi/kubernetes";
@@ -41,51 +41,98 @@ export function classOf(type: string): ResourceClass {
     return sdk[kind];
 }
 
-/** Parents and dependencies before dependents (the dump is sorted by URN). */
-function inRegistrationOrder(registrations: Registration[]): Registration[] {
-    const byUrn = new Map(registrations.map((r) => [r.urn, r]));
-    const done = new Set<string>();
-    const ordered: Registration[] = [];
-    const visit = (r: Registration) => {
-        if (done.has(r.urn)) return;
-        done.add(r.urn);
-        for (const urn of [r.parent, ...r.dependencies]) {
-            const before = byUrn.get(urn);
-            if (before) visit(before);
-        }
-        ordered.push(r);
-    };
-    registrations.forEach(visit);
-    return ordered;
+/** One registration, ready to replay: program inputs and options built, references as indices into the plan. */
+interface Step {
+    create: (name: string, inputs: any, opts: pulumi.CustomResourceOptions) => pulumi.Resource;
+    name: string;
+    inputs: any;
+    /** Index of the parent's step; -1: top level (the provider is passed instead). */
+    parent: number;
+    dependsOn: number[];
+    options: pulumi.CustomResourceOptions;
+}
+
+/** A replay prepared before the clock starts; `uses[i]`: how many later steps name step i as parent or dependency. */
+export interface Plan {
+    steps: (Step | undefined)[];
+    uses: number[];
 }
 
 /**
- * Registers every resource of the dump except the provider, which the caller created as the package run did. Each
- * dump entry is dropped once its resource is constructed, so the baseline holds no more than a program would.
+ * Orders the registrations as the package registered them (`order`: URNs in the order the monitor received them,
+ * parents and dependencies first), and builds every step's inputs and options: what a program written by hand
+ * would have as literals in its source, so the timed window holds only what such a program does at run time.
  */
-export function replay(registrations: Registration[], provider: k8s.Provider): number {
-    const resources = new Map<string, pulumi.Resource>();
-    const ordered = inRegistrationOrder(registrations.filter((r) => r.type !== "pulumi:providers:kubernetes"));
-    registrations.length = 0;
-    for (let i = 0; i < ordered.length; i++) {
-        const r = ordered[i];
-        (ordered as unknown[])[i] = undefined;
-        const parent = resources.get(r.parent);
-        const dependsOn = r.dependencies.map((urn) => resources.get(urn)!).filter((d) => d !== undefined);
-        const o = r.options as { protect?: boolean; retainondelete?: boolean; deletebeforereplace?: boolean; ignorechangesList?: string[] };
-        const opts: pulumi.CustomResourceOptions = {
-            ...(parent ? { parent } : { provider }),
-            ...(dependsOn.length > 0 && { dependsOn }),
-            ...(o.protect && { protect: true }),
-            ...(o.retainondelete && { retainOnDelete: true }),
-            ...(o.deletebeforereplace && { deleteBeforeReplace: true }),
-            ...(o.ignorechangesList?.length && { ignoreChanges: o.ignorechangesList }),
+export function prepare(registrations: Registration[], order: string[]): Plan {
+    const byUrn = new Map(registrations.filter((r) => r.type !== "pulumi:providers:kubernetes").map((r) => [r.urn, r]));
+    const index = new Map<string, number>();
+    const steps: Step[] = [];
+    const uses: number[] = [];
+    for (const urn of order) {
+        const r = byUrn.get(urn);
+        if (!r) continue;
+        const ref = (u: string) => {
+            const i = index.get(u);
+            if (i !== undefined) uses[i]++;
+            return i;
         };
-        const inputs = programInputs(r.inputs);
-        resources.set(
-            r.urn,
-            r.custom ? new (classOf(r.type))(r.name, inputs, opts) : new pulumi.ComponentResource(r.type, r.name, inputs, opts),
-        );
+        const parent = ref(r.parent) ?? -1;
+        const dependsOn = r.dependencies.map(ref).filter((i) => i !== undefined);
+        const o = r.options as {
+            protect?: boolean;
+            retainondelete?: boolean;
+            deletebeforereplace?: boolean;
+            ignorechangesList?: string[];
+            replaceonchangesList?: string[];
+        };
+        const Class = r.custom ? classOf(r.type) : undefined;
+        steps.push({
+            create: Class
+                ? (name, inputs, opts) => new Class(name, inputs, opts)
+                : (name, inputs, opts) => new pulumi.ComponentResource(r.type, name, inputs, opts),
+            name: r.name,
+            // A component by hand takes no args, as the reference harness's `wrapped` baseline: what the package's
+            // components register as their inputs (the SDK serializes them) is a cost of the package.
+            inputs: r.custom ? programInputs(r.inputs) : {},
+            parent,
+            dependsOn,
+            options: {
+                ...(o.protect && { protect: true }),
+                ...(o.retainondelete && { retainOnDelete: true }),
+                ...(o.deletebeforereplace && { deleteBeforeReplace: true }),
+                ...(o.ignorechangesList?.length && { ignoreChanges: o.ignorechangesList }),
+                ...(o.replaceonchangesList?.length && { replaceOnChanges: o.replaceonchangesList }),
+            },
+        });
+        index.set(urn, steps.length - 1);
+        uses.push(0);
     }
-    return resources.size;
+    if (steps.length !== byUrn.size) throw new Error(`the registration order names ${steps.length} of the dump's ${byUrn.size} resources`);
+    return { steps, uses };
+}
+
+/**
+ * Registers every prepared step (every resource of the dump except the provider, which the caller created as the
+ * package run did). A resource is kept only until the last step that names it, and each step is dropped once
+ * constructed, so the baseline holds no more than a program would.
+ */
+export function replay(plan: Plan, provider: k8s.Provider): number {
+    const { steps, uses } = plan;
+    const live: (pulumi.Resource | undefined)[] = new Array(steps.length);
+    const release = (i: number) => {
+        if (--uses[i] === 0) live[i] = undefined;
+    };
+    for (let i = 0; i < steps.length; i++) {
+        const step = steps[i]!;
+        steps[i] = undefined;
+        const opts: pulumi.CustomResourceOptions = step.options;
+        if (step.parent >= 0) opts.parent = live[step.parent];
+        else opts.provider = provider;
+        if (step.dependsOn.length > 0) opts.dependsOn = step.dependsOn.map((d) => live[d]!);
+        const resource = step.create(step.name, step.inputs, opts);
+        if (uses[i] > 0) live[i] = resource;
+        if (step.parent >= 0) release(step.parent);
+        step.dependsOn.forEach(release);
+    }
+    return steps.length;
 }

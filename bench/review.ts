@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-const OUT = path.resolve(__dirname, ".."); // where tsc compiled the package and bench/ (node_modules/.cache/aim-bench)
+const OUT = path.resolve(__dirname, ".."); // where tsc compiled the package and bench/ (.cache/aim-bench)
 const ROOT = process.cwd(); // npm runs scripts from the repository root
 
 function option(name: string, fallback: number): number {

@@ -5,8 +5,9 @@
 //   npm run bench -- --n 100:9,1000:5 # other sizes and repetitions
 //   npm run bench -- --golden         # checks bench/golden-n100.json against a fresh N = 100 run, byte for byte
 //   npm run bench -- --update-golden  # rewrites it
+//   npm run bench -- --target operator --n 1000:3  # the operator target (Pulumi config aim:target)
 //
-// `npm run bench` compiles the package and bench/ with tsc (bench/tsconfig.json) into node_modules/.cache/aim-bench
+// `npm run bench` compiles the package and bench/ with tsc (bench/tsconfig.json) into .cache/aim-bench
 // and runs plain JS: no ts-node, no source maps. Every measured run is a process of its own (this file with
 // `--child`), variants interleaved. See bench/README.md for the method.
 
@@ -18,7 +19,9 @@ import type { Dump } from "./monitor";
 
 const HERE = __dirname; // <out>/bench
 const OUT = path.resolve(HERE, "..");
-const ROOT = path.resolve(OUT, "../../.."); // <repo>/node_modules/.cache/aim-bench → <repo>
+// Not under node_modules: a worktree's node_modules may be a symlink to another checkout's, and Node resolves the
+// main module's real path, so <out>/../.. would then name that other checkout (its golden dump, its cache).
+const ROOT = path.resolve(OUT, "../.."); // <repo>/.cache/aim-bench → <repo>
 const GOLDEN = path.join(ROOT, "bench", "golden-n100.json");
 const RESULT = "@@RESULT ";
 
@@ -27,7 +30,7 @@ type Variant = "package" | "hand";
 // ---------------------------------------------------------------------------------------------------------------
 // Child: one program run under the mock runtime.
 
-async function programChild(variant: Variant, n: number, recordTo: string | undefined, dumpFrom: string | undefined) {
+async function programChild(variant: Variant, n: number, recordTo: string | undefined, dumpFrom: string | undefined, target: string | undefined) {
     const k8s = require("@pulumi/kubernetes") as typeof import("@pulumi/kubernetes");
     const { installMocks } = require("./monitor") as typeof import("./monitor");
     // @internal but stable: how the program host waits for every registration (see tests/harness.ts).
@@ -41,12 +44,14 @@ async function programChild(variant: Variant, n: number, recordTo: string | unde
         const { program } = require("./workload") as typeof import("./workload");
         run = (provider) => program(aim, provider, n);
     } else {
-        const { replay, classOf } = require("./replay") as typeof import("./replay");
-        const dump = JSON.parse(fs.readFileSync(dumpFrom!, "utf8")) as Dump;
-        for (const type of new Set(dump.registrations.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:")).map((r) => r.type))) classOf(type);
-        run = (provider) => replay(dump.registrations, provider);
+        const { prepare, replay } = require("./replay") as typeof import("./replay");
+        const { registrations } = JSON.parse(fs.readFileSync(dumpFrom!, "utf8")) as Dump;
+        const plan = prepare(registrations, JSON.parse(fs.readFileSync(orderFile(dumpFrom!), "utf8")) as string[]);
+        run = (provider) => replay(plan, provider);
     }
     const monitor = await installMocks(recordTo !== undefined);
+    // Pulumi config `aim:target` (workloads by default); the replay registers whatever the package did either way.
+    if (target) (require("@pulumi/pulumi") as typeof import("@pulumi/pulumi")).runtime.setConfig("aim:target", target);
 
     let gcMs = 0;
     const gc = new PerformanceObserver((list) => list.getEntries().forEach((e) => (gcMs += e.duration)));
@@ -65,7 +70,11 @@ async function programChild(variant: Variant, n: number, recordTo: string | unde
     gc.disconnect();
     const heap = process.memoryUsage().heapUsed;
 
-    if (recordTo) fs.writeFileSync(recordTo, require("./monitor").dumpText(monitor.dump(n)));
+    if (recordTo) {
+        const dump = monitor.dump(n);
+        fs.writeFileSync(recordTo, require("./monitor").dumpText(dump));
+        fs.writeFileSync(orderFile(recordTo), JSON.stringify(dump.order));
+    }
     emit({
         resources: monitor.count(),
         constructed,
@@ -80,6 +89,9 @@ async function programChild(variant: Variant, n: number, recordTo: string | unde
         errorCount: monitor.errors.length,
     });
 }
+
+/** Where a recorded dump's registration order is kept, beside it (the dump itself is canonical: sorted by URN). */
+const orderFile = (dumpFile: string) => `${dumpFile}.order.json`;
 
 function emit(result: object): void {
     process.stdout.write(`${RESULT}${JSON.stringify(result)}\n`);
@@ -112,8 +124,12 @@ function spawnNode(args: string[]): any {
 /** Node's default heap limit (~4 GB here) is too small for the SDK at N = 10,000; both variants get the same limit. */
 const heapFlags = (n: number) => (n > 2000 ? ["--max-old-space-size=16384"] : []);
 
+/** `--target operator`: every program run of this invocation renders the aim-engine custom resources. */
+const TARGET = process.argv.includes("--target") ? process.argv[process.argv.indexOf("--target") + 1] : undefined;
+
 function child(variant: Variant, n: number, extra: string[] = []): ChildResult {
-    const result = spawnNode([...heapFlags(n), path.join(HERE, "run.js"), "--child", variant, "--n", String(n), ...extra]) as ChildResult;
+    const targetArgs = TARGET ? ["--target", TARGET] : [];
+    const result = spawnNode([...heapFlags(n), path.join(HERE, "run.js"), "--child", variant, "--n", String(n), ...targetArgs, ...extra]) as ChildResult;
     if (result.errorCount > 0) throw new Error(`${variant} N=${n}: ${result.errorCount} registration errors, e.g. ${result.errors.join("; ")}`);
     return result;
 }
@@ -124,10 +140,22 @@ function record(n: number, file: string): string {
     return fs.readFileSync(file, "utf8");
 }
 
-/** Registrations that differ between two dump texts (line by line: one registration per line). */
-function differences(expected: string, actual: string, ignoreOutputs: boolean): string[] {
-    const lines = (text: string) =>
-        text.split("\n").map((line) => (ignoreOutputs ? line.replace(/,"outputs":\{.*\},"parent"/, ',"parent"') : line));
+/**
+ * Registrations that differ between two dump texts (line by line: one registration per line). With `plainComponents`,
+ * components are compared without their inputs (and the property dependencies of those) and registered outputs, as the hand-written program registers each
+ * as a plain ComponentResource with no args (the reference harness's `wrapped` baseline); every custom resource, and
+ * every component's type, name, parent and options, must still be identical.
+ */
+function differences(expected: string, actual: string, plainComponents: boolean): string[] {
+    const withoutComponentValues = (line: string) => {
+        const registration = line.startsWith('{"custom":false') ? JSON.parse(line.replace(/,$/, "")) : undefined;
+        if (!registration) return line;
+        delete registration.inputs;
+        delete registration.propertyDependencies; // one (empty) entry per input key
+        delete registration.outputs;
+        return JSON.stringify(registration);
+    };
+    const lines = (text: string) => text.split("\n").map((line) => (plainComponents ? withoutComponentValues(line) : line));
     const a = lines(expected);
     const b = lines(actual);
     const out: string[] = [];
@@ -260,7 +288,7 @@ function parent(argv: string[]): void {
     console.log(
         `Machine: ${cpus.length} × ${cpus[0]?.model.trim()}, ${f0(os.totalmem() / 2 ** 30)} GiB; Node ${process.version}; ` +
             `@pulumi/pulumi ${require("@pulumi/pulumi/package.json").version}, @pulumi/kubernetes ${require("@pulumi/kubernetes/package.json").version}; ` +
-            `load average ${load.toFixed(2)} at the start; ${f0((performance.now() - started) / 1000)} s in all.\n`,
+            `${TARGET ? `aim:target ${TARGET}; ` : ""}load average ${load.toFixed(2)} at the start; ${f0((performance.now() - started) / 1000)} s in all.\n`,
     );
     console.log("Package / hand-written (min / median of the runs; peak RSS medians):\n");
     console.log(table(["N", "resources", "CPU ratio", "wall ratio", "peak RSS MB"], ratios));
@@ -276,7 +304,7 @@ function parent(argv: string[]): void {
 const argv = process.argv.slice(2);
 if (argv[0] === "--child") {
     const opt = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
-    programChild(argv[1] as Variant, Number(opt("--n")), opt("--record"), opt("--dump")).catch((err) => {
+    programChild(argv[1] as Variant, Number(opt("--n")), opt("--record"), opt("--dump"), opt("--target")).catch((err) => {
         console.error(err);
         process.exit(1);
     });

@@ -17,7 +17,7 @@ import { DEFAULT_AWAIT_TIMEOUT_SECONDS, serviceSchema } from "../validate/servic
 import { namespaceFields } from "../validate/template";
 import { AIMServiceTemplate } from "./aimServiceTemplate";
 import { AIMTemplateCache } from "./aimTemplateCache";
-import { availableGpuModels, checkGpuModels, namespaceDependencies, planComponent, stackKServeDeploymentMode, systemNamespaceSettings, typeToken, warnAll, withSecretToken } from "./internal";
+import { availableGpuModels, checkGpuModels, lazyOutputs, namespaceDependencies, planComponent, stackKServeDeploymentMode, systemNamespaceSettings, typeToken, warnAll, withSecretToken } from "./internal";
 import { mergePullSecrets, resolveConfig } from "../resolve/config";
 import { planOperatorService, registerOperatorService } from "./operator";
 import { hasOverrides } from "../resolve/template";
@@ -129,25 +129,25 @@ function describeTemplate(template: TemplateEntry, plan: ServicePlan, gpuCount: 
  */
 export class AIMService extends pulumi.ComponentResource {
     /** The config this service resolved, with every default filled in. */
-    public readonly resolvedConfig: pulumi.Output<ResolvedConfig>;
+    declare public readonly resolvedConfig: pulumi.Output<ResolvedConfig>;
     /** The image entry the service serves (found by `aimImageName` or by `image`). */
-    public readonly resolvedImage: pulumi.Output<ResolvedImage>;
+    declare public readonly resolvedImage: pulumi.Output<ResolvedImage>;
     /** The template the service runs, after overrides, how it was chosen, and the candidates when it was selected. */
-    public readonly resolvedTemplate: pulumi.Output<ResolvedTemplate>;
+    declare public readonly resolvedTemplate: pulumi.Output<ResolvedTemplate>;
     /** The Gateway the HTTPRoute attaches to; absent without a route. */
-    public readonly routeGateway: pulumi.Output<GatewayParentReference | undefined>;
+    declare public readonly routeGateway: pulumi.Output<GatewayParentReference | undefined>;
     /** The route's path prefix; absent without a route. */
-    public readonly routePath: pulumi.Output<string | undefined>;
+    declare public readonly routePath: pulumi.Output<string | undefined>;
     /** Name of the Deployment (with KServe: the predictor Deployment KServe creates, `<isvc>-predictor`). */
-    public readonly deploymentName: pulumi.Output<string>;
+    declare public readonly deploymentName: pulumi.Output<string>;
     /** Name of the Service on port 80 (with KServe: KServe's predictor Service, `<isvc>-predictor`). */
-    public readonly serviceName: pulumi.Output<string>;
+    declare public readonly serviceName: pulumi.Output<string>;
     /** Name of the KServe InferenceService; absent with the Deployment backend. */
-    public readonly inferenceServiceName: pulumi.Output<string | undefined>;
+    declare public readonly inferenceServiceName: pulumi.Output<string | undefined>;
     /** In-cluster URL of the service, `http://<name>.<namespace>.svc`, whatever the cluster domain (with KServe: of `<isvc>-predictor`; the API is under `/v1`). */
-    public readonly endpoint: pulumi.Output<string>;
+    declare public readonly endpoint: pulumi.Output<string>;
     /** The generated API key (a secret); absent without `apiKey` or with a `secretName` of one's own. */
-    public readonly apiKey: pulumi.Output<string | undefined>;
+    declare public readonly apiKey: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: AIMServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         const kind = "AIMService";
@@ -188,11 +188,13 @@ export class AIMService extends pulumi.ComponentResource {
         const caches = registerCaches(catalog, namespace, plan, template);
         const { gpuCount, levels } = planInferenceResources(spec, template.spec, { resources: planned.imageResources });
         const labelInput = { serviceName: spec.name, templateName: template.spec.name, aimImageName: planned.image.name, labels: spec.labels };
+        // One object for every child that carries the service's labels: the SDK only reads its inputs.
+        const labels = serviceLabels(labelInput);
         const tokenSecret =
             spec.hfToken !== undefined
                 ? new k8s.core.v1.Secret(
                       `${name}-hf-token`,
-                      renderTokenSecret(tokenSecretName(spec.name), namespace, serviceLabels(labelInput), spec.hfToken),
+                      renderTokenSecret(tokenSecretName(spec.name), namespace, labels, spec.hfToken),
                       { parent: this, dependsOn: inNamespace },
                   )
                 : undefined;
@@ -203,7 +205,7 @@ export class AIMService extends pulumi.ComponentResource {
             plan.apiKey && password
                 ? new k8s.core.v1.Secret(
                       `${name}-api-key`,
-                      renderSecret(plan.apiKey.secretName, namespace, serviceLabels(labelInput), plan.apiKey.key, password.result),
+                      renderSecret(plan.apiKey.secretName, namespace, labels, plan.apiKey.key, password.result),
                       { parent: this, dependsOn: inNamespace },
                   )
                 : undefined;
@@ -225,16 +227,18 @@ export class AIMService extends pulumi.ComponentResource {
             });
             const predicted = spec.templateRef === undefined || hasOverrides(spec.overrides);
             const resolvedTemplate = describeTemplate(template, plan, gpuCount, predicted);
-            this.resolvedConfig = pulumi.output(config);
-            this.resolvedImage = pulumi.output(planned.image);
-            this.resolvedTemplate = pulumi.output(resolvedTemplate);
-            this.routeGateway = pulumi.output(plan.routing?.gateway);
-            this.routePath = pulumi.output(plan.routing?.path);
-            this.deploymentName = pulumi.output(names.predictorName);
-            this.serviceName = pulumi.output(names.predictorName);
-            this.inferenceServiceName = pulumi.output(names.inferenceServiceName);
-            this.endpoint = pulumi.output(names.endpoint);
-            this.apiKey = password ? pulumi.secret(password.result) : pulumi.output(undefined);
+            lazyOutputs<AIMService>(this, {
+                resolvedConfig: () => pulumi.output(config),
+                resolvedImage: () => pulumi.output(planned.image),
+                resolvedTemplate: () => pulumi.output(resolvedTemplate),
+                routeGateway: () => pulumi.output(plan.routing?.gateway),
+                routePath: () => pulumi.output(plan.routing?.path),
+                deploymentName: () => pulumi.output(names.predictorName),
+                serviceName: () => pulumi.output(names.predictorName),
+                inferenceServiceName: () => pulumi.output(names.inferenceServiceName),
+                endpoint: () => pulumi.output(names.endpoint),
+                apiKey: () => (password ? pulumi.secret(password.result) : pulumi.output(undefined)),
+            });
             this.registerOutputs({
                 resolvedConfig: config,
                 resolvedImage: planned.image,
@@ -245,7 +249,7 @@ export class AIMService extends pulumi.ComponentResource {
                 serviceName: names.predictorName,
                 inferenceServiceName: names.inferenceServiceName,
                 endpoint: names.endpoint,
-                apiKey: this.apiKey,
+                apiKey: password ? this.apiKey : undefined,
             });
             return;
         }
@@ -280,18 +284,15 @@ export class AIMService extends pulumi.ComponentResource {
         // With KServe, traffic goes to the predictor Service that KServe creates for the InferenceService.
         const kserve = template.backend === ServingBackend.KServe;
         const isvcName = inferenceServiceName(spec.name, namespace);
-        const workloadResource = kserve
-            ? new k8s.apiextensions.CustomResource(`${name}-inferenceservice`, renderInferenceService({ ...workload, deploymentMode: planned.deploymentMode }), {
+        const deployment = kserve ? undefined : renderDeployment(workload);
+        const workloadResource = deployment
+            ? new k8s.apps.v1.Deployment(`${name}-deployment`, deployment, { parent: this, dependsOn })
+            : new k8s.apiextensions.CustomResource(`${name}-inferenceservice`, renderInferenceService({ ...workload, deploymentMode: planned.deploymentMode }), {
                   parent: this,
                   dependsOn: [...dependsOn, ...(template.runtime ? [template.runtime] : [])],
-              })
-            : new k8s.apps.v1.Deployment(`${name}-deployment`, renderDeployment(workload), { parent: this, dependsOn });
-        const service = kserve
-            ? undefined
-            : new k8s.core.v1.Service(`${name}-service`, renderService({ ...labelInput, namespace, await: awaitInput }), {
-                  parent: this,
-                  dependsOn: inNamespace,
               });
+        const serviceObject = kserve ? undefined : renderService({ ...labelInput, namespace, await: awaitInput });
+        const service = serviceObject && new k8s.core.v1.Service(`${name}-service`, serviceObject, { parent: this, dependsOn: inNamespace });
         const { routing } = plan;
         if (routing) {
             new k8s.apiextensions.CustomResource(
@@ -300,7 +301,7 @@ export class AIMService extends pulumi.ComponentResource {
                     serviceName: spec.name,
                     namespace,
                     backendName: kserve ? predictorName(isvcName) : spec.name,
-                    labels: serviceLabels(labelInput),
+                    labels,
                     annotations: routing.annotations,
                     gateway: routing.gateway,
                     path: routing.path,
@@ -311,29 +312,35 @@ export class AIMService extends pulumi.ComponentResource {
         }
 
         const resolvedTemplate = describeTemplate(template, plan, gpuCount, false);
-        this.resolvedConfig = pulumi.output(config);
-        this.resolvedImage = pulumi.output(planned.image);
-        this.resolvedTemplate = pulumi.output(resolvedTemplate);
-        this.routeGateway = pulumi.output(routing?.gateway);
-        this.routePath = pulumi.output(routing?.path);
-        this.deploymentName = kserve ? pulumi.output(predictorName(isvcName)) : workloadResource.metadata.name;
-        this.serviceName = service ? service.metadata.name : pulumi.output(predictorName(isvcName));
-        this.inferenceServiceName = pulumi.output(kserve ? isvcName : undefined);
-        this.endpoint = pulumi.output(kserve ? kserveEndpoint(spec.name, namespace) : serviceEndpoint(spec.name, namespace));
-        this.apiKey = password ? pulumi.secret(password.result) : pulumi.output(undefined);
-        // The values this component computed are registered as plain values: the same bytes reach the engine, but
-        // serializing an Output costs promises and a captured stack trace each (bench/README.md).
+        const inferenceServiceNameValue = kserve ? isvcName : undefined;
+        const endpoint = kserve ? kserveEndpoint(spec.name, namespace) : serviceEndpoint(spec.name, namespace);
+        lazyOutputs<AIMService>(this, {
+            resolvedConfig: () => pulumi.output(config),
+            resolvedImage: () => pulumi.output(planned.image),
+            resolvedTemplate: () => pulumi.output(resolvedTemplate),
+            routeGateway: () => pulumi.output(routing?.gateway),
+            routePath: () => pulumi.output(routing?.path),
+            // Lifted from the objects, so that a program using them depends on them.
+            deploymentName: () => (kserve ? pulumi.output(predictorName(isvcName)) : workloadResource.metadata.name),
+            serviceName: () => (service ? service.metadata.name : pulumi.output(predictorName(isvcName))),
+            inferenceServiceName: () => pulumi.output(inferenceServiceNameValue),
+            endpoint: () => pulumi.output(endpoint),
+            apiKey: () => (password ? pulumi.secret(password.result) : pulumi.output(undefined)),
+        });
+        // What this component computed is registered as plain values, the objects' names as rendered (a named
+        // object keeps its name): the same bytes reach the engine, but serializing an Output costs promises and a
+        // captured stack trace each, and waits for the object's registration (bench/README.md).
         this.registerOutputs({
             resolvedConfig: config,
             resolvedImage: planned.image,
             resolvedTemplate,
             routeGateway: routing?.gateway,
             routePath: routing?.path,
-            deploymentName: this.deploymentName,
-            serviceName: this.serviceName,
-            inferenceServiceName: this.inferenceServiceName,
-            endpoint: this.endpoint,
-            apiKey: this.apiKey,
+            deploymentName: deployment ? deployment.metadata.name : predictorName(isvcName),
+            serviceName: serviceObject ? serviceObject.metadata.name : predictorName(isvcName),
+            inferenceServiceName: inferenceServiceNameValue,
+            endpoint,
+            apiKey: password ? this.apiKey : undefined,
         });
     }
 }

@@ -10,7 +10,7 @@ import { indexKey, ModelCacheEntry, ObjectIdentity, TemplateCacheEntry, template
 import { findTemplate } from "../resolve/template";
 import { resolveConfig } from "../resolve/config";
 import { DEFAULT_DOWNLOAD_IMAGE, templateCacheSchema } from "../validate/cache";
-import { namespaceDependencies, planComponent, sharedObjectName, systemNamespaceSettings, typeToken, warnAll, withSecretToken } from "./internal";
+import { lazyOutputs, namespaceDependencies, planComponent, sharedObjectName, systemNamespaceSettings, typeToken, warnAll, withSecretToken } from "./internal";
 import { planOperatorTemplateCache, registerOperatorObject } from "./operator";
 import { EnvVar, LocalObjectReference, ResolvedConfig, Scope } from "../types";
 
@@ -55,11 +55,11 @@ export interface AIMTemplateCacheArgs {
  */
 export class AIMTemplateCache extends pulumi.ComponentResource {
     /** The AIM name. */
-    public readonly aimName: pulumi.Output<string>;
+    declare public readonly aimName: pulumi.Output<string>;
     /** The config this cache resolved, with every default filled in. */
-    public readonly resolvedConfig: pulumi.Output<ResolvedConfig>;
+    declare public readonly resolvedConfig: pulumi.Output<ResolvedConfig>;
     /** Names of the PVCs holding the template's models (shared ones included), in model-source order. */
-    public readonly persistentVolumeClaims: pulumi.Output<string[]>;
+    declare public readonly persistentVolumeClaims: pulumi.Output<string[]>;
 
     constructor(name: string, args: AIMTemplateCacheArgs, opts?: pulumi.ComponentResourceOptions) {
         const kind = "AIMTemplateCache";
@@ -182,9 +182,11 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
 
         // The operator's PVCs are named after its artifacts' UIDs, known only once applied.
         const persistentVolumeClaims = plan.operator ? [] : entry.caches.map((c) => c.pvcName);
-        this.aimName = pulumi.output(spec.name);
-        this.resolvedConfig = pulumi.output(config);
-        this.persistentVolumeClaims = pulumi.output(persistentVolumeClaims);
+        lazyOutputs<AIMTemplateCache>(this, {
+            aimName: () => pulumi.output(spec.name),
+            resolvedConfig: () => pulumi.output(config),
+            persistentVolumeClaims: () => pulumi.output(persistentVolumeClaims),
+        });
         // Plain values, as in AIMService: the same bytes reach the engine without serializing an Output each.
         this.registerOutputs({ aimName: spec.name, resolvedConfig: config, persistentVolumeClaims });
     }

@@ -274,3 +274,21 @@ export function sharedObjectName(cluster: ClusterKey, namespace: string, name: s
 export function withSecretToken<A extends { hfToken?: pulumi.Input<string> }>(spec: A): pulumi.Inputs {
     return spec.hfToken === undefined ? { ...spec } : { ...spec, hfToken: pulumi.secret(spec.hfToken) };
 }
+
+/**
+ * Defines a component's Output properties as built on first read, then kept. Building an Output costs the SDK about
+ * twenty promises and walks of its value (bench/README.md: ten per AIMService were a tenth of a program's promises),
+ * and most programs read few of them; one read later holds the same value, with the same dependencies, as one built
+ * in the constructor. The properties stay own and enumerable, as the component provider reads them (`resource[key]`).
+ * The class declares them with `declare`: a class field would define a data property first, and redefining it as an
+ * accessor turns the instance into a slow dictionary-mode object the SDK then reads megamorphically.
+ */
+export function lazyOutputs<C extends pulumi.ComponentResource>(component: C, outputs: { [K in keyof C]?: () => C[K] }): void {
+    for (const [key, build] of Object.entries(outputs) as [string, () => unknown][]) {
+        let built: { value: unknown } | undefined;
+        Object.defineProperty(component, key, {
+            enumerable: true,
+            get: () => (built ??= { value: build() }).value,
+        });
+    }
+}
