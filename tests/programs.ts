@@ -20,7 +20,7 @@ import {
     AIMTemplateCache,
 } from "../index";
 import { LLAMA_IMAGE } from "./fixtures";
-import { maskSecrets, MOCK_PASSWORD, Registered, scenario } from "./harness";
+import { maskSecrets, MOCK_PASSWORD, Registered, scenario, settle } from "./harness";
 import { validateManifest } from "./k8sSchemas";
 
 const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc") as { deserializeProperties(s: unknown): any };
@@ -91,8 +91,8 @@ const BAD_NAMES = ["", "Chat", "my chat", "a_b", "x".repeat(300), "-x", "x."];
 const BAD_NUMBERS = [1e10, -1, NaN, Infinity, -Infinity, 1.5, 2 ** 31, -0, 0, Number.MAX_SAFE_INTEGER + 2];
 const BAD_QUANTITIES = ["1e400", "1e-400", "99999999999999999999Ei", "-1", "0", "1.5.5", "8Ei", "9Ei", "0.0001m", "1e18", " 1Gi"];
 
-/** A name from a pool, mostly its first one: programs that reuse names reference each other. */
-const oneOf = (pool: string[]) => fc.oneof({ weight: 4, arbitrary: fc.constant(pool[0]) }, { weight: 1, arbitrary: fc.constantFrom(...pool) });
+/** A name (or model) from a pool, mostly its first one: programs that reuse names reference (or share) each other. */
+const oneOf = <T>(pool: T[]) => fc.oneof({ weight: 4, arbitrary: fc.constant(pool[0]) }, { weight: 1, arbitrary: fc.constantFrom(...pool) });
 
 /** An optional field mostly left out (given as undefined), where some combinations of fields are errors. */
 const rarely = <T>(value: fc.Arbitrary<T>) => fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: value });
@@ -176,7 +176,8 @@ function kindArgs(wild: boolean): Record<Kind, fc.Arbitrary<Record<string, unkno
     /** Pools of which the last few are edge cases (wild only). */
     const edgy = <T>(pool: T[], edges: number) => fc.constantFrom(...(wild ? pool : pool.slice(0, -edges)));
     // Coherent sources: names and URIs of one model together (two names that differ only past the 48 characters a
-    // cache name keeps), else two sources of one name would need one cache.
+    // cache name keeps), else two sources of one name would need one cache; mostly the first, so that templates
+    // share sources and their caches share claims.
     const modelSource = wild ? fc.record({
         name: edgy(
             ["amd/Llama-3.1-8B-Instruct-FP8-KV", "Qwen/Qwen2.5-7B", "amd/Llama_3.1_8B-Instruct-FP8-KV", "tiny", "Org/Model (8B) ünï", `org/${"M".repeat(300)}`, "..a.."],
@@ -184,7 +185,7 @@ function kindArgs(wild: boolean): Record<Kind, fc.Arbitrary<Record<string, unkno
         ),
         sourceUri: edgy(["hf://amd/Llama-3.1-8B-Instruct-FP8-KV", "hf://Qwen/Qwen2.5-7B", "s3://models/llama", "hf://org/tiny?revision=main#x", `s3://${"b".repeat(500)}`], 1),
         size: mostly(["9094593249", "15Gi", "8.5Gi", "1e9"], ["1", "0.5Ki", "7.9Ei", "9223372036854775807", "1.5e3M", ...BAD_QUANTITIES]),
-    }) : fc.tuple(fc.constantFrom(...MODELS), fc.constantFrom("9094593249", "15Gi", "8.5Gi", "1e9", "140Gi")).map(([[name, sourceUri], size]) => ({ name, sourceUri, size }));
+    }) : fc.tuple(oneOf(MODELS), fc.constantFrom("9094593249", "15Gi", "8.5Gi", "1e9", "140Gi")).map(([[name, sourceUri], size]) => ({ name, sourceUri, size }));
     const quantity = mostly(["1", "500m", "8", "64Gi", "96Gi", "1.5", "2G"], ["0", "7Ei", "1e3", "0.001", ...BAD_QUANTITIES]);
     // A GPU count is a whole number of devices: mostly one, sometimes a quantity that is not. Given beside a
     // gpuSelector it may contradict it: wild only.
@@ -351,7 +352,7 @@ function kindArgs(wild: boolean): Record<Kind, fc.Arbitrary<Record<string, unkno
 }
 
 const WILD_ARGS = kindArgs(true);
-const CLEAN_ARGS = kindArgs(false);
+export const CLEAN_ARGS = kindArgs(false);
 
 /** The pool AIM names of each kind come from. */
 const NAMES: Record<Kind, string[]> = {
@@ -525,7 +526,8 @@ export interface Program {
 export const coherentDeclaration = (kind: Kind): fc.Arbitrary<Declaration> =>
     fc.record({
         kind: fc.constant(kind),
-        aimName: oneOf(NAMES[kind]),
+        // Any name of the pool: references are pointed at what is declared, whatever its name (cohere).
+        aimName: fc.constantFrom(...NAMES[kind]),
         nameInArgs: fc.boolean(),
         args: CLEAN_ARGS[kind],
         mutations: fc.constant<Mutation[]>([]),
@@ -732,27 +734,27 @@ export function cohere(declarations: Declaration[]): Declaration[] {
     return done;
 }
 
-/**
- * Programs of 2–15 declarations, usually in dependency order (configs first, services last), sometimes shuffled
- * (references declared later).
- */
-export const program: fc.Arbitrary<Program> = fc
-    .tuple(
-        fc.tuple(
+/** Programs of 2–15 declarations of `declarationOf` (as many as `counts` says), in dependency order (configs first, services last). */
+export const programOf = (declarationOf: (kind: Kind) => fc.Arbitrary<Declaration>, counts: Partial<typeof COUNTS> = {}): fc.Arbitrary<Program> =>
+    fc
+        .tuple(
             ...KINDS.map((kind) =>
                 BACKBONE.includes(kind)
-                    ? fc.tuple(coherentDeclaration(kind), fc.array(declaration(kind), COUNTS[kind])).map(([first, rest]) => [first, ...rest])
-                    : fc.array(declaration(kind), COUNTS[kind]),
+                    ? fc.tuple(coherentDeclaration(kind), fc.array(declarationOf(kind), counts[kind] ?? COUNTS[kind])).map(([first, rest]) => [first, ...rest])
+                    : fc.array(declarationOf(kind), counts[kind] ?? COUNTS[kind]),
             ),
-        ),
-        fc.nat(99),
-    )
-    .map(([lists, order]) => {
-        const declarations = cohere(lists.flat());
-        // One program in ten is rotated, so that some dependents come before what they reference.
-        const rotation = order < 90 ? 0 : order % declarations.length;
-        return { declarations: [...declarations.slice(rotation), ...declarations.slice(0, rotation)] };
-    });
+        )
+        .map((lists) => ({ declarations: cohere(lists.flat()) }));
+
+/** Programs of every kind of declaration, one in ten shuffled (references declared later). */
+export const program: fc.Arbitrary<Program> = fc.tuple(programOf(declaration), fc.nat(99)).map(([{ declarations }, order]) => {
+    // One program in ten is rotated, so that some dependents come before what they reference.
+    const rotation = order < 90 ? 0 : order % declarations.length;
+    return { declarations: [...declarations.slice(rotation), ...declarations.slice(0, rotation)] };
+});
+
+/** Programs of coherent declarations only, in dependency order: nearly all valid (tests/changeSafety.ts). */
+export const coherentProgram: fc.Arbitrary<Program> = programOf(coherentDeclaration);
 
 /** Copies generated args, making each Special. */
 function realize(value: unknown, root: { value?: unknown }): unknown {
@@ -848,6 +850,8 @@ export interface CaseOutcome {
     steps: StepOutcome[];
     /** Every resource registered, the provider excluded. */
     resources: Registered[];
+    /** Which declaration (its index) constructed each registered resource, by URN: its owner in the program. */
+    constructedBy: Map<string, number>;
     problems: Problem[];
     /** How long the program took to run and register (the checks after it, e.g. compiling schemas, excluded). */
     ms: number;
@@ -944,11 +948,13 @@ export interface RunOptions {
     timeoutMs?: number;
     /** The class each kind is constructed with: the package's, or stand-ins that show the checks can fail. */
     components?: Record<Kind, ComponentClass>;
+    /** Pulumi name of the Kubernetes provider (see ScenarioOptions.cluster). */
+    cluster?: string;
 }
 
 /** Runs `p` on a cluster of its own and checks every promise (see the top of this file). */
 export async function runProgram(p: Program, options: RunOptions = {}): Promise<CaseOutcome> {
-    const { timeoutMs = 5000, components = COMPONENTS } = options;
+    const { timeoutMs = 5000, components = COMPONENTS, cluster } = options;
     const started = Date.now();
     const problems: Problem[] = [];
     const problem = (kind: ProblemKind, detail: string) => problems.push({ kind, detail });
@@ -958,11 +964,11 @@ export async function runProgram(p: Program, options: RunOptions = {}): Promise<
      * Every resource constructed, with the step that constructed it: every Resource constructor calls the runtime's
      * registerResource synchronously, parented or not (the system Namespace has no parent).
      */
-    const constructed: { step: number; type: string; name: string }[] = [];
+    const constructed: { step: number; type: string; name: string; resource: pulumi.Resource }[] = [];
     let step = -1;
     const registerResource = runtimeResource.registerResource;
     runtimeResource.registerResource = (res, parent, type, name, ...rest) => {
-        constructed.push({ step, type, name });
+        constructed.push({ step, type, name, resource: res as pulumi.Resource });
         return registerResource(res, parent, type, name, ...rest);
     };
     const outputs: unknown[] = [];
@@ -999,7 +1005,7 @@ export async function runProgram(p: Program, options: RunOptions = {}): Promise<
             }
         });
         step = -1;
-    });
+    }, { cluster });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<"hang">((resolve) => (timer = setTimeout(() => resolve("hang"), timeoutMs)));
     let resources: Registered[] = [];
@@ -1018,6 +1024,14 @@ export async function runProgram(p: Program, options: RunOptions = {}): Promise<
     // (Once each: mocha re-emits the event it handles itself.)
     for (const reason of new Set(rejections.splice(0))) problem("async failure", `unhandled rejection: ${describeError(reason)}`);
     const ms = Date.now() - started;
+    const constructedBy = new Map<string, number>();
+    if (resources.length > 0) {
+        // (Step -1: the scenario's provider.)
+        for (const c of constructed.filter((c) => c.step >= 0)) {
+            const urn = await settle(c.resource.urn);
+            if (urn.known) constructedBy.set(urn.value!, c.step);
+        }
+    }
 
     const urns = new Set<string>();
     for (const r of resources) {
@@ -1045,7 +1059,7 @@ export async function runProgram(p: Program, options: RunOptions = {}): Promise<
         }
         for (const detail of objectProblems(r)) problem("schema failure", detail);
     }
-    return { steps, resources, problems, ms };
+    return { steps, resources, constructedBy, problems, ms };
 }
 
 /**
