@@ -4,7 +4,20 @@
 
 import * as fc from "fast-check";
 import { Registered } from "./harness";
-import { coherentDeclaration, coherentProgram, cohere, cohered, Declaration, programOf, Kind, KINDS, Program, runProgram, CLEAN_ARGS, CaseOutcome } from "./programs";
+import {
+    CaseOutcome,
+    CLEAN_ARGS,
+    cohere,
+    cohered,
+    coherentDeclaration,
+    coherentProgram,
+    Declaration,
+    Kind,
+    KINDS,
+    Program,
+    programOf,
+    runProgram,
+} from "./programs";
 import { describeDiff, diffRevisions, duplicateUrns, RevisionDiff } from "./revisionDiff";
 import { REVISION_CLUSTER } from "./revisions";
 
@@ -22,7 +35,15 @@ export type Edit =
 
 const at = fc.nat();
 export const edit: fc.Arbitrary<Edit> = fc.oneof(
-    { weight: 4, arbitrary: fc.record({ op: fc.constant("change field" as const), at, field: fc.nat(), fresh: fc.record(CLEAN_ARGS) as fc.Arbitrary<Record<Kind, Record<string, unknown>>> }) },
+    {
+        weight: 4,
+        arbitrary: fc.record({
+            op: fc.constant("change field" as const),
+            at,
+            field: fc.nat(),
+            fresh: fc.record(CLEAN_ARGS) as fc.Arbitrary<Record<Kind, Record<string, unknown>>>,
+        }),
+    },
     { weight: 2, arbitrary: fc.record({ op: fc.constant("add" as const), declaration: fc.constantFrom(...KINDS).chain(coherentDeclaration) }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant("remove" as const), at }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant("swap" as const), pair: fc.nat() }) },
@@ -354,13 +375,7 @@ export const joinableProgram: fc.Arbitrary<Program> = programOf(coherentDeclarat
     ),
 }));
 
-/**
- * Generated programs (of which revisionA makes a valid one) and edits, for fc.asyncProperty. Each case runs several
- * programs: shrinking a failure stops after 150 tries, which still finds programs of a few declarations.
- */
-export const changeCase = fc.limitShrink(fc.record({ program: coherentProgram, edit }), 150);
-export const swapCase = fc.limitShrink(fc.record({ program: coherentProgram, edit: swap }), 150);
-export const joinableCase = fc.limitShrink(fc.record({ program: joinableProgram, edit }), 150);
+
 
 // ---- The properties ----
 
@@ -403,40 +418,48 @@ function expectNone(problems: string[], pair: Pair): void {
     if (problems.length > 0) throw new Error(`${problems.join("\n")}\n${describePair(pair)}`);
 }
 
-export const CHANGE_PROPERTIES: ChangeProperty[] = [
-    {
-        title: "a Namespace or PVC is deleted or replaced only when the edit removed or changed what uses it",
-        seed: 6,
-        property: fc.asyncProperty(changeCase, async ({ program, edit: e }) => {
-            const pair = await pairOf(program, e);
-            expectNone(dataLoss(pair), pair);
-        }),
-    },
-    {
-        title: "nothing changes that neither the edited declaration nor its dependents use",
-        seed: 15,
-        property: fc.asyncProperty(changeCase, async ({ program, edit: e }) => {
-            const pair = await pairOf(program, e);
-            expectNone(changesOutside(pair), pair);
-        }),
-    },
-    {
-        title: "no two registrations of one revision share a URN",
-        seed: 1,
-        property: fc.asyncProperty(joinableCase, async ({ program, edit: e }) => {
-            const a = await rememberedRevisionA(program);
-            if (a.duplicates.length > 0) throw new Error(`A registers ${a.duplicates.join(", ")} twice`);
-            fc.pre(a.revision !== undefined);
-            const b = await runPair(a.revision!, e);
-            if (b.duplicates.length > 0) throw new Error(`B (${b.description}) registers ${b.duplicates.join(", ")} twice`);
-        }),
-    },
-    {
-        title: "swapping two declarations that do not reference each other changes nothing",
-        seed: 3,
-        property: fc.asyncProperty(swapCase, async ({ program, edit: e }) => {
-            const pair = await pairOf(program, e);
-            expectNone(describeDiff(pair.diff), pair);
-        }),
-    },
-];
+/**
+ * The properties, on generated programs (of which revisionA makes a valid one) and edits. Each case runs several
+ * programs: shrinking a failure stops after `maxShrinks` tries (150 still finds programs of a few declarations).
+ */
+export function changeProperties(maxShrinks = 150): ChangeProperty[] {
+    const cases = (program: fc.Arbitrary<Program>, e: fc.Arbitrary<Edit>) => fc.limitShrink(fc.record({ program, edit: e }), maxShrinks);
+    const [changeCase, swapCase, joinableCase] = [cases(coherentProgram, edit), cases(coherentProgram, swap), cases(joinableProgram, edit)];
+    return [
+        {
+            title: "a Namespace or PVC is deleted or replaced only when the edit removed or changed what uses it",
+            seed: 6,
+            property: fc.asyncProperty(changeCase, async ({ program, edit: e }) => {
+                const pair = await pairOf(program, e);
+                expectNone(dataLoss(pair), pair);
+            }),
+        },
+        {
+            title: "nothing changes that neither the edited declaration nor its dependents use",
+            seed: 15,
+            property: fc.asyncProperty(changeCase, async ({ program, edit: e }) => {
+                const pair = await pairOf(program, e);
+                expectNone(changesOutside(pair), pair);
+            }),
+        },
+        {
+            title: "no two registrations of one revision share a URN",
+            seed: 1,
+            property: fc.asyncProperty(joinableCase, async ({ program, edit: e }) => {
+                const a = await rememberedRevisionA(program);
+                if (a.duplicates.length > 0) throw new Error(`A registers ${a.duplicates.join(", ")} twice`);
+                fc.pre(a.revision !== undefined);
+                const b = await runPair(a.revision!, e);
+                if (b.duplicates.length > 0) throw new Error(`B (${b.description}) registers ${b.duplicates.join(", ")} twice`);
+            }),
+        },
+        {
+            title: "swapping two declarations that do not reference each other changes nothing",
+            seed: 3,
+            property: fc.asyncProperty(swapCase, async ({ program, edit: e }) => {
+                const pair = await pairOf(program, e);
+                expectNone(describeDiff(pair.diff), pair);
+            }),
+        },
+    ];
+}

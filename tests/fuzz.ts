@@ -2,11 +2,12 @@
 //   FUZZ_RUNS   number of cases (default 10000)
 //   FUZZ_SEED   seed, to rerun a run (printed at the start)
 //   FUZZ_CASE   with FUZZ_SEED: rerun only that case and print its program and outcome
-//   FUZZ_CHANGES  instead, run the change-safety properties (tests/changeSafety.ts) on that many revision pairs each
+//   FUZZ_CHANGES  instead, run the change-safety properties (tests/changeSafety.ts) on that many revision pairs each,
+//                 shrinking a failure for up to FUZZ_SHRINKS tries (default 1000)
 // Exits 1 when any case shows a problem.
 
 import * as fc from "fast-check";
-import { CHANGE_PROPERTIES } from "./changeSafety";
+import { changeProperties } from "./changeSafety";
 import { program, runProgram, startWatchdog } from "./programs";
 import { Tally } from "./tally";
 
@@ -14,7 +15,7 @@ import { Tally } from "./tally";
 async function changes(runs: number, seed: number): Promise<void> {
     console.log(`fuzz: change safety, ${runs} pairs per property, seed ${seed} (FUZZ_SEED=${seed} reruns them)`);
     let failed = 0;
-    for (const { title, property } of CHANGE_PROPERTIES) {
+    for (const { title, property } of changeProperties(Number(process.env.FUZZ_SHRINKS ?? 1000))) {
         const started = Date.now();
         const details = await fc.check(property, { seed, numRuns: runs });
         const seconds = ((Date.now() - started) / 1000).toFixed(0);

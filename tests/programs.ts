@@ -178,14 +178,18 @@ function kindArgs(wild: boolean): Record<Kind, fc.Arbitrary<Record<string, unkno
     // Coherent sources: names and URIs of one model together (two names that differ only past the 48 characters a
     // cache name keeps), else two sources of one name would need one cache; mostly the first, so that templates
     // share sources and their caches share claims.
-    const modelSource = wild ? fc.record({
-        name: edgy(
-            ["amd/Llama-3.1-8B-Instruct-FP8-KV", "Qwen/Qwen2.5-7B", "amd/Llama_3.1_8B-Instruct-FP8-KV", "tiny", "Org/Model (8B) ünï", `org/${"M".repeat(300)}`, "..a.."],
-            2,
-        ),
-        sourceUri: edgy(["hf://amd/Llama-3.1-8B-Instruct-FP8-KV", "hf://Qwen/Qwen2.5-7B", "s3://models/llama", "hf://org/tiny?revision=main#x", `s3://${"b".repeat(500)}`], 1),
-        size: mostly(["9094593249", "15Gi", "8.5Gi", "1e9"], ["1", "0.5Ki", "7.9Ei", "9223372036854775807", "1.5e3M", ...BAD_QUANTITIES]),
-    }) : fc.tuple(oneOf(MODELS), fc.constantFrom("9094593249", "15Gi", "8.5Gi", "1e9", "140Gi")).map(([[name, sourceUri], size]) => ({ name, sourceUri, size }));
+    const modelSource = wild
+        ? fc.record({
+              name: edgy(
+                  ["amd/Llama-3.1-8B-Instruct-FP8-KV", "Qwen/Qwen2.5-7B", "amd/Llama_3.1_8B-Instruct-FP8-KV", "tiny", "Org/Model (8B) ünï", `org/${"M".repeat(300)}`, "..a.."],
+                  2,
+              ),
+              sourceUri: edgy(["hf://amd/Llama-3.1-8B-Instruct-FP8-KV", "hf://Qwen/Qwen2.5-7B", "s3://models/llama", "hf://org/tiny?revision=main#x", `s3://${"b".repeat(500)}`], 1),
+              size: mostly(["9094593249", "15Gi", "8.5Gi", "1e9"], ["1", "0.5Ki", "7.9Ei", "9223372036854775807", "1.5e3M", ...BAD_QUANTITIES]),
+          })
+        : fc
+              .tuple(oneOf(MODELS), fc.constantFrom("9094593249", "15Gi", "8.5Gi", "1e9", "140Gi"))
+              .map(([[name, sourceUri], size]) => ({ name, sourceUri, size }));
     const quantity = mostly(["1", "500m", "8", "64Gi", "96Gi", "1.5", "2G"], ["0", "7Ei", "1e3", "0.001", ...BAD_QUANTITIES]);
     // A GPU count is a whole number of devices: mostly one, sometimes a quantity that is not. Given beside a
     // gpuSelector it may contradict it: wild only.
@@ -653,15 +657,14 @@ export function cohered(d: Declaration, before: Declaration[]): Declaration {
     let aimName = d.aimName;
     if (d.kind === "AIMTemplateCache") {
         const current = templateNamed(args.templateRef, args.templateScope, args.namespace, before);
-        const found = cacheableTemplates(args.namespace, before).includes(current!)
-            ? current
-            : namespaces(args.namespace)
-                  .map((ns) => {
-                      const template = choose(cacheableTemplates(ns, before));
-                      if (template) args.namespace = ns;
-                      return template;
-                  })
-                  .find((t) => t);
+        let found = current && cacheableTemplates(args.namespace, before).includes(current) ? current : undefined;
+        for (const ns of found ? [] : namespaces(args.namespace)) {
+            found = choose(cacheableTemplates(ns, before));
+            if (found) {
+                args.namespace = ns;
+                break;
+            }
+        }
         if (found) {
             args.templateRef = found.aimName;
             const scope = found.kind === "AIMServiceTemplate" ? "Namespace" : "Cluster";
