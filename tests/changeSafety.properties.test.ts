@@ -78,9 +78,12 @@ describe("the checks of the change-safety properties", () => {
             d("AIMClusterServiceTemplate", "base", { aimImageName: "llama" }),
             d("AIMTemplateCache", "warm", { namespace: "ml", templateRef: "base" }),
             d("AIMService", "chat", { namespace: "ml", image: "x:1", cacheModel: true }),
+            // Mounts the template's cache without cacheModel: warm's, or one chat's cacheModel would make.
+            d("AIMService", "plain", { namespace: "ml", image: "x:1" }),
         ];
-        assert.deepStrictEqual(references(program).map((r) => [...r].sort()), [[], [0], [0], [0, 1], [0, 3], [0, 1, 3, 4]]);
-        assert.deepStrictEqual(dependents(program, 1).sort(), [3, 4, 5]);
+        assert.deepStrictEqual(references(program).map((r) => [...r].sort()), [[], [0], [0], [0, 1], [0, 3], [0, 1, 3, 4], [0, 1, 3, 4, 5]]);
+        assert.deepStrictEqual(dependents(program, 1).sort(), [3, 4, 5, 6]);
+        assert.deepStrictEqual(dependents(program, 5), [6]);
         // qwen may move past base, not past the cache of base: base would then be declared after the cache.
         assert.deepStrictEqual(independentPairs(program), [[1, 2], [2, 3]]);
     });

@@ -115,34 +115,49 @@ const TEMPLATE_KINDS: Kind[] = ["AIMClusterServiceTemplate", "AIMServiceTemplate
 /**
  * For each declaration, the declarations it references, whatever their order: by `configName` (or the implicit
  * "default"), `aimImageName` (or the image entries of its `image`), `templateRef` and, for a service, every template
- * of its image (which selection and overrides search) and the template caches of those templates in its namespace
- * (which `cacheModel` mounts). Each in the declaration's scope: cluster-scoped kinds, or its namespace.
+ * of its image (which selection and overrides search) and the template caches of those templates in its namespace,
+ * declared or made by a `cacheModel` service (every service mounts its template's cache, `cacheModel` or not). Each in
+ * the declaration's scope: cluster-scoped kinds, or its namespace.
  */
 export function references(ds: Declaration[]): Set<number>[] {
-    return ds.map((d) => {
-        const namespace = str(d.args.namespace);
-        const visible = (e: Declaration, kinds: Kind[]) => kinds.includes(e.kind) && (str(e.args.namespace) === undefined || str(e.args.namespace) === namespace);
-        const refs = new Set<number>();
-        const add = (match: (e: Declaration) => boolean) => ds.forEach((e, i) => e !== d && match(e) && refs.add(i));
-        if (!CONFIG_KINDS.includes(d.kind)) {
-            const configName = str(d.args.configName) ?? "default";
-            add((e) => visible(e, CONFIG_KINDS) && e.aimName === configName);
-        }
+    const visible = (d: Declaration, e: Declaration, kinds: Kind[]) =>
+        kinds.includes(e.kind) && (str(e.args.namespace) === undefined || str(e.args.namespace) === str(d.args.namespace));
+    const imageNamesOf = (d: Declaration) => {
         const imageNames = new Set<string>();
         if (str(d.args.aimImageName)) imageNames.add(str(d.args.aimImageName)!);
         if (d.kind === "AIMService" && str(d.args.image)) {
-            ds.forEach((e) => visible(e, IMAGE_KINDS) && e.args.image === d.args.image && imageNames.add(e.aimName));
+            ds.forEach((e) => visible(d, e, IMAGE_KINDS) && e.args.image === d.args.image && imageNames.add(e.aimName));
         }
-        add((e) => visible(e, IMAGE_KINDS) && imageNames.has(e.aimName));
+        return imageNames;
+    };
+    const templateNamesOf = (d: Declaration, imageNames: Set<string>) => {
         const templateNames = new Set<string>();
         if (str(d.args.templateRef)) templateNames.add(str(d.args.templateRef)!);
         if (d.kind === "AIMService") {
-            ds.forEach((e) => visible(e, IMAGE_KINDS) && imageNames.has(e.aimName) && str(e.args.defaultServiceTemplate) && templateNames.add(str(e.args.defaultServiceTemplate)!));
-            ds.forEach((e) => visible(e, TEMPLATE_KINDS) && imageNames.has(str(e.args.aimImageName)!) && templateNames.add(e.aimName));
+            ds.forEach((e) => visible(d, e, IMAGE_KINDS) && imageNames.has(e.aimName) && str(e.args.defaultServiceTemplate) && templateNames.add(str(e.args.defaultServiceTemplate)!));
+            ds.forEach((e) => visible(d, e, TEMPLATE_KINDS) && imageNames.has(str(e.args.aimImageName)!) && templateNames.add(e.aimName));
         }
-        if (d.kind === "AIMService" || d.kind === "AIMTemplateCache") add((e) => visible(e, TEMPLATE_KINDS) && templateNames.has(e.aimName));
-        if (d.kind === "AIMService" && d.args.cacheModel) {
+        return templateNames;
+    };
+    const scopes = ds.map((d) => {
+        const imageNames = imageNamesOf(d);
+        return { imageNames, templateNames: templateNamesOf(d, imageNames) };
+    });
+    const sharesTemplate = (x: number, y: number) => [...scopes[x].templateNames].some((t) => scopes[y].templateNames.has(t));
+    return ds.map((d, i) => {
+        const namespace = str(d.args.namespace);
+        const { imageNames, templateNames } = scopes[i];
+        const refs = new Set<number>();
+        const add = (match: (e: Declaration, j: number) => boolean) => ds.forEach((e, j) => e !== d && match(e, j) && refs.add(j));
+        if (!CONFIG_KINDS.includes(d.kind)) {
+            const configName = str(d.args.configName) ?? "default";
+            add((e) => visible(d, e, CONFIG_KINDS) && e.aimName === configName);
+        }
+        add((e) => visible(d, e, IMAGE_KINDS) && imageNames.has(e.aimName));
+        if (d.kind === "AIMService" || d.kind === "AIMTemplateCache") add((e) => visible(d, e, TEMPLATE_KINDS) && templateNames.has(e.aimName));
+        if (d.kind === "AIMService") {
             add((e) => e.kind === "AIMTemplateCache" && str(e.args.namespace) === namespace && templateNames.has(str(e.args.templateRef)!));
+            add((e, j) => e.kind === "AIMService" && e.args.cacheModel === true && str(e.args.namespace) === namespace && sharesTemplate(i, j));
         }
         return refs;
     });
