@@ -250,15 +250,16 @@ export function changedUrns(diff: RevisionDiff): string[] {
     return [...new Set([diff.created, diff.deleted, diff.updated, diff.replaced, diff.optionsChanged].flatMap((list) => list.map((c) => c.urn)))];
 }
 
-/** One line per change, as a preview lists them: for assertion messages and reports. */
-export function describeDiff(diff: RevisionDiff): string[] {
+/** One line per change (of the URNs `only` keeps), as a preview lists them: for assertion messages and reports. */
+export function describeDiff(diff: RevisionDiff, only: (urn: string) => boolean = () => true): string[] {
     const what = (c: Change) => `${c.urn}${c.object ? ` (${c.object})` : ""}`;
     const flags = (c: { retained: boolean; protected: boolean }) => `${c.retained ? " [retained]" : ""}${c.protected ? " [protected]" : ""}`;
+    const kept = <T extends Change>(list: T[]) => list.filter((c) => only(c.urn));
     return [
-        ...diff.created.map((c) => `+ create ${what(c)}`),
-        ...diff.deleted.map((c) => `- delete ${what(c)}${flags(c)}`),
-        ...diff.replaced.map((c) => `+- replace ${what(c)}${flags(c)}: ${c.forcedBy.join(", ")}`),
-        ...diff.updated.map((c) => `~ update ${what(c)}: ${c.fields.join(", ")}`),
-        ...diff.optionsChanged.map((c) => `~ options ${what(c)}: ${c.options.join(", ")}`),
+        ...kept(diff.created).map((c) => `+ create ${what(c)}`),
+        ...kept(diff.deleted).map((c) => `- delete ${what(c)}${flags(c)}`),
+        ...kept(diff.replaced).map((c) => `+- replace ${what(c)}${flags(c)}: ${c.forcedBy.join(", ")}`),
+        ...kept(diff.updated).map((c) => `~ update ${what(c)}: ${c.fields.join(", ")}`),
+        ...kept(diff.optionsChanged).map((c) => `~ options ${what(c)}: ${c.options.join(", ")}`),
     ];
 }

@@ -207,6 +207,7 @@ export const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
 export const NAMESPACE = "kubernetes:core/v1:Namespace";
 export const PASSWORD = "random:index/randomPassword:RandomPassword";
 export const TEMPLATE = "aim:index:AIMServiceTemplate";
+export const CLUSTER_TEMPLATE = "aim:index:AIMClusterServiceTemplate";
 export const ISVC = "kubernetes:serving.kserve.io/v1beta1:InferenceService";
 export const RUNTIME = "kubernetes:serving.kserve.io/v1alpha1:ServingRuntime";
 export const CLUSTER_RUNTIME = "kubernetes:serving.kserve.io/v1alpha1:ClusterServingRuntime";

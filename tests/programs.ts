@@ -20,7 +20,7 @@ import {
     AIMTemplateCache,
 } from "../index";
 import { LLAMA_IMAGE } from "./fixtures";
-import { maskSecrets, MOCK_PASSWORD, Registered, scenario } from "./harness";
+import { maskSecrets, MOCK_PASSWORD, Registered, scenario, settle } from "./harness";
 import { validateManifest } from "./k8sSchemas";
 import { podSecurityViolations } from "./podSecurity";
 
@@ -72,7 +72,7 @@ export class Token extends Special {
     }
 }
 
-// ---- Valid values, from small pools so that references often hit, and sometimes miss by a typo ----
+// ---- Values, from small pools so that references often hit, and sometimes miss by a typo ----
 
 /** A name of exactly `length` characters, as long as the field allows. */
 const long = (prefix: string, length: number) => `${prefix}-${"x".repeat(length - prefix.length - 2)}9`;
@@ -80,7 +80,8 @@ const long = (prefix: string, length: number) => `${prefix}-${"x".repeat(length 
 const NAMESPACES = ["ml", "team-a", "aim-system", long("ns", 63)];
 const CONFIGS = ["default", "prod", long("cfg", 253)];
 const IMAGES = ["llama", "qwen", "llama.v1", long("img", 253)];
-const TEMPLATES = ["base", "fast", "base.v2", long("tmpl", 253)];
+// "base-ml" is "base" and namespace "ml" joined with "-", as child names are.
+const TEMPLATES = ["base", "fast", "base.v2", "base-ml", long("tmpl", 253)];
 const SERVICES = ["chat", "chat-b", long("svc", 63)];
 const SECRET_NAMES = ["regcred", "ghcr-pull", long("pull", 253)];
 const STORAGE_CLASSES = ["fast-rwx", "nfs", long("sc", 253)];
@@ -92,163 +93,193 @@ const BAD_NAMES = ["", "Chat", "my chat", "a_b", "x".repeat(300), "-x", "x."];
 const BAD_NUMBERS = [1e10, -1, NaN, Infinity, -Infinity, 1.5, 2 ** 31, -0, 0, Number.MAX_SAFE_INTEGER + 2];
 const BAD_QUANTITIES = ["1e400", "1e-400", "99999999999999999999Ei", "-1", "0", "1.5.5", "8Ei", "9Ei", "0.0001m", "1e18", " 1Gi"];
 
-/** A name from a pool, mostly its first one: programs that reuse names reference each other. */
-const oneOf = (pool: string[]) => fc.oneof({ weight: 4, arbitrary: fc.constant(pool[0]) }, { weight: 1, arbitrary: fc.constantFrom(...pool) });
-
-/** Values that are fine, and now and then an edge case (valid or not) from `edges`. */
-const mostly = <T>(valid: T[], edges: T[]) =>
-    fc.oneof({ weight: 24, arbitrary: fc.constantFrom(...valid) }, { weight: 1, arbitrary: fc.constantFrom(...edges) });
-
-/** An integer field: mostly in `min`..`max`, sometimes out of range or no integer at all. */
-const integer = (min: number, max: number) =>
-    fc.oneof({ weight: 12, arbitrary: fc.integer({ min, max }) }, { weight: 1, arbitrary: fc.constantFrom(...BAD_NUMBERS) });
-
-/** A reference: usually a declared-looking name, sometimes a near miss ("did you mean") or a missing one. */
-const ref = (pool: string[]) =>
-    fc.oneof({ weight: 12, arbitrary: oneOf(pool) }, { weight: 1, arbitrary: fc.constantFrom(`${pool[0]}x`, "missing") });
+/** A name (or model) from a pool, mostly its first one: programs that reuse names reference (or share) each other. */
+const oneOf = <T>(pool: T[]) => fc.oneof({ weight: 4, arbitrary: fc.constant(pool[0]) }, { weight: 1, arbitrary: fc.constantFrom(...pool) });
 
 /** An optional field mostly left out (given as undefined), where some combinations of fields are errors. */
 const rarely = <T>(value: fc.Arbitrary<T>) => fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: value });
 
-/** An optional reference to a config: mostly left out, since a config named explicitly must exist. */
-const configName = rarely(ref(CONFIGS));
-
-const namespace = oneOf(NAMESPACES);
-const gateway = fc.record(
-    {
-        name: fc.constantFrom("kaiwo-gateway", "gw", long("gw", 253)),
-        namespace: fc.constantFrom("kaiwo-system", "ml"),
-        sectionName: fc.constantFrom("https", "listener.v1"),
-        port: mostly([80, 443, 65535], BAD_NUMBERS),
-    },
-    { requiredKeys: ["name"] },
-);
-/** Arrays of a few distinct items (by `key`), and now and then a duplicate. */
-const few = <T>(item: fc.Arbitrary<T>, key: (t: T) => unknown, maxLength = 2) =>
-    fc.oneof(
-        { weight: 6, arbitrary: fc.uniqueArray(item, { selector: key, maxLength }) },
-        { weight: 1, arbitrary: fc.array(item, { maxLength }) },
-    );
-const pullSecrets = few(fc.record({ name: oneOf(SECRET_NAMES) }), (s) => s.name);
-const env = few(
-    fc.oneof(
-        fc.record({
-            name: fc.constantFrom("LOG_LEVEL", "HF_HOME", "HF_TOKEN", "my.var-1", "AIM_METRIC"),
-            value: fc.constantFrom("debug", "/tmp/hf", "", "a=b; c", "v".repeat(5000)),
-        }),
-        fc.record({
-            name: fc.constantFrom("HF_TOKEN", "API_KEY"),
-            valueFrom: fc.record({ secretKeyRef: fc.record({ name: fc.constantFrom("hf", "keys"), key: fc.constantFrom("token") }) }),
-        }),
-    ),
-    (e) => e.name,
-);
 const token = fc
     .tuple(fc.stringMatching(/^[A-Za-z0-9]{24}$/), fc.constantFrom("string" as const, "secret" as const, "output" as const))
     .map(([body, given]) => new Token(`hf_${body}`, given));
 const metric = fc.constantFrom("latency", "throughput");
 const precision = fc.constantFrom("fp8", "bf16", "fp16");
-const gpuSelector = fc.record({ count: integer(0, 8), model: fc.constantFrom("MI300X", "MI325X") });
-const modelSource = fc.record({
-    name: fc.constantFrom(
-        "amd/Llama-3.1-8B-Instruct-FP8-KV",
-        "Qwen/Qwen2.5-7B",
-        "amd/Llama_3.1_8B-Instruct-FP8-KV",
-        "tiny",
-        "Org/Model (8B) ünï",
-        `org/${"M".repeat(300)}`,
-        "..a..",
-    ),
-    sourceUri: fc.constantFrom(
-        "hf://amd/Llama-3.1-8B-Instruct-FP8-KV",
-        "hf://Qwen/Qwen2.5-7B",
-        "s3://models/llama",
-        "hf://org/tiny?revision=main#x",
-        `s3://${"b".repeat(500)}`,
-    ),
-    size: mostly(["9094593249", "15Gi", "8.5Gi", "1e9", "1.5e3M"], ["1", "0.5Ki", "7.9Ei", "9223372036854775807", ...BAD_QUANTITIES]),
-});
-const quantity = mostly(["1", "500m", "8", "64Gi", "96Gi", "1.5", "2G"], ["0", "7Ei", "1e3", "0.001", ...BAD_QUANTITIES]);
-// A GPU count is a whole number of devices (zero included): mostly one, sometimes a quantity that is not.
-const gpuEntry = fc.tuple(fc.constant("amd.com/gpu"), mostly(["1", "2", "8", "0"], ["500m", "1.5", "99999999999", "-1"]));
-const resourceEntry = fc.tuple(mostly(["cpu", "memory", "ephemeral-storage"], ["hugepages-2Mi", "example.com/fpga", "kubernetes.io/x"]), quantity);
-const resourceList = fc
-    .uniqueArray(fc.oneof({ weight: 3, arbitrary: resourceEntry }, { weight: 1, arbitrary: gpuEntry }), { maxLength: 2, selector: ([key]) => key })
-    .map((entries) => Object.fromEntries(entries));
-const resources = fc.record({ requests: resourceList, limits: resourceList }, { requiredKeys: [] });
-const labelKey = mostly(["team", "app.kubernetes.io/part-of", "example.com/tier"], ["app.kubernetes.io/name", `${LONG_PREFIX}/k`, `k${"y".repeat(62)}`]);
-const labels = fc.dictionary(labelKey, mostly(["a", "ml", "Team_A.1"], ["x".repeat(63), ""]), { maxKeys: 2 });
-const pathTemplate = mostly(
-    ["/{.metadata.namespace}/{.metadata.name}", "/{.metadata.labels['team']}/chat", "/v1/{ .metadata.name }", '/{.metadata.annotations["note"]}/x'],
-    [
-    "/{.metadata.labels['constructor']}",
-    "/{.metadata.labels['hasOwnProperty']}/x",
-    "/{.metadata.labels['__proto__']}",
-    "/{.metadata.uid}",
-    "/a/{.metadata.name",
-    "/Chat Bots/../V1.2/{.metadata.name}",
-    "/x%2F\u0000{.metadata.labels['team']}",
-    `/${"a".repeat(100)}/${"b".repeat(100)}`,
-    " /{.metadata.annotations['note']} ",
-    ],
-);
-const requestTimeout = mostly(["30s", "1m30s"], ["2 minutes", "0.5s"]);
+/** Model names with their source URIs. */
+const MODELS: [string, string][] = [
+    ["amd/Llama-3.1-8B-Instruct-FP8-KV", "hf://amd/Llama-3.1-8B-Instruct-FP8-KV"],
+    ["Qwen/Qwen2.5-7B", "hf://Qwen/Qwen2.5-7B"],
+    ["tiny", "hf://org/tiny?revision=main#x"],
+    // Cache "base" of "ml/tiny" and cache "base-ml" of "tiny": one name when joined with "-".
+    ["ml/tiny", "hf://ml/tiny"],
+    ["Org/Model (8B) ünï", "s3://models/llama"],
+    ["meta-llama/Llama-3.3-70B-Instruct-quantized.w8a8-FP8", "hf://meta-llama/Llama-3.3-70B-Instruct-quantized.w8a8-FP8"],
+    ["meta-llama/Llama-3.3-70B-Instruct-quantized.w8a8-FP16", "hf://meta-llama/Llama-3.3-70B-Instruct-quantized.w8a8-FP16"],
+];
+const IMAGE_URIS = [
+    LLAMA_IMAGE,
+    "ghcr.io/silogen/aim:0.4.0-qwen-qwen2.5-7b",
+    "docker.io/example/custom:1",
+    "localhost:5000/aim:1.0-x",
+    "aim:0.1-y",
+    `registry.example.com/${"r".repeat(200)}/aim:${"9".repeat(100)}-z`,
+    "ghcr.io/silogen/aim@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+];
 
-const configFields = {
-    imagePullSecrets: pullSecrets,
-    caching: fc.record({ storageClassName: oneOf(STORAGE_CLASSES), cacheAimImageBase: fc.boolean() }, { requiredKeys: [] }),
-    cacheStorageClassName: fc.constantFrom("legacy-rwx"),
-    routing: fc.record({ autoCreateRoute: fc.boolean(), gateway, pathTemplate: rarely(pathTemplate), requestTimeout: rarely(requestTimeout) }, { requiredKeys: [] }),
-};
-const imageFields = {
-    image: fc.constantFrom(
-        LLAMA_IMAGE,
-        "ghcr.io/silogen/aim:0.4.0-qwen-qwen2.5-7b",
-        "docker.io/example/custom:1",
-        "localhost:5000/aim:1.0-x",
-        "aim:0.1-y",
-        `registry.example.com/${"r".repeat(200)}/aim:${"9".repeat(100)}-z`,
-        "ghcr.io/silogen/aim@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-    ),
-    defaultServiceTemplate: fc.constantFrom(...TEMPLATES, ""),
-    configName,
-    resources: rarely(resources),
-};
-const templateFields = {
-    aimImageName: ref(IMAGES),
-    servingBackend: fc.constantFrom("deployment", "kserve"),
-    metric,
-    precision,
-    gpuSelector,
-    configName,
-    modelSources: few(modelSource, (s) => s.sourceUri),
-    resources: rarely(resources),
-};
+/**
+ * Args of each kind, `name` excepted (see `declaration`). `wild` args mix edge cases (valid or not) into every
+ * field, duplicates into lists, near misses into references and contradictions between fields; the others draw
+ * only values meant to be valid together, so that whole programs register (with `cohere` pointing their
+ * references at what is declared) and reach the combinations only valid programs reach: derived templates,
+ * shared caches, routes.
+ */
+function kindArgs(wild: boolean): Record<Kind, fc.Arbitrary<Record<string, unknown>>> {
+    /** Values that are fine, and (wild) now and then an edge case (valid or not) from `edges`. */
+    const mostly = <T>(valid: T[], edges: T[]) =>
+        wild ? fc.oneof({ weight: 24, arbitrary: fc.constantFrom(...valid) }, { weight: 1, arbitrary: fc.constantFrom(...edges) }) : fc.constantFrom(...valid);
+    /** An integer field: mostly in `min`..`max`, (wild) sometimes out of range or no integer at all. */
+    const integer = (min: number, max: number) =>
+        wild ? fc.oneof({ weight: 12, arbitrary: fc.integer({ min, max }) }, { weight: 1, arbitrary: fc.constantFrom(...BAD_NUMBERS) }) : fc.integer({ min, max });
+    /** A reference: usually a declared-looking name, (wild) sometimes a near miss ("did you mean") or a missing one. */
+    const ref = (pool: string[]) =>
+        wild ? fc.oneof({ weight: 12, arbitrary: oneOf(pool) }, { weight: 1, arbitrary: fc.constantFrom(`${pool[0]}x`, "missing") }) : oneOf(pool);
+    /** Arrays of a few distinct items (by `key`), and (wild) now and then a duplicate. */
+    const few = <T>(item: fc.Arbitrary<T>, key: (t: T) => unknown, maxLength = 2) =>
+        wild
+            ? fc.oneof({ weight: 6, arbitrary: fc.uniqueArray(item, { selector: key, maxLength }) }, { weight: 1, arbitrary: fc.array(item, { maxLength }) })
+            : fc.uniqueArray(item, { selector: key, maxLength });
 
-/** Args of each kind, `name` excepted (see `declaration`), and the pool its AIM names come from. */
-const ARGS: Record<Kind, { names: string[]; args: fc.Arbitrary<Record<string, unknown>> }> = {
-    AIMClusterConfig: { names: CONFIGS, args: fc.record(configFields, { requiredKeys: [] }) },
-    AIMNamespaceConfig: { names: CONFIGS, args: fc.record({ ...configFields, namespace }, { requiredKeys: ["namespace"] }) },
-    AIMClusterImage: { names: IMAGES, args: fc.record(imageFields, { requiredKeys: ["image"] }) },
-    AIMImage: { names: IMAGES, args: fc.record({ ...imageFields, namespace }, { requiredKeys: ["image", "namespace"] }) },
-    AIMClusterServiceTemplate: { names: TEMPLATES, args: fc.record(templateFields, { requiredKeys: ["aimImageName"] }) },
-    AIMServiceTemplate: {
-        names: TEMPLATES,
-        args: fc.record(
-            {
-                ...templateFields,
-                namespace,
-                env,
-                imagePullSecrets: pullSecrets,
-                caching: fc.record({ enabled: fc.boolean(), env }, { requiredKeys: [] }),
-            },
-            { requiredKeys: ["aimImageName", "namespace"] },
+    /** An optional reference to a config: mostly left out, since a config named explicitly must exist. */
+    const configName = rarely(ref(CONFIGS));
+    const namespace = oneOf(NAMESPACES);
+    const gateway = fc.record(
+        {
+            name: fc.constantFrom("kaiwo-gateway", "gw", long("gw", 253)),
+            namespace: fc.constantFrom("kaiwo-system", "ml"),
+            sectionName: fc.constantFrom("https", "listener.v1"),
+            port: mostly([80, 443, 65535], BAD_NUMBERS),
+        },
+        { requiredKeys: ["name"] },
+    );
+    const pullSecrets = few(fc.record({ name: oneOf(SECRET_NAMES) }), (s) => s.name);
+    const env = few(
+        fc.oneof(
+            fc.record({
+                name: fc.constantFrom("LOG_LEVEL", "HF_HOME", "HF_TOKEN", "my.var-1", "AIM_METRIC"),
+                value: fc.constantFrom("debug", "/tmp/hf", "", "a=b; c", "v".repeat(5000)),
+            }),
+            fc.record({
+                name: fc.constantFrom("HF_TOKEN", "API_KEY"),
+                valueFrom: fc.record({ secretKeyRef: fc.record({ name: fc.constantFrom("hf", "keys"), key: fc.constantFrom("token") }) }),
+            }),
         ),
-    },
-    AIMTemplateCache: {
-        // "chat": a cache's token Secret and a service's would be the same object.
-        names: [...TEMPLATES, "warm", "chat"],
-        args: fc.record(
+        (e) => e.name,
+    );
+    const gpuSelector = fc.record({ count: integer(0, 8), model: fc.constantFrom("MI300X", "MI325X") });
+    /** Pools of which the last few are edge cases (wild only). */
+    const edgy = <T>(pool: T[], edges: number) => fc.constantFrom(...(wild ? pool : pool.slice(0, -edges)));
+    // Coherent sources: names and URIs of one model together (two names that differ only past the 48 characters a
+    // cache name keeps), else two sources of one name would need one cache; mostly the first, so that templates
+    // share sources and their caches share claims.
+    const modelSource = wild
+        ? fc.record({
+              name: edgy(
+                  ["amd/Llama-3.1-8B-Instruct-FP8-KV", "Qwen/Qwen2.5-7B", "amd/Llama_3.1_8B-Instruct-FP8-KV", "tiny", "Org/Model (8B) ünï", `org/${"M".repeat(300)}`, "..a.."],
+                  2,
+              ),
+              sourceUri: edgy(["hf://amd/Llama-3.1-8B-Instruct-FP8-KV", "hf://Qwen/Qwen2.5-7B", "s3://models/llama", "hf://org/tiny?revision=main#x", `s3://${"b".repeat(500)}`], 1),
+              size: mostly(["9094593249", "15Gi", "8.5Gi", "1e9"], ["1", "0.5Ki", "7.9Ei", "9223372036854775807", "1.5e3M", ...BAD_QUANTITIES]),
+          })
+        : fc
+              .tuple(oneOf(MODELS), fc.constantFrom("9094593249", "15Gi", "8.5Gi", "1e9", "140Gi"))
+              .map(([[name, sourceUri], size]) => ({ name, sourceUri, size }));
+    const quantity = mostly(["1", "500m", "8", "64Gi", "96Gi", "1.5", "2G"], ["0", "7Ei", "1e3", "0.001", ...BAD_QUANTITIES]);
+    // A GPU count is a whole number of devices (zero included): mostly one, sometimes a quantity that is not. Given
+    // beside a gpuSelector it may contradict it: wild only.
+    const gpuEntry = fc.tuple(fc.constant("amd.com/gpu"), mostly(["1", "2", "8", "0"], ["500m", "1.5", "99999999999", "-1"]));
+    const resourceEntry = fc.tuple(mostly(["cpu", "memory", "ephemeral-storage"], ["hugepages-2Mi", "example.com/fpga", "kubernetes.io/x"]), quantity);
+    const resourceList = fc
+        .uniqueArray(wild ? fc.oneof({ weight: 3, arbitrary: resourceEntry }, { weight: 1, arbitrary: gpuEntry }) : resourceEntry, {
+            maxLength: 2,
+            selector: ([key]) => key,
+        })
+        .map((entries) => Object.fromEntries(entries));
+    // Requests and limits drawn apart may have a request above its limit: wild only.
+    const resources = wild
+        ? fc.record({ requests: resourceList, limits: resourceList }, { requiredKeys: [] })
+        : fc.oneof(fc.record({ requests: resourceList }), fc.record({ limits: resourceList }));
+    const labelKey = mostly(["team", "app.kubernetes.io/part-of", "example.com/tier"], ["app.kubernetes.io/name", `${LONG_PREFIX}/k`, `k${"y".repeat(62)}`]);
+    const labels = fc.dictionary(labelKey, mostly(["a", "ml", "Team_A.1"], ["x".repeat(63), ""]), { maxKeys: 2 });
+    // A template reading a label or annotation fails a service without it: wild only.
+    const pathTemplate = wild
+        ? mostly(
+              ["/{.metadata.namespace}/{.metadata.name}", "/{.metadata.labels['team']}/chat", "/v1/{ .metadata.name }", '/{.metadata.annotations["note"]}/x'],
+              [
+                  "/{.metadata.labels['constructor']}",
+                  "/{.metadata.labels['hasOwnProperty']}/x",
+                  "/{.metadata.labels['__proto__']}",
+                  "/{.metadata.uid}",
+                  "/a/{.metadata.name",
+                  "/Chat Bots/../V1.2/{.metadata.name}",
+                  "/x%2F\u0000{.metadata.labels['team']}",
+                  `/${"a".repeat(100)}/${"b".repeat(100)}`,
+                  " /{.metadata.annotations['note']} ",
+              ],
+          )
+        : fc.constantFrom("/{.metadata.namespace}/{.metadata.name}", "/v1/{ .metadata.name }", "/{.metadata.namespace}/v1/{.metadata.name}");
+    const requestTimeout = mostly(["30s", "1m30s"], ["2 minutes", "0.5s"]);
+
+    const configFields = {
+        imagePullSecrets: pullSecrets,
+        caching: fc.record({ storageClassName: oneOf(STORAGE_CLASSES), cacheAimImageBase: fc.boolean() }, { requiredKeys: [] }),
+        cacheStorageClassName: fc.constantFrom("legacy-rwx"),
+        routing: fc.record({ autoCreateRoute: fc.boolean(), gateway, pathTemplate: rarely(pathTemplate), requestTimeout: rarely(requestTimeout) }, { requiredKeys: [] }),
+    };
+    const imageFields = {
+        image: fc.constantFrom(...IMAGE_URIS),
+        // A default template must exist when a service uses it: `cohere` names a declared one.
+        defaultServiceTemplate: wild ? fc.constantFrom(...TEMPLATES, "") : rarely(fc.constantFrom(...TEMPLATES)),
+        configName,
+        resources: rarely(resources),
+    };
+    const templateFields = {
+        aimImageName: ref(IMAGES),
+        servingBackend: fc.constantFrom("deployment", "kserve"),
+        metric,
+        precision,
+        gpuSelector,
+        configName,
+        // Coherent templates mostly have sources (to be cached); without, they run discovery.
+        modelSources: wild
+            ? few(modelSource, (s) => s.sourceUri)
+            : fc.oneof(
+                  { weight: 3, arbitrary: fc.uniqueArray(modelSource, { selector: (s) => s.sourceUri, minLength: 1, maxLength: 2 }) },
+                  { weight: 1, arbitrary: fc.constant(undefined) },
+              ),
+        resources: rarely(resources),
+    };
+    const annotations = (values: fc.Arbitrary<string>) =>
+        rarely(fc.dictionary(mostly(["example.com/owner", "note"], [`${LONG_PREFIX}/k`]), values, { maxKeys: 2 }));
+
+    return {
+        AIMClusterConfig: fc.record(configFields, { requiredKeys: [] }),
+        AIMNamespaceConfig: fc.record({ ...configFields, namespace }, { requiredKeys: ["namespace"] }),
+        AIMClusterImage: fc.record(imageFields, { requiredKeys: ["image"] }),
+        AIMImage: fc.record({ ...imageFields, namespace }, { requiredKeys: ["image", "namespace"] }),
+        AIMClusterServiceTemplate: fc.record(templateFields, { requiredKeys: wild ? ["aimImageName"] : ["aimImageName", "modelSources"] }),
+        AIMServiceTemplate: fc
+            .record(
+                {
+                    ...templateFields,
+                    namespace,
+                    env,
+                    imagePullSecrets: pullSecrets,
+                    caching: fc.record({ enabled: fc.boolean(), env }, { requiredKeys: [] }),
+                },
+                { requiredKeys: wild ? ["aimImageName", "namespace"] : ["aimImageName", "namespace", "modelSources"] },
+            )
+            // Only a template with model sources can be cached.
+            .map((args) => (wild || (args.modelSources?.length ?? 0) > 0 || !args.caching?.enabled ? args : { ...args, caching: { ...args.caching, enabled: false } })),
+        AIMTemplateCache: fc.record(
             {
                 namespace,
                 templateRef: ref(TEMPLATES),
@@ -265,61 +296,81 @@ const ARGS: Record<Kind, { names: string[]; args: fc.Arbitrary<Record<string, un
             },
             { requiredKeys: ["namespace", "templateRef"] },
         ),
-    },
-    AIMService: {
-        names: SERVICES,
-        args: fc.record(
-            {
-                namespace,
-                aimImageName: ref(IMAGES),
-                templateRef: ref(TEMPLATES),
-                replicas: integer(0, 4),
-                cacheModel: fc.boolean(),
-                configName,
-                overrides: fc.record({ metric, precision, gpuSelector }, { requiredKeys: [] }),
-                env,
-                imagePullSecrets: pullSecrets,
-                resources,
-                labels,
-                routing: fc.record(
-                    {
-                        enabled: fc.boolean(),
-                        gateway,
-                        pathTemplate,
-                        annotations: rarely(
-                            fc.dictionary(mostly(["example.com/owner", "note"], [`${LONG_PREFIX}/k`]), mostly(["me", ""], ["z".repeat(300_000)]), {
-                                maxKeys: 2,
-                            }),
-                        ),
-                        requestTimeout,
-                    },
-                    { requiredKeys: [] },
-                ),
-                hfToken: token,
-                annotations: rarely(
-                    fc.dictionary(mostly(["example.com/owner", "note"], [`${LONG_PREFIX}/k`]), mostly(["me", ""], [" Team A/../x%2F ", "é".repeat(150)]), { maxKeys: 2 }),
-                ),
-                serviceAccountName: rarely(oneOf(["aim-inference", long("sa", 253)])),
-                awaitTimeoutSeconds: rarely(integer(1, 7200)),
-                skipAwait: rarely(fc.boolean()),
-                apiKey: rarely(
-                    fc.record(
-                        { enabled: fc.boolean(), secretName: oneOf(SECRET_NAMES), secretKey: mostly(["api-key", "token"], ["bad key", ""]) },
+        AIMService: fc
+            .record(
+                {
+                    namespace,
+                    aimImageName: ref(IMAGES),
+                    templateRef: ref(TEMPLATES),
+                    replicas: integer(0, 4),
+                    cacheModel: fc.boolean(),
+                    configName,
+                    overrides: fc.record({ metric, precision, gpuSelector }, { requiredKeys: [] }),
+                    env,
+                    imagePullSecrets: pullSecrets,
+                    resources,
+                    labels,
+                    routing: fc.record(
+                        {
+                            enabled: fc.boolean(),
+                            gateway,
+                            pathTemplate,
+                            annotations: annotations(mostly(["me", ""], ["z".repeat(300_000)])),
+                            requestTimeout,
+                        },
                         { requiredKeys: [] },
                     ),
+                    hfToken: token,
+                    annotations: annotations(mostly(["me", ""], [" Team A/../x%2F ", "é".repeat(150)])),
+                    serviceAccountName: rarely(oneOf(["aim-inference", long("sa", 253)])),
+                    awaitTimeoutSeconds: rarely(integer(1, 7200)),
+                    skipAwait: rarely(fc.boolean()),
+                    // An API key secret's name or key with the key disabled is an error: wild only.
+                    apiKey: rarely(
+                        wild
+                            ? fc.record(
+                                  { enabled: fc.boolean(), secretName: oneOf(SECRET_NAMES), secretKey: mostly(["api-key", "token"], ["bad key", ""]) },
+                                  { requiredKeys: [] },
+                              )
+                            : fc.oneof(
+                                  fc.oneof(
+                                      fc.constant({ enabled: true }),
+                                      fc.record({ enabled: fc.constant(true), secretName: oneOf(SECRET_NAMES), secretKey: fc.constantFrom("api-key", "token") }, { requiredKeys: ["enabled", "secretName"] }),
+                                  ),
+                                  fc.constant({ enabled: false }),
+                              ),
+                    ),
+                    scratch: rarely(fc.record({ size: quantity, storageClassName: oneOf(STORAGE_CLASSES), emptyDir: fc.boolean() }, { requiredKeys: [] })),
+                },
+                { requiredKeys: ["namespace", "aimImageName"] },
+            )
+            // Scratch space with cacheModel, and an await timeout with skipAwait, have no effect, which is an error: wild only.
+            .map((args) => (wild ? args : { ...args, ...(args.cacheModel && { scratch: undefined }), ...(args.skipAwait && { awaitTimeoutSeconds: undefined }) }))
+            .chain((args) =>
+                // Mostly by name; sometimes by container image instead (or, wild, as well, which is an error).
+                fc.oneof(
+                    { weight: 6, arbitrary: fc.constant(args) },
+                    { weight: 2, arbitrary: imageFields.image.map((image) => ({ ...args, aimImageName: undefined, image })) },
+                    ...(wild ? [{ weight: 1, arbitrary: imageFields.image.map((image) => ({ ...args, image })) }] : []),
                 ),
-                scratch: rarely(fc.record({ size: quantity, storageClassName: oneOf(STORAGE_CLASSES), emptyDir: fc.boolean() }, { requiredKeys: [] })),
-            },
-            { requiredKeys: ["namespace", "aimImageName"] },
-        ).chain((args) =>
-            // Mostly by name; sometimes by container image instead (or as well, which is an error).
-            fc.oneof(
-                { weight: 6, arbitrary: fc.constant(args) },
-                { weight: 2, arbitrary: imageFields.image.map((image) => ({ ...args, aimImageName: undefined, image })) },
-                { weight: 1, arbitrary: imageFields.image.map((image) => ({ ...args, image })) },
             ),
-        ),
-    },
+    };
+}
+
+const WILD_ARGS = kindArgs(true);
+export const CLEAN_ARGS = kindArgs(false);
+
+/** The pool AIM names of each kind come from. */
+const NAMES: Record<Kind, string[]> = {
+    AIMClusterConfig: CONFIGS,
+    AIMNamespaceConfig: CONFIGS,
+    AIMClusterImage: IMAGES,
+    AIMImage: IMAGES,
+    AIMClusterServiceTemplate: TEMPLATES,
+    AIMServiceTemplate: TEMPLATES,
+    // "chat": a cache's token Secret and a service's would be the same object.
+    AIMTemplateCache: [...TEMPLATES, "warm", "chat"],
+    AIMService: SERVICES,
 };
 
 // ---- Mutations ----
@@ -465,46 +516,250 @@ export interface Declaration {
     mutations: Mutation[];
     /** Replaces the whole args. */
     notArgs?: Special;
+    /** Drawn as valid args whose references `cohere` points at what the program declares before it. */
+    coherent: boolean;
+    /** Seeds the choices `cohere` makes for it. */
+    pick: number;
+    /** Its Pulumi name, where it must not depend on its position (revision pairs); else see pulumiNames. */
+    pulumiName?: string;
 }
 
 export interface Program {
     declarations: Declaration[];
 }
 
-const declaration = (kind: Kind): fc.Arbitrary<Declaration> =>
+/** A coherent declaration of `kind`: valid args, to be pointed at what the program declares (cohere). */
+export const coherentDeclaration = (kind: Kind): fc.Arbitrary<Declaration> =>
     fc.record({
         kind: fc.constant(kind),
-        aimName: fc.oneof({ weight: 30, arbitrary: oneOf(ARGS[kind].names) }, { weight: 1, arbitrary: fc.constantFrom(...BAD_NAMES) }),
+        // Any name of the pool: references are pointed at what is declared, whatever its name (cohere).
+        aimName: fc.constantFrom(...NAMES[kind]),
         nameInArgs: fc.boolean(),
-        args: ARGS[kind].args,
-        mutations: fc.oneof({ weight: 4, arbitrary: fc.constant<Mutation[]>([]) }, { weight: 1, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 3 }) }),
-        notArgs: fc.oneof({ weight: 40, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...NOT_ARGS) }),
+        args: CLEAN_ARGS[kind],
+        mutations: fc.constant<Mutation[]>([]),
+        coherent: fc.constant(true),
+        pick: fc.nat(),
     });
 
-/** How many of each kind a program declares: always a cluster image and a cluster template for the rest to use. */
+/** A declaration of `kind`: mostly coherent, else wild (edge cases, mutations, bad names, no args object). */
+export const declaration = (kind: Kind): fc.Arbitrary<Declaration> =>
+    fc.oneof(
+        { weight: 3, arbitrary: coherentDeclaration(kind) },
+        {
+            weight: 2,
+            arbitrary: fc.record({
+                kind: fc.constant(kind),
+                aimName: fc.oneof({ weight: 30, arbitrary: oneOf(NAMES[kind]) }, { weight: 1, arbitrary: fc.constantFrom(...BAD_NAMES) }),
+                nameInArgs: fc.boolean(),
+                args: WILD_ARGS[kind],
+                mutations: fc.oneof({ weight: 4, arbitrary: fc.constant<Mutation[]>([]) }, { weight: 1, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 3 }) }),
+                notArgs: fc.oneof({ weight: 40, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...NOT_ARGS) }),
+                coherent: fc.constant(false),
+                pick: fc.nat(),
+            }),
+        },
+    );
+
+/**
+ * How many of each kind a program declares, besides a coherent cluster image and cluster template (see program)
+ * for the rest to use.
+ */
 const COUNTS: Record<Kind, { minLength: number; maxLength: number }> = {
     AIMClusterConfig: { minLength: 0, maxLength: 2 },
     AIMNamespaceConfig: { minLength: 0, maxLength: 1 },
-    AIMClusterImage: { minLength: 1, maxLength: 2 },
+    AIMClusterImage: { minLength: 0, maxLength: 1 },
     AIMImage: { minLength: 0, maxLength: 1 },
-    AIMClusterServiceTemplate: { minLength: 1, maxLength: 2 },
+    AIMClusterServiceTemplate: { minLength: 0, maxLength: 1 },
     AIMServiceTemplate: { minLength: 0, maxLength: 2 },
-    AIMTemplateCache: { minLength: 0, maxLength: 1 },
+    AIMTemplateCache: { minLength: 0, maxLength: 2 },
     AIMService: { minLength: 0, maxLength: 3 },
 };
+const BACKBONE: Kind[] = ["AIMClusterImage", "AIMClusterServiceTemplate"];
+
+// ---- Pointing references at declarations (cohere) ----
+
+type Args = Record<string, any>;
+
+const namespaceOf = (d: Declaration): string | undefined => (typeof d.args.namespace === "string" ? d.args.namespace : undefined);
+const sourcesOf = (d: Declaration): unknown[] => (Array.isArray(d.args.modelSources) ? d.args.modelSources : []);
+const isTemplate = (d: Declaration) => d.kind === "AIMClusterServiceTemplate" || d.kind === "AIMServiceTemplate";
+
+/** Whether `e` is of the cluster kind, or of the namespaced kind in `namespace` (none: cluster-scoped dependents). */
+function inScope(e: Declaration, namespace: string | undefined, clusterKind: Kind, namespaceKind: Kind): boolean {
+    return e.kind === clusterKind || (namespace !== undefined && e.kind === namespaceKind && namespaceOf(e) === namespace);
+}
+
+/** The image entry a name resolves to for a dependent in `namespace`, as the catalog does: the namespace's first. */
+function imageNamed(name: unknown, namespace: string | undefined, before: Declaration[]): Declaration | undefined {
+    const namespaced = namespace !== undefined ? before.find((e) => e.kind === "AIMImage" && namespaceOf(e) === namespace && e.aimName === name) : undefined;
+    return namespaced ?? before.find((e) => e.kind === "AIMClusterImage" && e.aimName === name);
+}
+
+/** The template a `templateRef` resolves to (see templateScope): the namespace's first, then the cluster's. */
+function templateNamed(name: unknown, scope: unknown, namespace: string | undefined, before: Declaration[]): Declaration | undefined {
+    const namespaced =
+        scope !== "Cluster" && namespace !== undefined
+            ? before.find((e) => e.kind === "AIMServiceTemplate" && namespaceOf(e) === namespace && e.aimName === name)
+            : undefined;
+    return namespaced ?? (scope !== "Namespace" ? before.find((e) => e.kind === "AIMClusterServiceTemplate" && e.aimName === name) : undefined);
+}
+
+/** Deterministic choices from a declaration's `pick`. */
+function chooser(seed: number): <T>(candidates: T[]) => T | undefined {
+    let state = seed;
+    return (candidates) => {
+        state = (state * 1103515245 + 12345) % 2 ** 31;
+        return candidates.length > 0 ? candidates[state % candidates.length] : undefined;
+    };
+}
+
+/** The templates a template cache in `namespace` could cache: coherent, with model sources, not cached there yet. */
+function cacheableTemplates(namespace: string, before: Declaration[]): Declaration[] {
+    // Caches declared there, and namespace templates pre-warming themselves (a cache of their own name).
+    const cached = before.flatMap((e) =>
+        e.kind === "AIMTemplateCache" && namespaceOf(e) === namespace
+            ? [templateNamed(e.args.templateRef, e.args.templateScope, namespace, before)]
+            : e.kind === "AIMServiceTemplate" && namespaceOf(e) === namespace && (e.args.caching as Args | undefined)?.enabled
+              ? [e]
+              : [],
+    );
+    return before.filter(
+        (t) => t.coherent && inScope(t, namespace, "AIMClusterServiceTemplate", "AIMServiceTemplate") && sourcesOf(t).length > 0 && !cached.includes(t),
+    );
+}
 
 /**
- * Programs of 2–13 declarations, usually in dependency order (configs first, services last), sometimes shuffled
- * (references declared later).
+ * The templates a service in `namespace` named `name` could run: coherent ones in scope whose image its namespace
+ * resolves to the entry the template runs, found by their name, and (KServe) leaving room for KServe's host name.
  */
-export const program: fc.Arbitrary<Program> = fc
-    .tuple(fc.tuple(...KINDS.map((kind) => fc.array(declaration(kind), COUNTS[kind]))), fc.nat(99))
-    .map(([lists, order]) => {
-        const declarations = lists.flat();
-        // One program in ten is rotated, so that some dependents come before what they reference.
-        const rotation = order < 90 ? 0 : order % declarations.length;
-        return { declarations: [...declarations.slice(rotation), ...declarations.slice(0, rotation)] };
+function runnableTemplates(namespace: string, name: string, before: Declaration[]): Declaration[] {
+    return before.filter((t, i) => {
+        if (!t.coherent || !inScope(t, namespace, "AIMClusterServiceTemplate", "AIMServiceTemplate")) return false;
+        const image = imageNamed(t.args.aimImageName, namespaceOf(t), before.slice(0, i));
+        const fits = t.args.servingBackend !== "kserve" || name.length + "-predictor-".length + namespace.length <= 63;
+        return !!image?.coherent && imageNamed(t.args.aimImageName, namespace, before) === image && templateNamed(t.aimName, undefined, namespace, before) === t && fits;
     });
+}
+
+/**
+ * A coherent declaration with each reference pointed at a coherent declaration before it (`before`) that it can
+ * use, where there is one: configs in scope; an image entry; for a template cache, a template with model sources
+ * not yet cached in its namespace; for a service, a template it can run with its image (named, by `templateRef`,
+ * or left to selection). A template cache or service with nothing to use in its namespace moves to one where
+ * there is something. Its name is made unique for its kind in its scope. A reference that already resolves to a
+ * coherent declaration is kept; resolution follows the catalog's, over every declaration before.
+ */
+export function cohered(d: Declaration, before: Declaration[]): Declaration {
+    if (!d.coherent) return d;
+    const choose = chooser(d.pick);
+    let args: Args = { ...d.args };
+    const usable = before.filter((e) => e.coherent);
+    const namespaces = (own: string) => [own, ...NAMESPACES.filter((n) => n !== own)];
+
+    let aimName = d.aimName;
+    if (d.kind === "AIMTemplateCache") {
+        const current = templateNamed(args.templateRef, args.templateScope, args.namespace, before);
+        let found = current && cacheableTemplates(args.namespace, before).includes(current) ? current : undefined;
+        for (const ns of found ? [] : namespaces(args.namespace)) {
+            found = choose(cacheableTemplates(ns, before));
+            if (found) {
+                args.namespace = ns;
+                break;
+            }
+        }
+        if (found) {
+            args.templateRef = found.aimName;
+            const scope = found.kind === "AIMServiceTemplate" ? "Namespace" : "Cluster";
+            // Left out, the namespace's template of that name would win over the cluster's.
+            args.templateScope = templateNamed(found.aimName, undefined, args.namespace, before) === found && choose([true, false]) ? undefined : scope;
+        }
+    }
+    if (d.kind === "AIMService") {
+        const named = templateNamed(args.templateRef, undefined, args.namespace, before);
+        let template = named && runnableTemplates(args.namespace, aimName, before).includes(named) ? named : undefined;
+        for (const ns of template ? [] : namespaces(args.namespace)) {
+            template = choose(runnableTemplates(ns, aimName, before));
+            if (template) {
+                args.namespace = ns;
+                break;
+            }
+        }
+        if (template) {
+            const image = imageNamed(template.args.aimImageName, args.namespace, before)!;
+            // By container image only where no other entry in scope has the same one.
+            const byUri = before.filter((e) => inScope(e, args.namespace, "AIMClusterImage", "AIMImage") && e.args.image === image.args.image);
+            if (args.image !== undefined && byUri.length === 1) args.image = image.args.image;
+            else args = withoutImage(args, image.aimName);
+            if (!sourcesOf(template).length) args.cacheModel = false;
+            // An enabled route needs a gateway: the service's, or its config's.
+            const configName = args.configName ?? "default";
+            const configured = usable.some((e) => inScope(e, args.namespace, "AIMClusterConfig", "AIMNamespaceConfig") && e.aimName === configName && (e.args.routing as Args | undefined)?.gateway);
+            if (args.routing?.enabled && !args.routing.gateway && !configured) args.routing = { ...args.routing, gateway: { name: "kaiwo-gateway", namespace: "kaiwo-system" } };
+            // Left to selection now and then, unless the image names a default template or the model is cached.
+            const select = !image.args.defaultServiceTemplate && !args.cacheModel && choose([false, false, true]);
+            args.templateRef = select ? undefined : template.aimName;
+        }
+    }
+    const namespace = namespaceOf({ ...d, args });
+    const taken = (name: string) =>
+        before.some(
+            (e) =>
+                namespaceOf(e) === namespace &&
+                ((e.kind === d.kind && e.aimName === name) ||
+                    // A namespace template pre-warming itself declares a template cache of its name.
+                    (d.kind === "AIMTemplateCache" && e.kind === "AIMServiceTemplate" && (e.args.caching as Args | undefined)?.enabled && e.aimName === name)),
+        );
+    if (taken(aimName)) aimName = NAMES[d.kind].find((n) => !taken(n)) ?? `${NAMES[d.kind][0]}-${before.length}`;
+
+    if (args.configName !== undefined) {
+        const configs = usable.filter((e) => inScope(e, namespace, "AIMClusterConfig", "AIMNamespaceConfig")).map((e) => e.aimName);
+        if (!configs.includes(args.configName)) args.configName = choose(configs);
+    }
+    if (isTemplate(d)) {
+        // A template served by KServe names the ServingRuntime and a label value: at most 63 characters.
+        if (aimName.length > 63) args.servingBackend = "deployment";
+        if (!imageNamed(args.aimImageName, namespace, before)?.coherent) {
+            const images = usable.filter((e) => inScope(e, namespace, "AIMClusterImage", "AIMImage") && imageNamed(e.aimName, namespace, before) === e);
+            args.aimImageName = choose(images)?.aimName ?? args.aimImageName;
+        }
+    }
+    return { ...d, aimName, args };
+}
+
+/** Service args naming their image entry, not its container image. */
+function withoutImage(args: Args, aimImageName: string): Args {
+    const { image: _, ...rest } = args;
+    return { ...rest, aimImageName };
+}
+
+/** Coheres each declaration with those before it. */
+export function cohere(declarations: Declaration[]): Declaration[] {
+    const done: Declaration[] = [];
+    for (const d of declarations) done.push(cohered(d, done));
+    return done;
+}
+
+/** Programs of 2–15 declarations of `declarationOf` (as many as `counts` says), in dependency order (configs first, services last). */
+export const programOf = (declarationOf: (kind: Kind) => fc.Arbitrary<Declaration>, counts: Partial<typeof COUNTS> = {}): fc.Arbitrary<Program> =>
+    fc
+        .tuple(
+            ...KINDS.map((kind) =>
+                BACKBONE.includes(kind)
+                    ? fc.tuple(coherentDeclaration(kind), fc.array(declarationOf(kind), counts[kind] ?? COUNTS[kind])).map(([first, rest]) => [first, ...rest])
+                    : fc.array(declarationOf(kind), counts[kind] ?? COUNTS[kind]),
+            ),
+        )
+        .map((lists) => ({ declarations: cohere(lists.flat()) }));
+
+/** Programs of every kind of declaration, one in ten shuffled (references declared later). */
+export const program: fc.Arbitrary<Program> = fc.tuple(programOf(declaration), fc.nat(99)).map(([{ declarations }, order]) => {
+    // One program in ten is rotated, so that some dependents come before what they reference.
+    const rotation = order < 90 ? 0 : order % declarations.length;
+    return { declarations: [...declarations.slice(rotation), ...declarations.slice(0, rotation)] };
+});
+
+/** Programs of coherent declarations only, in dependency order: nearly all valid (tests/changeSafety.ts). */
+export const coherentProgram: fc.Arbitrary<Program> = programOf(coherentDeclaration);
 
 /** Copies generated args, making each Special. */
 function realize(value: unknown, root: { value?: unknown }): unknown {
@@ -548,7 +803,7 @@ function applyMutation(root: unknown, m: Mutation): void {
 function pulumiNames(declarations: Declaration[]): string[] {
     const used = new Set<string>();
     return declarations.map((d, i) => {
-        const name = used.has(`${d.kind}/${d.aimName}`) || d.nameInArgs ? `${d.aimName}-p${i}` : d.aimName;
+        const name = d.pulumiName ?? (used.has(`${d.kind}/${d.aimName}`) || d.nameInArgs ? `${d.aimName}-p${i}` : d.aimName);
         used.add(`${d.kind}/${name}`);
         return name;
     });
@@ -601,6 +856,8 @@ export interface CaseOutcome {
     steps: StepOutcome[];
     /** Every resource registered, the provider excluded. */
     resources: Registered[];
+    /** Which declaration (its index) constructed each registered resource, by URN: its owner in the program. */
+    constructedBy: Map<string, number>;
     problems: Problem[];
     /** How long the program took to run and register (the checks after it, e.g. compiling schemas, excluded). */
     ms: number;
@@ -700,11 +957,13 @@ export interface RunOptions {
     timeoutMs?: number;
     /** The class each kind is constructed with: the package's, or stand-ins that show the checks can fail. */
     components?: Record<Kind, ComponentClass>;
+    /** Pulumi name of the Kubernetes provider (see ScenarioOptions.cluster). */
+    cluster?: string;
 }
 
 /** Runs `p` on a cluster of its own and checks every promise (see the top of this file). */
 export async function runProgram(p: Program, options: RunOptions = {}): Promise<CaseOutcome> {
-    const { timeoutMs = 5000, components = COMPONENTS } = options;
+    const { timeoutMs = 5000, components = COMPONENTS, cluster } = options;
     const started = Date.now();
     const problems: Problem[] = [];
     const problem = (kind: ProblemKind, detail: string) => problems.push({ kind, detail });
@@ -714,11 +973,11 @@ export async function runProgram(p: Program, options: RunOptions = {}): Promise<
      * Every resource constructed, with the step that constructed it: every Resource constructor calls the runtime's
      * registerResource synchronously, whatever its parent (the system Namespace's is the provider).
      */
-    const constructed: { step: number; type: string; name: string }[] = [];
+    const constructed: { step: number; type: string; name: string; resource: pulumi.Resource }[] = [];
     let step = -1;
     const registerResource = runtimeResource.registerResource;
     runtimeResource.registerResource = (res, parent, type, name, ...rest) => {
-        constructed.push({ step, type, name });
+        constructed.push({ step, type, name, resource: res as pulumi.Resource });
         return registerResource(res, parent, type, name, ...rest);
     };
     const outputs: unknown[] = [];
@@ -755,7 +1014,7 @@ export async function runProgram(p: Program, options: RunOptions = {}): Promise<
             }
         });
         step = -1;
-    });
+    }, { cluster });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<"hang">((resolve) => (timer = setTimeout(() => resolve("hang"), timeoutMs)));
     let resources: Registered[] = [];
@@ -774,6 +1033,14 @@ export async function runProgram(p: Program, options: RunOptions = {}): Promise<
     // (Once each: mocha re-emits the event it handles itself.)
     for (const reason of new Set(rejections.splice(0))) problem("async failure", `unhandled rejection: ${describeError(reason)}`);
     const ms = Date.now() - started;
+    const constructedBy = new Map<string, number>();
+    if (resources.length > 0) {
+        // (Step -1: the scenario's provider.)
+        for (const c of constructed.filter((c) => c.step >= 0)) {
+            const urn = await settle(c.resource.urn);
+            if (urn.known) constructedBy.set(urn.value!, c.step);
+        }
+    }
 
     const urns = new Set<string>();
     for (const r of resources) {
@@ -807,7 +1074,7 @@ export async function runProgram(p: Program, options: RunOptions = {}): Promise<
         }
         for (const detail of objectProblems(r)) problem("schema failure", detail);
     }
-    return { steps, resources, problems, ms };
+    return { steps, resources, constructedBy, problems, ms };
 }
 
 /**

@@ -100,7 +100,7 @@ class Faulty extends pulumi.ComponentResource {
 describe("the checks of the property suite", () => {
     const components = Object.fromEntries(KINDS.map((k) => [k, Faulty])) as unknown as Record<Kind, ComponentClass>;
     const run = (args: Record<string, unknown>) =>
-        runProgram({ declarations: [{ kind: "AIMClusterConfig", aimName: "default", nameInArgs: false, args, mutations: [] }] }, { components });
+        runProgram({ declarations: [{ kind: "AIMClusterConfig", aimName: "default", nameInArgs: false, args, mutations: [], coherent: false, pick: 0 }] }, { components });
     const kinds = async (args: Record<string, unknown>) => (await run(args)).problems.map((p) => p.kind);
 
     it("each fails the case it is about, and only that one", async () => {

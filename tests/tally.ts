@@ -1,6 +1,6 @@
 // Counts of what generated programs did, shared by the property suite and `npm run fuzz`.
 
-import { SECRET, unwrapSecrets } from "./harness";
+import { CLUSTER_TEMPLATE, DEPLOYMENT, ISVC, Registered, SECRET, TEMPLATE, TEMPLATE_CACHE, unwrapSecrets } from "./harness";
 import { CaseOutcome, Kind, KINDS, Problem, PROBLEMS, ProblemKind, Program, tokensOf } from "./programs";
 
 export class Tally {
@@ -15,6 +15,8 @@ export class Tally {
     objects: Record<string, number> = {};
     /** Token Secrets holding a generated hfToken as a Pulumi secret: the plaintext check is not vacuous. */
     tokenSecrets = 0;
+    /** Combinations only valid programs reach (see reach). */
+    reached = { derivedTemplates: 0, templateOwnedCaches: 0, sharedClaims: 0 };
     /** Texts of clean errors, with the AIM name and quoted values blanked, counted. */
     messages = new Map<string, number>();
     times: number[] = [];
@@ -36,11 +38,33 @@ export class Tally {
             if (this.examples.filter((e) => e.kind === problem.kind).length < 3) this.examples.push({ ...problem, caseNumber });
         }
         const tokens = tokensOf(program);
+        this.reach(outcome.resources);
         for (const r of outcome.resources) {
             if (r.type.startsWith("kubernetes:")) this.objects[r.inputs.kind] = (this.objects[r.inputs.kind] ?? 0) + 1;
             // The plaintext check has already failed the case if the token were not wrapped as a secret.
             if (r.type === SECRET && tokens.includes(unwrapSecrets(r.inputs).stringData?.token)) this.tokenSecrets++;
         }
+    }
+
+    /**
+     * Counts templates derived from a service's overrides (AIMServiceTemplates under a template), template caches
+     * made for a template (a service's cacheModel, a template's pre-warming) and claims mounted by more than one
+     * workload (a cache shared by source).
+     */
+    private reach(resources: Registered[]): void {
+        const types = new Map(resources.map((r) => [r.urn, r.type]));
+        const underTemplate = (r: Registered) => [TEMPLATE, CLUSTER_TEMPLATE].includes(types.get(r.parent) ?? "");
+        this.reached.derivedTemplates += resources.filter((r) => r.type === TEMPLATE && underTemplate(r)).length;
+        this.reached.templateOwnedCaches += resources.filter((r) => r.type === TEMPLATE_CACHE && underTemplate(r)).length;
+        const mounts = new Map<string, number>();
+        for (const r of resources.filter((r) => [DEPLOYMENT, ISVC].includes(r.type))) {
+            const pod = r.type === ISVC ? r.inputs.spec?.predictor : r.inputs.spec?.template?.spec;
+            for (const v of pod?.volumes ?? []) {
+                const claim = v.persistentVolumeClaim?.claimName;
+                if (claim) mounts.set(`${r.inputs.metadata.namespace}/${claim}`, (mounts.get(`${r.inputs.metadata.namespace}/${claim}`) ?? 0) + 1);
+            }
+        }
+        this.reached.sharedClaims += [...mounts.values()].filter((n) => n > 1).length;
     }
 
     /** Whether some clean error's text contains `fragment`. */
@@ -56,10 +80,17 @@ export class Tally {
     report(seconds: number): string {
         const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
         const byKind = (r: Record<Kind, number>) => KINDS.map((k) => `${k} ${r[k]}`).join(", ");
+        const fraction = (k: Kind) => {
+            const tried = this.registered[k] + this.cleanErrors[k];
+            return `${k} ${((100 * this.registered[k]) / Math.max(1, tried)).toFixed(1)}% (${this.registered[k]}/${tried})`;
+        };
         const lines = [
             `cases                      ${this.cases} (${this.components} components)`,
             `valid registrations        ${sum(this.registered)} (${byKind(this.registered)})`,
             `clean errors               ${sum(this.cleanErrors)} (${byKind(this.cleanErrors)})`,
+            `valid fraction             ${KINDS.map(fraction).join(", ")}`,
+            `reached                    derived templates ${this.reached.derivedTemplates}, template caches made for a template ` +
+                `${this.reached.templateOwnedCaches}, claims mounted by 2+ workloads ${this.reached.sharedClaims}, HTTPRoutes ${this.objects.HTTPRoute ?? 0}`,
             ...PROBLEMS.map((p) => `${p.padEnd(27)}${this.problems[p]}`),
             `kubernetes objects         ${Object.entries(this.objects).map(([k, n]) => `${k} ${n}`).join(", ")}`,
             `token secrets checked      ${this.tokenSecrets}`,
