@@ -428,7 +428,7 @@ export function changeProperties(maxShrinks = 150): ChangeProperty[] {
     return [
         {
             title: "a Namespace or PVC is deleted or replaced only when the edit removed or changed what uses it",
-            seed: 6,
+            seed: 7,
             property: fc.asyncProperty(changeCase, async ({ program, edit: e }) => {
                 const pair = await pairOf(program, e);
                 expectNone(dataLoss(pair), pair);
@@ -436,7 +436,7 @@ export function changeProperties(maxShrinks = 150): ChangeProperty[] {
         },
         {
             title: "nothing changes that neither the edited declaration nor its dependents use",
-            seed: 15,
+            seed: 24,
             property: fc.asyncProperty(changeCase, async ({ program, edit: e }) => {
                 const pair = await pairOf(program, e);
                 expectNone(changesOutside(pair), pair);
@@ -444,7 +444,7 @@ export function changeProperties(maxShrinks = 150): ChangeProperty[] {
         },
         {
             title: "no two registrations of one revision share a URN",
-            seed: 1,
+            seed: 3,
             property: fc.asyncProperty(joinableCase, async ({ program, edit: e }) => {
                 const a = await rememberedRevisionA(program);
                 if (a.duplicates.length > 0) throw new Error(`A registers ${a.duplicates.join(", ")} twice`);
@@ -455,7 +455,7 @@ export function changeProperties(maxShrinks = 150): ChangeProperty[] {
         },
         {
             title: "swapping two declarations that do not reference each other changes nothing",
-            seed: 3,
+            seed: 6,
             property: fc.asyncProperty(swapCase, async ({ program, edit: e }) => {
                 const pair = await pairOf(program, e);
                 expectNone(describeDiff(pair.diff), pair);
