@@ -66,6 +66,8 @@ export interface Applied {
 export function applyEdit(a: Declaration[], e: Edit): Applied | undefined {
     const n = a.length;
     const name = (d: Declaration) => d.pulumiName!;
+    /** How a description names a declaration: Pulumi names are unique per kind only. */
+    const which = (d: Declaration) => `${d.kind} ${d.pulumiName}`;
     switch (e.op) {
         case "change field": {
             const d = a[e.at % n];
@@ -77,30 +79,30 @@ export function applyEdit(a: Declaration[], e: Edit): Applied | undefined {
             let changed: Declaration = { ...d, args: fresh[key] === undefined ? rest : { ...d.args, [key]: fresh[key] } };
             if (REFERENCE_FIELDS.includes(key)) changed = cohered(changed, a.slice(0, e.at % n));
             const b = a.map((x) => (x === d ? changed : x));
-            return { b, edited: [name(d)], description: `${name(d)}: ${key} ${JSON.stringify(d.args[key])} → ${JSON.stringify(changed.args[key])}` };
+            return { b, edited: [name(d)], description: `${which(d)}: ${key} ${JSON.stringify(d.args[key])} → ${JSON.stringify(changed.args[key])}` };
         }
         case "add": {
             // Where a user adds one: after the declarations of its kind and of the kinds before it.
             const rank = (d: Declaration) => KINDS.indexOf(d.kind);
             const position = a.filter((d) => rank(d) <= rank(e.declaration)).length;
             const added = cohered({ ...e.declaration, nameInArgs: true, pulumiName: `${e.declaration.aimName}-added` }, a.slice(0, position));
-            return { b: [...a.slice(0, position), added, ...a.slice(position)], edited: [name(added)], description: `add ${added.kind} ${name(added)}` };
+            return { b: [...a.slice(0, position), added, ...a.slice(position)], edited: [name(added)], description: `add ${which(added)}` };
         }
         case "remove": {
             const d = a[e.at % n];
-            return { b: a.filter((x) => x !== d), edited: [name(d)], description: `remove ${name(d)}` };
+            return { b: a.filter((x) => x !== d), edited: [name(d)], description: `remove ${which(d)}` };
         }
         case "swap": {
             const pairs = independentPairs(a);
             if (pairs.length === 0) return undefined;
             const [i, j] = pairs[e.pair % pairs.length];
             const b = a.map((d, k) => (k === i ? a[j] : k === j ? a[i] : d));
-            return { b, edited: [name(a[i]), name(a[j])], description: `swap ${name(a[i])} and ${name(a[j])}` };
+            return { b, edited: [name(a[i]), name(a[j])], description: `swap ${which(a[i])} and ${which(a[j])}` };
         }
         case "rename": {
             const d = a[e.at % n];
             const renamed = { ...d, nameInArgs: true, pulumiName: `${name(d)}-renamed` };
-            return { b: a.map((x) => (x === d ? renamed : x)), edited: [name(d), name(renamed)], description: `rename ${name(d)} to ${name(renamed)}` };
+            return { b: a.map((x) => (x === d ? renamed : x)), edited: [name(d), name(renamed)], description: `rename ${which(d)} to ${renamed.pulumiName}` };
         }
     }
 }
@@ -443,7 +445,7 @@ export function changeProperties(maxShrinks = 150): ChangeProperty[] {
     return [
         {
             title: "a Namespace or PVC is deleted or replaced only when the edit removed or changed what uses it",
-            seed: 6,
+            seed: 7,
             property: fc.asyncProperty(changeCase, async ({ program, edit: e }) => {
                 const pair = await pairOf(program, e);
                 expectNone(dataLoss(pair), pair);
@@ -451,7 +453,7 @@ export function changeProperties(maxShrinks = 150): ChangeProperty[] {
         },
         {
             title: "nothing changes that neither the edited declaration nor its dependents use",
-            seed: 15,
+            seed: 24,
             property: fc.asyncProperty(changeCase, async ({ program, edit: e }) => {
                 const pair = await pairOf(program, e);
                 expectNone(changesOutside(pair), pair);
@@ -459,7 +461,7 @@ export function changeProperties(maxShrinks = 150): ChangeProperty[] {
         },
         {
             title: "no two registrations of one revision share a URN",
-            seed: 1,
+            seed: 3,
             property: fc.asyncProperty(joinableCase, async ({ program, edit: e }) => {
                 const a = await rememberedRevisionA(program);
                 if (a.duplicates.length > 0) throw new Error(`A registers ${a.duplicates.join(", ")} twice`);
@@ -470,7 +472,7 @@ export function changeProperties(maxShrinks = 150): ChangeProperty[] {
         },
         {
             title: "swapping two declarations that do not reference each other changes nothing",
-            seed: 3,
+            seed: 6,
             property: fc.asyncProperty(swapCase, async ({ program, edit: e }) => {
                 const pair = await pairOf(program, e);
                 expectNone(describeDiff(pair.diff), pair);
