@@ -245,11 +245,6 @@ export function diffRevisions(a: readonly Registered[], b: readonly Registered[]
     return diff;
 }
 
-/** Every URN the diff touches. */
-export function changedUrns(diff: RevisionDiff): string[] {
-    return [...new Set([diff.created, diff.deleted, diff.updated, diff.replaced, diff.optionsChanged].flatMap((list) => list.map((c) => c.urn)))];
-}
-
 /** One line per change (of the URNs `only` keeps), as a preview lists them: for assertion messages and reports. */
 export function describeDiff(diff: RevisionDiff, only: (urn: string) => boolean = () => true): string[] {
     const what = (c: Change) => `${c.urn}${c.object ? ` (${c.object})` : ""}`;
