@@ -89,13 +89,10 @@ export function program(aim: typeof aimModule, provider: k8s.Provider, n: number
         // What a service's template cache is keyed by: its namespace and its effective template.
         return { i, ns, template, overrides, cacheModel: i % 3 === 0, runs: `${ns.namespace}/${template.name}/${overrides}` };
     });
-    // Every service mounts its template's cache in its namespace, declared or made by a `cacheModel` service; such a
-    // service comes before the other services of its template there, which would otherwise have resolved without it.
-    const cached = new Set([
-        ...Array.from({ length: namespaces }, (_, k) => `${namespaceOf(k).namespace}/${namespaceOf(k).template.name}/false`),
-        ...services.filter((s) => s.cacheModel).map((s) => s.runs),
-    ]);
-    for (const { i, ns, template, overrides, cacheModel, runs } of [...services.filter((s) => s.cacheModel), ...services.filter((s) => !s.cacheModel)]) {
+    // A service mounts the declared cache of its template in its namespace, and a `cacheModel` service the cache it
+    // shares with the template's other `cacheModel` services there: declared in any order, as a program would.
+    const declaredCaches = new Set(Array.from({ length: namespaces }, (_, k) => `${namespaceOf(k).namespace}/${namespaceOf(k).template.name}/false`));
+    for (const { i, ns, template, overrides, cacheModel, runs } of services) {
         new aim.AIMService(
             `svc-${i}`,
             {
@@ -114,7 +111,7 @@ export function program(aim: typeof aimModule, provider: k8s.Provider, n: number
                 ...(cacheModel && { cacheModel: true }),
                 ...(overrides && { overrides: { precision: "fp16" as const, gpuSelector: { count: 4, model: "MI300X" } } }),
                 // A token only where no shared model download runs without it (no warning per service).
-                ...(!cached.has(runs) && i % 4 === 1 && { hfToken: `hf_bench_token_svc_${i}` }),
+                ...(!cacheModel && !declaredCaches.has(runs) && i % 4 === 1 && { hfToken: `hf_bench_token_svc_${i}` }),
             },
             opts,
         );

@@ -49,7 +49,7 @@ export interface AIMServiceArgs {
     templateRef?: string;
     /** Number of inference pods. Default: 1. @default 1 */
     replicas?: number;
-    /** Create a template cache for the template when the namespace has none yet, and mount it. A template cache of the service's template in the namespace (an AIMTemplateCache, a template's `caching.enabled`, another service's `cacheModel`) is mounted whatever this says, as upstream does: `false` cannot prevent that. Default: false. @default false */
+    /** Create a template cache for the template when the namespace has none yet, and mount it; services that set it share one. A declared template cache of the service's template in the namespace (an AIMTemplateCache, a template's `caching.enabled`) is mounted whatever this says, as upstream does: `false` cannot prevent that. Default: false. @default false */
     cacheModel?: boolean;
     /** Config to use. Default: "default". @default "default" */
     configName?: string;

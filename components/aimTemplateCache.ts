@@ -67,7 +67,9 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
             const { namespace, name: aimName } = spec;
             catalog.templateCaches.ensureDeclarable(namespace, aimName);
             const template = findTemplate(catalog, { kind, aimName }, namespace, spec.templateRef, spec.templateScope);
-            catalog.templateCachesByTemplate.ensureDeclarable(namespace, templateKey(template), { kind, aimName, field: "templateRef" });
+            const implicitFor = catalog.implicitTemplateCaches.get(indexKey(namespace, aimName));
+            const forCacheModel = implicitFor === "AIMService";
+            catalog.templateCachesByTemplate.ensureDeclarable(namespace, templateKey(template), { kind, aimName, field: "templateRef" }, forCacheModel);
             const sources = requireModelSources(kind, aimName, "templateRef", template.spec);
             const { config, warning } = resolveConfig(catalog, { kind, aimName, namespace, configName: spec.configName });
             const settings = downloadSettings(spec, config);
@@ -97,7 +99,7 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
                       ]);
             catalog.claimObjects(declarer, objects);
             const system = systemNamespaceSettings(kind, aimName);
-            return { template, config, warning, settings, caches, system, operator };
+            return { template, config, warning, settings, caches, system, operator, implicitFor, forCacheModel };
         });
         super(typeToken(kind), name, withSecretToken(spec), opts);
         warnAll(this, [plan.warning]);
@@ -105,18 +107,18 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
         const { config, settings } = plan;
         // A cache renders something into its namespace or shares what an earlier cache rendered there.
         const inNamespace = namespaceDependencies(this, catalog, plan.system, namespace);
-        const implicitFor = catalog.implicitTemplateCaches.get(indexKey(namespace, spec.name));
+        const { implicitFor, forCacheModel } = plan;
         const entry: TemplateCacheEntry = {
             name: spec.name,
             namespace,
             template: plan.template,
             configName: config.name,
-            forCacheModel: implicitFor === "AIMService",
+            forCacheModel,
             downloadToken: hasDownloadToken(settings),
             caches: [],
         };
         catalog.templateCaches.declare(namespace, spec.name, entry, declarer);
-        catalog.templateCachesByTemplate.declare(namespace, templateKey(plan.template), entry, declarer);
+        catalog.templateCachesByTemplate.declare(namespace, templateKey(plan.template), entry, declarer, forCacheModel);
 
         // Shared objects: the cluster's provider, no parent, a name of their own (see sharedObjectName).
         const provider = this.getProvider("kubernetes::");

@@ -192,8 +192,10 @@ export function planImplicitCache(
     const { kind, aimName, field } = dependent;
     const { namespace } = args;
     const sources = requireModelSources(kind, aimName, field, template);
-    // A service of the template that found no cache here resolved without this one.
-    catalog.templateCachesByTemplate.ensureDeclarable(namespace, templateKey({ scope: args.templateScope, spec: template }), dependent);
+    // A service's cache serves the services that set `cacheModel` only (opt-in); a template's pre-warming serves every
+    // service of the template, so one that found no cache here resolved without it.
+    const optIn = kind === "AIMService";
+    catalog.templateCachesByTemplate.ensureDeclarable(namespace, templateKey({ scope: args.templateScope, spec: template }), dependent, optIn);
     if (catalog.templateCaches.get(namespace, template.name)) {
         throw fieldError(
             kind,

@@ -73,8 +73,10 @@ export class Registry<T> {
     /**
      * Throws unless `name` can be declared in that scope: not taken, and not looked up before by a dependent that
      * then resolved without it (declare-before-use, never silently). A component checks this before it registers.
+     * `optIn`: the entry serves only dependents that ask for it by name (a service's `cacheModel` cache), so the
+     * misses of those that did not ask do not bar it: they would resolve the same after it.
      */
-    ensureDeclarable(namespace: string | undefined, name: string, as?: Dependent & { field: string }): void {
+    ensureDeclarable(namespace: string | undefined, name: string, as?: Dependent & { field: string }, optIn = false): void {
         const key = Registry.key(namespace, name);
         const where = namespace ? ` in namespace "${namespace}"` : "";
         const who = as ?? { kind: this.kind, aimName: name, field: "name" };
@@ -83,7 +85,7 @@ export class Registry<T> {
             const subject = as ? `a ${this.describeEntry(name)} is ` : "";
             throw fieldError(who.kind, who.aimName, who.field, `${subject}already declared${where} for this cluster, by ${taken.declarer}`);
         }
-        const reader = this.missedBy.get(key);
+        const reader = optIn ? undefined : this.missedBy.get(key);
         if (reader) {
             const subject = as ? `the ${this.describeEntry(name)} it declares would be ` : "";
             throw fieldError(
@@ -96,8 +98,8 @@ export class Registry<T> {
     }
 
     /** Records an object; it must be declarable (see ensureDeclarable). */
-    declare(namespace: string | undefined, name: string, value: T, declarer: Declarer = { kind: this.kind, aimName: name }): void {
-        this.ensureDeclarable(namespace, name);
+    declare(namespace: string | undefined, name: string, value: T, declarer: Declarer = { kind: this.kind, aimName: name }, optIn = false): void {
+        this.ensureDeclarable(namespace, name, undefined, optIn);
         this.entries.set(Registry.key(namespace, name), { value, declarer: describe(declarer) });
         const scope = namespace ?? "";
         const inScope = this.byNamespace.get(scope);
@@ -320,7 +322,9 @@ export interface TemplateCacheEntry {
     configName: string;
     /**
      * Made for a service's `cacheModel`: the first such service of the template in the namespace made it with its
-     * config, so another's `cacheModel` must bring the same config, or the declaration order would choose it.
+     * config, so another's `cacheModel` must bring the same config, or the declaration order would choose it. Only
+     * services that set `cacheModel` mount it: whether another service mounts a cache must not depend on whether a
+     * `cacheModel` service was declared before or after it.
      */
     forCacheModel: boolean;
     /** Whether its downloads get `HF_TOKEN` (from `hfToken` or `env`). */
@@ -354,9 +358,10 @@ export class Catalog {
     readonly clusterTemplates = new Registry<TemplateEntry>("AIMClusterServiceTemplate", "templates", this.session);
     readonly templateCaches = new Registry<TemplateCacheEntry>("AIMTemplateCache", "template caches", this.session);
     /**
-     * The template cache of each template in a namespace (keyed by `templateKey`): every service of the template there
-     * mounts it, so there is one, whichever was declared first, and a second is an error rather than a cache services
-     * silently ignore. A service that found none looked it up: one declared after it is an error naming it.
+     * The template cache of each template in a namespace (keyed by `templateKey`): one, whichever was declared first,
+     * and a second is an error rather than a cache services silently ignore. Every service of the template there
+     * mounts a declared one; one a service's `cacheModel` made only the services that set `cacheModel` (opt-in
+     * entries). A service that found none looked it up: a declared one after it is an error naming it.
      */
     readonly templateCachesByTemplate = new Registry<TemplateCacheEntry>(
         "template cache",

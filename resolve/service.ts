@@ -152,13 +152,16 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
         }
     }
 
-    // Every service of a template mounts the template's cache in the namespace, as upstream does ("Always check for
-    // template caches … even if cacheModel=false", kaiwo aimservice_controller.go; aim-engine's default Shared
-    // caching): `cacheModel` only decides whether the service creates one when there is none.
+    // Every service of a template mounts a declared cache of the template in the namespace, as upstream does ("Always
+    // check for template caches … even if cacheModel=false", kaiwo aimservice_controller.go; aim-engine's default
+    // Shared caching): `cacheModel` decides whether the service creates one when there is none. A cache created that
+    // way is mounted by the services that set `cacheModel` only: upstream's services find it whenever they reconcile,
+    // but here a service renders once, so one declared before it would mount it and one after would not.
     const key = templateKey(existing ?? { scope: Scope.Namespace, spec: templateSpec });
     // Without `cacheModel` a miss is remembered: a cache declared after the service would have been mounted by it. With
     // it none is: the service creates the cache, and any later one is a duplicate.
-    const declared = spec.cacheModel ? catalog.templateCachesByTemplate.get(namespace, key) : catalog.templateCachesByTemplate.lookup(namespace, key);
+    const found = spec.cacheModel ? catalog.templateCachesByTemplate.get(namespace, key) : catalog.templateCachesByTemplate.lookup(namespace, key);
+    const declared = found && (spec.cacheModel || !found.forCacheModel) ? found : undefined;
     let cache: ServicePlan["cache"];
     let downloadToken = false;
     const warnings: string[] = [];

@@ -68,7 +68,7 @@ new aim.AIMClusterServiceTemplate("llama-3-8b-mi325x-throughput", {
 });
 
 // Declared rather than left to `cacheModel`, so the model downloads get the token as well: a cache that a service
-// creates is shared by every service of the template and takes no service's token. Every service of the template in
+// creates is shared by the template's `cacheModel` services and takes no service's token. Every service of the template in
 // ml-team mounts it, `cacheModel` or not: the chat service, and in prod the batch service too.
 new aim.AIMTemplateCache(
     "llama-3-8b-mi300x-cache",

@@ -21,7 +21,7 @@ new aim.AIMClusterImage("llama-3-8b", {
 
 // A cluster-wide template for one MI300X. modelSources let the service size its model cache at preview time, and
 // make a discovery Job unnecessary (without them, one would run in the system namespace). The model cache that
-// cacheModel creates is shared by every service of the template, so it hangs under the template: depending on
+// cacheModel creates is shared by the template's services that set it, so it hangs under the template: depending on
 // ml-team here orders it.
 new aim.AIMClusterServiceTemplate(
     "llama-3-8b-mi300x",

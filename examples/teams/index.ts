@@ -44,7 +44,7 @@ new aim.AIMClusterImage("llama-3-8b", {
 // The program creates each team's namespace; a team's pull secret must exist in it.
 const namespaces = teams.map((team) => new k8s.core.v1.Namespace(team.namespace, { metadata: { name: team.namespace } }));
 
-// The model caches that cacheModel creates are shared by every service of the template, so they hang under it:
+// The model caches that cacheModel creates are shared by the template's services that set it, so they hang under it:
 // depending on the namespaces here orders them after the namespaces.
 new aim.AIMClusterServiceTemplate(
     "llama-3-8b-mi300x",
