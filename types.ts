@@ -308,7 +308,7 @@ export interface ResolvedTemplate {
  * rather than `boolean | { secretName }`, since the schema of other languages has no unions.
  */
 export interface ServiceApiKey {
-    /** Protect the endpoint. Default: true when `secretName` is set, else false. `enabled: false` written out also silences the warning for a routed service without a key. @default true when `secretName` is set, else false */
+    /** Protect the endpoint. Default: true when `secretName` is set, else false. `enabled: false` written out also silences the warning for a routed service without a key (given for the first such route on each Gateway). @default true when `secretName` is set, else false */
     enabled?: boolean;
     /** An existing Secret in the service's namespace holding the key. Default: a generated key (`random.RandomPassword`) in the Secret `<name>-api-key`. @default a generated key in the Secret `<name>-api-key` */
     secretName?: string;

@@ -399,6 +399,19 @@ export class Catalog {
      * Runs the planning of one component (`declarer`): what its lookups miss is remembered only if it succeeds,
      * so that a late declaration of what it missed is an error naming it.
      */
+    /** Subjects already warned about in this program, for this cluster (see firstWarning). */
+    private readonly warned = new Set<string>();
+
+    /**
+     * Whether the warning about `subject` is still to be given: a program of a thousand services on one Gateway gets
+     * one warning about its open routes, not a thousand. A successful plan records it as given.
+     */
+    firstWarning(subject: string): boolean {
+        if (this.warned.has(subject)) return false;
+        this.session.misses.push(() => this.warned.add(subject));
+        return true;
+    }
+
     plan<T>(declarer: Declarer, step: () => T): T {
         const outer = this.session.reader;
         const outerMisses = this.session.misses;

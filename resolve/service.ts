@@ -190,12 +190,13 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
         cache = { create: { pulumiName: templateCachePulumiName(template, namespace), args } };
         downloadToken = hasDownloadToken(settings);
     }
-    if (cache && spec.hfToken !== undefined && !downloadToken) {
-        const cacheName = "reuse" in cache ? cache.reuse.name : cache.create.args.name;
+    const cacheName = cache && ("reuse" in cache ? cache.reuse.name : cache.create.args.name);
+    if (cacheName !== undefined && spec.hfToken !== undefined && !downloadToken && catalog.firstWarning(`hfToken:${namespace}/${cacheName}`)) {
         warnings.push(
             `hfToken reaches the inference container only: the model downloads of template cache "${cacheName}" ` +
             `run without HF_TOKEN (a cache is shared by every service of its template, so it takes no service's ` +
-            `token: declare an AIMTemplateCache for the template with hfToken, or set HF_TOKEN in its caching.env)`,
+            `token: declare an AIMTemplateCache for the template with hfToken, or set HF_TOKEN in its caching.env; ` +
+            `said for the first such service of the cache only)`,
         );
     }
 
@@ -238,11 +239,11 @@ export function planService(catalog: Catalog, spec: ServiceSpec, image: ImageEnt
                   { kind: "Service", namespace, name },
               ];
     const apiKey = planApiKey(spec);
-    if (routing && !apiKey && spec.apiKey?.enabled !== false) {
-        const gateway = `${routing.gateway.namespace ?? namespace}/${routing.gateway.name}`;
+    const gateway = routing && `${routing.gateway.namespace ?? namespace}/${routing.gateway.name}`;
+    if (gateway && !apiKey && spec.apiKey?.enabled !== false && catalog.firstWarning(`open route:${gateway}`)) {
         warnings.push(
-            `route ${routing.path} is open to anyone who can reach Gateway ${gateway}: set apiKey.enabled to true to ` +
-                `require a key, or to false to confirm an open endpoint`,
+            `route ${routing!.path} is open to anyone who can reach Gateway ${gateway}: set apiKey.enabled to true to ` +
+                `require a key, or to false to confirm an open endpoint (said for the first open route on the Gateway only)`,
         );
     }
     const objects: ObjectIdentity[] = [

@@ -249,7 +249,8 @@ describe("fidelity with the operator (issue 15)", () => {
             assert.deepStrictEqual(warnings, [
                 'hfToken reaches the inference container only: the model downloads of template cache "llama-cache" run without ' +
                     "HF_TOKEN (a cache is shared by every service of its template, so it takes no service's token: declare " +
-                    "an AIMTemplateCache for the template with hfToken, or set HF_TOKEN in its caching.env)",
+                    "an AIMTemplateCache for the template with hfToken, or set HF_TOKEN in its caching.env; said for the first such " +
+                "service of the cache only)",
             ]);
         });
 

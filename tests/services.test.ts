@@ -559,11 +559,14 @@ describe("AIMService", () => {
         const { resources, warnings } = await scenario((opts) => {
             llamaCluster(opts);
             llamaChat(opts, { cacheModel: true, hfToken: pulumi.secret("hf_x") });
+            // Once per cache: the second service's token is left out of the same downloads.
+            llamaChat(opts, { cacheModel: true, hfToken: pulumi.secret("hf_y") }, "second");
         });
         assert.deepStrictEqual(warnings, [
             'hfToken reaches the inference container only: the model downloads of template cache "base" run without ' +
                 "HF_TOKEN (a cache is shared by every service of its template, so it takes no service's token: declare " +
-                "an AIMTemplateCache for the template with hfToken, or set HF_TOKEN in its caching.env)",
+                "an AIMTemplateCache for the template with hfToken, or set HF_TOKEN in its caching.env; said for the first such " +
+                "service of the cache only)",
         ]);
         const download = resources.find((r) => r.type === JOB && r.name.endsWith("-download"))!;
         assert.ok(!download.inputs.spec.template.spec.containers[0].env.some((e: { name: string }) => e.name === "HF_TOKEN"));

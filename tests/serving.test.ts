@@ -419,14 +419,30 @@ describe("serving on a real cluster", () => {
         it("9. warns once about a routed service without a key, unless apiKey.enabled is false", async () => {
             const { warnings } = await scenario((opts) => {
                 llamaCluster(opts, { routing: { gateway: KAIWO_GATEWAY } });
-                llamaChat(opts, {}, "open");
                 llamaChat(opts, { apiKey: { enabled: false } }, "open-on-purpose");
                 llamaChat(opts, { routing: { enabled: false } }, "internal");
+                llamaChat(opts, {}, "open");
             });
             assert.deepStrictEqual(warnings, [
                 "route /ml-team/open is open to anyone who can reach Gateway kaiwo-system/kaiwo-gateway: set apiKey.enabled " +
-                    "to true to require a key, or to false to confirm an open endpoint",
+                    "to true to require a key, or to false to confirm an open endpoint (said for the first open route on the Gateway only)",
             ]);
+        });
+
+        it("9. warns about open routes once per Gateway: a thousand services do not flood the preview", async () => {
+            const { warnings } = await scenario((opts) => {
+                llamaCluster(opts, { routing: { gateway: KAIWO_GATEWAY } });
+                // Fails after planning its route (its name is taken): it warns about nothing, so the next open route does.
+                llamaChat(opts, { routing: { enabled: false } }, "taken");
+                assert.throws(() => llamaChat(opts, {}, "taken"), /renders already/);
+                for (const name of ["open-1", "open-2", "open-3"]) llamaChat(opts, {}, name);
+                llamaChat(opts, { routing: { gateway: { name: "public", namespace: "edge" } } }, "edge-1");
+                llamaChat(opts, { routing: { gateway: { name: "public", namespace: "edge" } } }, "edge-2");
+            });
+            assert.deepStrictEqual(
+                warnings.map((w) => /^route (\S+) is open to anyone who can reach Gateway (\S+):/.exec(w)!.slice(1).join(" ")),
+                ["/ml-team/open-1 kaiwo-system/kaiwo-gateway", "/ml-team/edge-1 edge/public"],
+            );
         });
 
         it("9. rejects key settings that contradict each other", async () => {
