@@ -42,7 +42,7 @@ export class AIMClusterServiceTemplate extends pulumi.ComponentResource {
     constructor(name: string, args: AIMClusterServiceTemplateArgs, opts?: pulumi.ComponentResourceOptions) {
         const planned = planTemplate("AIMClusterServiceTemplate", name, clusterServiceTemplateSchema, args, opts);
         super(typeToken("AIMClusterServiceTemplate"), name, planned.spec, opts);
-        const outputs = registerTemplate(this, name, planned);
+        const outputs = registerTemplate(this, name, planned, opts?.dependsOn);
         this.aimName = outputs.aimName;
         this.resolvedConfig = outputs.resolvedConfig;
         this.resolvedImage = outputs.resolvedImage;

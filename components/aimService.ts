@@ -83,24 +83,26 @@ export interface AIMServiceArgs {
 
 /**
  * The template to run: as planned, or the derived template the plan calls for, created once and parented to its
- * base, since every service with the same overrides and config shares it.
+ * base, since every service with the same overrides and config shares it. It renders into the service's namespace,
+ * so it waits for what the service waits for.
  */
-function registerTemplate(catalog: Catalog, namespace: string, plan: ServicePlan): TemplateEntry {
+function registerTemplate(catalog: Catalog, namespace: string, plan: ServicePlan, dependsOn: pulumi.ResourceOptions["dependsOn"]): TemplateEntry {
     if (plan.template) return plan.template;
     const derived = plan.newTemplate!;
     catalog.derivedTemplates.add(indexKey(namespace, derived.spec.name));
-    new AIMServiceTemplate(derived.pulumiName, derived.spec, { parent: plan.base.declaredBy.resource });
+    new AIMServiceTemplate(derived.pulumiName, derived.spec, { parent: plan.base.declaredBy.resource, dependsOn });
     return catalog.templates.get(namespace, derived.spec.name)!;
 }
 
 /** The model caches to mount: the template's cache in the namespace, or those of the cache the plan creates for it. */
-function registerCaches(catalog: Catalog, namespace: string, plan: ServicePlan, template: TemplateEntry): ModelCacheEntry[] {
+function registerCaches(catalog: Catalog, namespace: string, plan: ServicePlan, template: TemplateEntry, dependsOn: pulumi.ResourceOptions["dependsOn"]): ModelCacheEntry[] {
     if (!plan.cache) return [];
     if ("reuse" in plan.cache) return plan.cache.reuse.caches;
     const { pulumiName, args } = plan.cache.create;
     // The scope of the template the service resolved, as aim-engine sets it (internal/aimservice/caching.go l.124).
     catalog.implicitTemplateCaches.set(indexKey(namespace, args.name), "AIMService");
-    new AIMTemplateCache(pulumiName, args, { parent: template.declaredBy.resource });
+    // Its objects wait for what this service waits for: the service's namespace, say.
+    new AIMTemplateCache(pulumiName, args, { parent: template.declaredBy.resource, dependsOn });
     return catalog.templateCaches.get(namespace, args.name)!.caches;
 }
 
@@ -184,8 +186,8 @@ export class AIMService extends pulumi.ComponentResource {
         const { config, plan } = planned;
         const inNamespace = namespaceDependencies(this, catalog, planned.system, namespace);
 
-        const template = registerTemplate(catalog, namespace, plan);
-        const caches = registerCaches(catalog, namespace, plan, template);
+        const template = registerTemplate(catalog, namespace, plan, opts?.dependsOn);
+        const caches = registerCaches(catalog, namespace, plan, template, opts?.dependsOn);
         const { gpuCount, levels } = planInferenceResources(spec, template.spec, { resources: planned.imageResources });
         const labelInput = { serviceName: spec.name, templateName: template.spec.name, aimImageName: planned.image.name, labels: spec.labels };
         // One object for every child that carries the service's labels: the SDK only reads its inputs.

@@ -30,7 +30,7 @@ export class AIMServiceTemplate extends pulumi.ComponentResource {
     constructor(name: string, args: AIMServiceTemplateArgs, opts?: pulumi.ComponentResourceOptions) {
         const planned = planTemplate("AIMServiceTemplate", name, serviceTemplateSchema, args, opts);
         super(typeToken("AIMServiceTemplate"), name, planned.spec, opts);
-        const outputs = registerTemplate(this, name, planned);
+        const outputs = registerTemplate(this, name, planned, opts?.dependsOn);
         this.aimName = outputs.aimName;
         this.resolvedConfig = outputs.resolvedConfig;
         this.resolvedImage = outputs.resolvedImage;

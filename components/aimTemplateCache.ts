@@ -10,7 +10,7 @@ import { indexKey, ModelCacheEntry, ObjectIdentity, TemplateCacheEntry, template
 import { findTemplate } from "../resolve/template";
 import { resolveConfig } from "../resolve/config";
 import { DEFAULT_DOWNLOAD_IMAGE, templateCacheSchema } from "../validate/cache";
-import { lazyOutputs, namespaceDependencies, planComponent, sharedObjectName, systemNamespaceSettings, typeToken, warnAll, withSecretToken } from "./internal";
+import { alsoAfter, lazyOutputs, namespaceDependencies, planComponent, sharedObjectName, systemNamespaceSettings, typeToken, warnAll, withSecretToken } from "./internal";
 import { planOperatorTemplateCache, registerOperatorObject } from "./operator";
 import { EnvVar, LocalObjectReference, ResolvedConfig, Scope } from "../types";
 
@@ -123,6 +123,7 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
         // Shared objects: the cluster's provider, no parent, a name of their own (see sharedObjectName).
         const provider = this.getProvider("kubernetes::");
         const named = (objectName: string) => sharedObjectName(cluster, namespace, objectName);
+        const sharedDependsOn = alsoAfter(inNamespace, opts?.dependsOn);
         const createModelCache = (planned: PlannedModelCache): ModelCacheEntry => {
             const cache: ModelCacheEntry = {
                 namespace,
@@ -143,11 +144,11 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
                 provider,
                 retainOnDelete: settings.retainOnDelete,
                 protect: settings.protect,
-                dependsOn: inNamespace,
+                dependsOn: sharedDependsOn,
             });
             const secret =
                 settings.hfToken !== undefined
-                    ? new k8s.core.v1.Secret(named(downloadTokenSecretName(planned.cacheName)), renderDownloadTokenSecret(input, settings.hfToken), { provider, dependsOn: inNamespace })
+                    ? new k8s.core.v1.Secret(named(downloadTokenSecretName(planned.cacheName)), renderDownloadTokenSecret(input, settings.hfToken), { provider, dependsOn: sharedDependsOn })
                     : undefined;
             const download = new k8s.batch.v1.Job(
                 named(downloadJobName(planned.cacheName)),
@@ -159,7 +160,7 @@ export class AIMTemplateCache extends pulumi.ComponentResource {
                     imagePullSecrets: settings.imagePullSecrets,
                     timeoutSeconds: settings.timeoutSeconds,
                 }),
-                { provider, dependsOn: [pvc, ...(secret ? [secret] : []), ...inNamespace] },
+                { provider, dependsOn: alsoAfter([pvc, ...(secret ? [secret] : []), ...inNamespace], opts?.dependsOn) },
             );
             cache.resources.push(pvc, download);
             return cache;

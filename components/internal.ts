@@ -256,6 +256,19 @@ export function namespaceDependencies(component: pulumi.Resource, catalog: Catal
 }
 
 /**
+ * `dependsOn` for an object a component registers outside its own tree (a shared PVC at the root). A child waits for
+ * its parent, and so for the parent's `dependsOn` (the SDK registers it only once the parent's URN is known), but a
+ * root object would not: it takes the component's `dependsOn` as well, such as the Namespace a program creates.
+ */
+export function alsoAfter(dependencies: pulumi.Resource[], dependsOn: pulumi.ResourceOptions["dependsOn"]): pulumi.Input<pulumi.Input<pulumi.Resource>[]> {
+    if (dependsOn === undefined) return dependencies;
+    if (Array.isArray(dependsOn)) return [...dependencies, ...dependsOn];
+    // An Output or promise of a list as one entry: the SDK gathers nested lists, promises and Outputs alike
+    // (@pulumi/pulumi runtime/dependsOn.ts gatherExplicitDependencies).
+    return [...dependencies, dependsOn as pulumi.Input<pulumi.Resource>];
+}
+
+/**
  * Pulumi name of a Kubernetes object that several components share — a model cache's PVC, download Job and token
  * Secret, a base-image DaemonSet — registered with the cluster's provider and no parent: `aim:<namespace>/<name>`,
  * its identity in the cluster, so that its URN depends only on what it is, never on which component needed it

@@ -89,7 +89,12 @@ export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.Z
     });
 }
 
-export function registerTemplate(component: pulumi.ComponentResource, pulumiName: string, planned: Planned<TemplateSpec, ReturnType<typeof planTemplate>["plan"]>): TemplateOutputs {
+export function registerTemplate(
+    component: pulumi.ComponentResource,
+    pulumiName: string,
+    planned: Planned<TemplateSpec, ReturnType<typeof planTemplate>["plan"]>,
+    dependsOn: pulumi.ResourceOptions["dependsOn"],
+): TemplateOutputs {
     const { spec, catalog, declarer, plan } = planned;
     const { namespace } = namespaceFields(spec);
     warnAll(component, plan.warnings);
@@ -120,7 +125,7 @@ export function registerTemplate(component: pulumi.ComponentResource, pulumiName
     if (plan.prewarm) {
         // Pre-warming: the template's own cache, named after it and using the template's config.
         catalog.implicitTemplateCaches.set(indexKey(namespace, spec.name), "AIMServiceTemplate");
-        new AIMTemplateCache(templateCachePulumiName({ scope: Scope.Namespace, pulumiName }, plan.prewarm.namespace), plan.prewarm, { parent: component });
+        new AIMTemplateCache(templateCachePulumiName({ scope: Scope.Namespace, pulumiName }, plan.prewarm.namespace), plan.prewarm, { parent: component, dependsOn });
     }
     return {
         aimName: pulumi.output(spec.name),

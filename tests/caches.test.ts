@@ -1,5 +1,6 @@
 // Template caches under the mock runtime: PVCs, download Jobs, sharing, storage classes, pre-warming.
 
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import {
@@ -311,6 +312,25 @@ describe("AIMTemplateCache", () => {
         assert.deepStrictEqual([cache.name, cache.inputs.name, cache.inputs.configName], ["llama-tmpl-cache:ml-team", "llama-tmpl", "production"]);
         assert.strictEqual(cache.parent, "urn:pulumi:test::aim::aim:index:AIMClusterServiceTemplate::llama-tmpl");
         assert.strictEqual(single(resources, PVC).inputs.spec.storageClassName, "fast");
+    });
+
+    it("a cache's PVC, download Job and token Secret, at the root, wait for what the component making them waits for", async () => {
+        // A child waits for its parent, so for the parent's dependsOn; the shared objects have no parent.
+        const { resources } = await scenario((opts) => {
+            llamaCluster(opts);
+            const mlTeam = new k8s.core.v1.Namespace("ml-team", { metadata: { name: "ml-team" } }, opts);
+            const other = new k8s.core.v1.Namespace("other-team", { metadata: { name: "other-team" } }, opts);
+            new AIMService("llama-chat", { namespace: "ml-team", aimImageName: "llama", templateRef: "llama-tmpl", cacheModel: true }, { ...opts, dependsOn: [mlTeam] });
+            // dependsOn as an Output of a list, which the SDK gathers as well.
+            new AIMTemplateCache("other", { namespace: "other-team", templateRef: "llama-tmpl", hfToken: "hf_x" }, { ...opts, dependsOn: pulumi.output([other]) });
+        });
+        const urnOf = (name: string) => named(resources, name).urn;
+        const inNamespace = (namespace: string) => resources.filter((r) => [PVC, JOB, SECRET].includes(r.type) && r.inputs.metadata.namespace === namespace);
+        for (const [namespace, ns] of [["ml-team", urnOf("ml-team")], ["other-team", urnOf("other-team")]]) {
+            const objects = inNamespace(namespace);
+            assert.deepStrictEqual(objects.map((r) => r.type).sort(), namespace === "ml-team" ? [JOB, PVC] : [JOB, PVC, SECRET]);
+            for (const object of objects) assert.ok(object.dependencies.includes(ns), `${object.name} waits for Namespace ${namespace}`);
+        }
     });
 
     it("11. a new storage class on the config changes exactly the caches using it: their PVCs, and the downloads that refill them", async () => {

@@ -21,8 +21,8 @@ new aim.AIMClusterImage("llama-3-8b", {
 
 // A cluster-wide template for one MI300X. modelSources let the service size its model cache at preview time, and
 // make a discovery Job unnecessary (without them, one would run in the system namespace). The model cache that
-// cacheModel creates is shared by the template's services that set it, so it hangs under the template: depending on
-// ml-team here orders it.
+// cacheModel creates is shared by the template's services that set it, so it hangs under the template; its PVC and
+// download Job wait for what the service creating it depends on (ml-team, below).
 new aim.AIMClusterServiceTemplate(
     "llama-3-8b-mi300x",
     {
@@ -36,7 +36,6 @@ new aim.AIMClusterServiceTemplate(
             },
         ],
     },
-    { dependsOn: [mlTeam] },
 );
 
 // A GPU Deployment (readiness and startup probes, metrics on), a Service and an HTTPRoute on kaiwo-gateway at

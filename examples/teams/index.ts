@@ -44,8 +44,8 @@ new aim.AIMClusterImage("llama-3-8b", {
 // The program creates each team's namespace; a team's pull secret must exist in it.
 const namespaces = teams.map((team) => new k8s.core.v1.Namespace(team.namespace, { metadata: { name: team.namespace } }));
 
-// The model caches that cacheModel creates are shared by the template's services that set it, so they hang under it:
-// depending on the namespaces here orders them after the namespaces.
+// The model caches that cacheModel creates are shared by the template's services that set it, so they hang under it;
+// their PVCs and download Jobs wait for what the service creating them depends on (its namespace, below).
 new aim.AIMClusterServiceTemplate(
     "llama-3-8b-mi300x",
     {
@@ -59,7 +59,6 @@ new aim.AIMClusterServiceTemplate(
             },
         ],
     },
-    { dependsOn: namespaces },
 );
 
 // One chat service per team, each named "chat" in its own namespace (Pulumi names must be unique, AIM names only
