@@ -41,12 +41,13 @@ export function describe(who: Declarer): string {
 }
 
 /**
- * The component being planned. Lookups that miss are recorded only when its planning succeeds: a component that
- * fails registers nothing, so it cannot have resolved anything a later declaration would change.
+ * The component being planned. Lookups that miss (and warnings given once) are recorded only when its planning
+ * succeeds: a component that fails registers nothing, so it cannot have resolved anything a later declaration would
+ * change, nor warned about anything.
  */
 class PlanningSession {
     reader?: Declarer;
-    misses: (() => void)[] = [];
+    onSuccess: (() => void)[] = [];
 }
 
 /** Declared objects of one kind, keyed by namespace (none for cluster-scoped kinds) and AIM name. */
@@ -112,7 +113,7 @@ export class Registry<T> {
         const key = Registry.key(namespace, name);
         const found = this.entries.get(key);
         const reader = this.session.reader;
-        if (!found && reader && !this.missedBy.has(key)) this.session.misses.push(() => this.missedBy.set(key, describe(reader)));
+        if (!found && reader && !this.missedBy.has(key)) this.session.onSuccess.push(() => this.missedBy.set(key, describe(reader)));
         return found?.value;
     }
 
@@ -163,7 +164,7 @@ export class Index<T extends Later, Later = T> {
     find(key: string, matters: (later: Later) => boolean = () => true): readonly T[] {
         const reader = this.session.reader;
         if (reader) {
-            this.session.misses.push(() => {
+            this.session.onSuccess.push(() => {
                 const watching = this.watchers.get(key);
                 const watcher = { reader: describe(reader), matters };
                 if (watching) watching.push(watcher);
@@ -395,10 +396,6 @@ export class Catalog {
     /** The HTTPRoutes of each path of each gateway, with the component that renders each. */
     private readonly routes = new Map<string, { gateway: GatewayParentReference; owner: string }[]>();
 
-    /**
-     * Runs the planning of one component (`declarer`): what its lookups miss is remembered only if it succeeds,
-     * so that a late declaration of what it missed is an error naming it.
-     */
     /** Subjects already warned about in this program, for this cluster (see firstWarning). */
     private readonly warned = new Set<string>();
 
@@ -408,22 +405,26 @@ export class Catalog {
      */
     firstWarning(subject: string): boolean {
         if (this.warned.has(subject)) return false;
-        this.session.misses.push(() => this.warned.add(subject));
+        this.session.onSuccess.push(() => this.warned.add(subject));
         return true;
     }
 
+    /**
+     * Runs the planning of one component (`declarer`): what its lookups miss is remembered only if it succeeds,
+     * so that a late declaration of what it missed is an error naming it.
+     */
     plan<T>(declarer: Declarer, step: () => T): T {
         const outer = this.session.reader;
-        const outerMisses = this.session.misses;
+        const outerOnSuccess = this.session.onSuccess;
         this.session.reader = declarer;
-        this.session.misses = [];
+        this.session.onSuccess = [];
         try {
             const result = step();
-            this.session.misses.forEach((remember) => remember());
+            this.session.onSuccess.forEach((record) => record());
             return result;
         } finally {
             this.session.reader = outer;
-            this.session.misses = outerMisses;
+            this.session.onSuccess = outerOnSuccess;
         }
     }
 
