@@ -4,16 +4,16 @@ import * as random from "@pulumi/random";
 import { scratchVolumeFor } from "../render/container";
 import { renderHttpRoute } from "../render/httpRoute";
 import { deploymentAnnotations, renderDeployment, renderService, serviceEndpoint } from "../render/inference";
-import { serviceLabels } from "../render/serving";
+import { InferenceInput, serviceLabels } from "../render/serving";
 import { inferenceServiceAnnotations, kserveEndpoint, renderInferenceService } from "../render/kserve";
 import { renderSecret, renderTokenSecret } from "../render/tokenSecret";
 import { inferenceServiceName, predictorName, tokenSecretName } from "../resolve/names";
-import { Catalog, indexKey, ModelCacheEntry, TemplateEntry } from "../resolve/catalog";
+import { Catalog, Declarer, indexKey, ModelCacheEntry, TemplateEntry } from "../resolve/catalog";
 import { findImage, findImageByUri, resolvedImage } from "../resolve/image";
-import { planInferenceResources } from "../resolve/resources";
-import { planService, ServicePlan } from "../resolve/service";
+import { InferenceResourcesPlan, planInferenceResources } from "../resolve/resources";
+import { ApiKeyPlan, planService, ServicePlan } from "../resolve/service";
 import { checkAnnotationTotal } from "../validate/common";
-import { DEFAULT_AWAIT_TIMEOUT_SECONDS, serviceSchema } from "../validate/service";
+import { DEFAULT_AWAIT_TIMEOUT_SECONDS, serviceSchema, ServiceSpec } from "../validate/service";
 import { namespaceFields } from "../validate/template";
 import { AIMServiceTemplate } from "./aimServiceTemplate";
 import { AIMTemplateCache } from "./aimTemplateCache";
@@ -21,6 +21,7 @@ import { availableGpuModels, checkGpuModels, lazyOutputs, namespaceDependencies,
 import { mergePullSecrets, resolveConfig } from "../resolve/config";
 import { planOperatorService, registerOperatorService } from "./operator";
 import { hasOverrides } from "../resolve/template";
+import { EffectiveRouting } from "../resolve/routing";
 import {
     ContainerResources,
     EnvVar,
@@ -122,6 +123,218 @@ function describeTemplate(template: TemplateEntry, plan: ServicePlan, gpuCount: 
 }
 
 /**
+ * Everything an AIMService decides before it exists, and everything that can fail: a bad reference registers nothing.
+ * `args` is the caller's object: `cacheModel: false` is read as given, since the schema's default hides it.
+ */
+function planAIMService(args: AIMServiceArgs, spec: ServiceSpec, catalog: Catalog, declarer: Declarer) {
+    const kind = declarer.kind;
+    const dependent = { kind, aimName: spec.name };
+    const available = availableGpuModels(kind, spec.name);
+    const gpuWarnings = [
+        ...checkGpuModels(kind, spec.name, "overrides.gpuSelector.model", [spec.overrides?.gpuSelector?.model]),
+        ...checkGpuModels(kind, spec.name, "aim:availableGpuModels", available ?? []),
+    ];
+    const image = spec.aimImageName !== undefined
+        ? findImage(catalog, dependent, spec.namespace, spec.aimImageName)
+        : findImageByUri(catalog, dependent, spec.namespace, spec.image!);
+    const { config, warning, pathTemplateFrom } = resolveConfig(catalog, { kind, aimName: spec.name, namespace: spec.namespace, configName: spec.configName });
+    const plan = planService(catalog, spec, image, { config, pathTemplateFrom, availableGpuModels: available });
+    const awaitInput = { awaitTimeoutSeconds: spec.awaitTimeoutSeconds ?? DEFAULT_AWAIT_TIMEOUT_SECONDS, skipAwait: spec.skipAwait };
+    const deploymentMode = plan.backend === ServingBackend.KServe ? stackKServeDeploymentMode(kind, spec.name) : undefined;
+    // The service's annotations land on its workload with the package's own.
+    const annotated = { annotations: spec.annotations, await: awaitInput, deploymentMode };
+    const [workloadKind, annotations] = plan.backend === ServingBackend.KServe
+        ? ["InferenceService", inferenceServiceAnnotations(annotated)]
+        : ["Deployment", deploymentAnnotations(annotated)];
+    checkAnnotationTotal(kind, spec.name, "annotations", workloadKind, annotations);
+    const system = systemNamespaceSettings(kind, spec.name);
+    catalog.claimObjects(declarer, plan.objects, plan.routing && { ...plan.routing, namespace: spec.namespace });
+    const operator = planOperatorService(spec, config, plan.routing, { refusesCache: args?.cacheModel === false });
+    const warnings = [warning, ...gpuWarnings, ...plan.warnings, ...(operator?.warnings ?? [])];
+    return { image: resolvedImage(image), imageResources: image.spec.resources, config, plan, system, awaitInput, deploymentMode, warnings, operator };
+}
+
+type PlannedService = ReturnType<typeof planAIMService>;
+
+/** The objects a service's outputs name, as rendered (registered as plain values), and the resources behind them. */
+interface WorkloadNames {
+    deploymentName: string;
+    serviceName: string;
+    inferenceServiceName?: string;
+    endpoint: string;
+    /** The Deployment and the Service the package created: the name outputs are lifted from them. */
+    deployment?: k8s.apps.v1.Deployment;
+    service?: k8s.core.v1.Service;
+}
+
+/**
+ * What the functions registering a service's children share. Every child is created by a function of its own, near
+ * the top of a short body, and the constructor only calls them: the SDK formats a stack trace for each of a
+ * resource's twenty-odd promises, and formatting a frame costs in proportion to the call's position in its function's
+ * bytecode (bench/README.md, third pass).
+ */
+interface ServiceRegistration {
+    component: AIMService;
+    name: string;
+    spec: ServiceSpec;
+    planned: PlannedService;
+    /** The template the service runs, and the caches it mounts. */
+    template: TemplateEntry;
+    caches: ModelCacheEntry[];
+    resources: InferenceResourcesPlan;
+    inNamespace: pulumi.Resource[];
+    labels: Record<string, string>;
+}
+
+function newTokenSecret({ component, name, spec, labels, inNamespace }: ServiceRegistration): k8s.core.v1.Secret {
+    const object = renderTokenSecret(tokenSecretName(spec.name), spec.namespace, labels, spec.hfToken!);
+    return new k8s.core.v1.Secret(`${name}-hf-token`, object, { parent: component, dependsOn: inNamespace });
+}
+
+function newApiKeySecret({ component, name, spec, labels, inNamespace }: ServiceRegistration, apiKey: ApiKeyPlan, password: random.RandomPassword): k8s.core.v1.Secret {
+    const object = renderSecret(apiKey.secretName, spec.namespace, labels, apiKey.key, password.result);
+    return new k8s.core.v1.Secret(`${name}-api-key`, object, { parent: component, dependsOn: inNamespace });
+}
+
+/** The `hfToken` Secret, and the generated API key with its Secret. */
+function registerSecrets(r: ServiceRegistration) {
+    const { apiKey } = r.planned.plan;
+    const tokenSecret = r.spec.hfToken === undefined ? undefined : newTokenSecret(r);
+    const password = apiKey?.generate ? new random.RandomPassword(`${r.name}-api-key`, { length: 48, special: false }, { parent: r.component }) : undefined;
+    const apiKeySecret = apiKey && password ? newApiKeySecret(r, apiKey, password) : undefined;
+    return { tokenSecret, password, apiKeySecret };
+}
+
+type Secrets = ReturnType<typeof registerSecrets>;
+
+/**
+ * The operator target: the AIMService custom resource instead of the workloads; the operator chooses the template when
+ * the service names none, and derives it from overrides (components/operator.ts).
+ */
+function registerOperatorWorkload(r: ServiceRegistration, secrets: Secrets): WorkloadNames {
+    const { plan, config, image, awaitInput } = r.planned;
+    const names = registerOperatorService(r.component, r.name, {
+        spec: r.spec,
+        config,
+        modelName: image.name,
+        routed: plan.routing !== undefined,
+        apiKey: plan.apiKey,
+        tokenSecret: secrets.tokenSecret,
+        apiKeySecret: secrets.apiKeySecret,
+        templateCache: plan.cache && "reuse" in plan.cache ? plan.cache.reuse.resource : undefined,
+        await: awaitInput,
+    });
+    const { predictorName: predictor, inferenceServiceName: isvc, endpoint } = names;
+    return { deploymentName: predictor, serviceName: predictor, inferenceServiceName: isvc, endpoint };
+}
+
+/** What the workload renders from: the service, its template after overrides, the caches it mounts, its Secrets. */
+function workloadInput(r: ServiceRegistration, secrets: Secrets): InferenceInput {
+    const { spec, planned, template } = r;
+    const { plan, config, awaitInput } = planned;
+    const templateFields = namespaceFields(template.spec);
+    return {
+        serviceName: spec.name,
+        templateName: template.spec.name,
+        aimImageName: planned.image.name,
+        labels: spec.labels,
+        namespace: spec.namespace,
+        image: template.image.image,
+        replicas: spec.replicas,
+        gpuCount: r.resources.gpuCount,
+        gpuModel: template.spec.gpuSelector?.model,
+        metric: template.spec.metric,
+        precision: template.spec.precision,
+        templateEnv: templateFields.env,
+        serviceEnv: spec.env,
+        engineArgs: plan.engineArgs,
+        hfTokenSecretName: secrets.tokenSecret && tokenSecretName(spec.name),
+        // A namespace template's own secrets pulled its discovery image and (KServe) reach the predictor through its
+        // runtime: the Deployment pulls with them too, so both backends pull with the same secrets.
+        imagePullSecrets: mergePullSecrets(spec.imagePullSecrets, templateFields.imagePullSecrets, config.imagePullSecrets),
+        resources: r.resources.levels,
+        caches: r.caches.map((c) => ({ claimName: c.pvcName, modelName: c.modelName })),
+        scratch: scratchVolumeFor(spec.scratch, template.spec.modelSources, config.caching.storageClassName),
+        apiKeySecret: plan.apiKey && { name: plan.apiKey.secretName, key: plan.apiKey.key },
+        serviceAccountName: spec.serviceAccountName,
+        annotations: spec.annotations,
+        await: awaitInput,
+    };
+}
+
+function newDeployment({ component, name }: ServiceRegistration, object: ReturnType<typeof renderDeployment>, dependsOn: pulumi.Resource[]): k8s.apps.v1.Deployment {
+    return new k8s.apps.v1.Deployment(`${name}-deployment`, object, { parent: component, dependsOn });
+}
+
+function newInferenceService({ component, name, planned }: ServiceRegistration, workload: InferenceInput, dependsOn: pulumi.Resource[]): k8s.apiextensions.CustomResource {
+    const object = renderInferenceService({ ...workload, deploymentMode: planned.deploymentMode });
+    return new k8s.apiextensions.CustomResource(`${name}-inferenceservice`, object, { parent: component, dependsOn });
+}
+
+function newService({ component, name, inNamespace }: ServiceRegistration, object: ReturnType<typeof renderService>): k8s.core.v1.Service {
+    return new k8s.core.v1.Service(`${name}-service`, object, { parent: component, dependsOn: inNamespace });
+}
+
+/** The HTTPRoute to the service's Service (with KServe, the predictor Service), after it and the namespace. */
+function newRoute(r: ServiceRegistration, routing: EffectiveRouting, backendName: string, backend: pulumi.Resource): k8s.apiextensions.CustomResource {
+    const object = renderHttpRoute({
+        serviceName: r.spec.name,
+        namespace: r.spec.namespace,
+        backendName,
+        labels: r.labels,
+        annotations: routing.annotations,
+        gateway: routing.gateway,
+        path: routing.path,
+        requestTimeout: routing.requestTimeout,
+    });
+    return new k8s.apiextensions.CustomResource(`${r.name}-route`, object, { parent: r.component, dependsOn: [backend, ...r.inNamespace] });
+}
+
+/**
+ * The workloads target: a Deployment and a Service, or a KServe InferenceService, then the route. The workload waits
+ * for the template's discovery Job, the downloads of the caches it mounts, and its Secrets.
+ */
+function registerWorkloads(r: ServiceRegistration, secrets: Secrets): WorkloadNames {
+    const { spec, template } = r;
+    const workload = workloadInput(r, secrets);
+    const dependsOn = [...r.inNamespace, template.discoveryJob, ...r.caches.flatMap((c) => c.resources), secrets.tokenSecret, secrets.apiKeySecret].filter(
+        (resource) => resource !== undefined,
+    );
+    const { routing } = r.planned.plan;
+    if (template.backend === ServingBackend.KServe) {
+        // Traffic goes to the predictor Service that KServe creates for the InferenceService.
+        const isvc = newInferenceService(r, workload, template.runtime ? [...dependsOn, template.runtime] : dependsOn);
+        const isvcName = inferenceServiceName(spec.name, spec.namespace);
+        const predictor = predictorName(isvcName);
+        if (routing) newRoute(r, routing, predictor, isvc);
+        return { deploymentName: predictor, serviceName: predictor, inferenceServiceName: isvcName, endpoint: kserveEndpoint(spec.name, spec.namespace) };
+    }
+    const deploymentObject = renderDeployment(workload);
+    const deployment = newDeployment(r, deploymentObject, dependsOn);
+    const serviceObject = renderService(workload);
+    const service = newService(r, serviceObject);
+    if (routing) newRoute(r, routing, spec.name, service);
+    const names = { deploymentName: deploymentObject.metadata.name, serviceName: serviceObject.metadata.name, endpoint: serviceEndpoint(spec.name, spec.namespace) };
+    return { ...names, deployment, service };
+}
+
+/** Registers the service's children in the order the engine sees them: template, cache, Secrets, workload. */
+function registerServiceChildren(component: AIMService, name: string, spec: ServiceSpec, catalog: Catalog, planned: PlannedService, opts: pulumi.ComponentResourceOptions | undefined) {
+    const { namespace } = spec;
+    const { plan } = planned;
+    const inNamespace = namespaceDependencies(component, catalog, planned.system, namespace);
+    const template = registerTemplate(catalog, namespace, plan, opts?.dependsOn);
+    const caches = registerCaches(catalog, namespace, plan, template, opts?.dependsOn);
+    const resources = planInferenceResources(spec, template.spec, { resources: planned.imageResources });
+    // One labels object for every child that carries them: the SDK only reads its inputs.
+    const labels = serviceLabels({ serviceName: spec.name, templateName: template.spec.name, aimImageName: planned.image.name, labels: spec.labels });
+    const r: ServiceRegistration = { component, name, spec, planned, template, caches, resources, inNamespace, labels };
+    const secrets = registerSecrets(r);
+    const names = planned.operator ? registerOperatorWorkload(r, secrets) : registerWorkloads(r, secrets);
+    return { template, gpuCount: resources.gpuCount, names, password: secrets.password };
+}
+
+/**
  * An inference service. With its template's backend `deployment`: a GPU Deployment running the AIM container of its
  * template and a Service on port 80; with `kserve`: a KServe InferenceService on the template's ServingRuntime (KServe
  * creates the predictor Deployment and Service `<isvc>-predictor`). When routing is enabled, a Gateway API HTTPRoute at
@@ -152,181 +365,26 @@ export class AIMService extends pulumi.ComponentResource {
     declare public readonly apiKey: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: AIMServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        const kind = "AIMService";
-        const { spec, catalog, plan: planned } = planComponent(kind, name, serviceSchema, args, opts, (spec, catalog, declarer) => {
-            // Everything that can fail, before the component exists: a bad reference registers nothing.
-            const dependent = { kind, aimName: spec.name };
-            const available = availableGpuModels(kind, spec.name);
-            const gpuWarnings = [
-                ...checkGpuModels(kind, spec.name, "overrides.gpuSelector.model", [spec.overrides?.gpuSelector?.model]),
-                ...checkGpuModels(kind, spec.name, "aim:availableGpuModels", available ?? []),
-            ];
-            const image = spec.aimImageName !== undefined
-                ? findImage(catalog, dependent, spec.namespace, spec.aimImageName)
-                : findImageByUri(catalog, dependent, spec.namespace, spec.image!);
-            const { config, warning, pathTemplateFrom } = resolveConfig(catalog, { kind, aimName: spec.name, namespace: spec.namespace, configName: spec.configName });
-            const plan = planService(catalog, spec, image, { config, pathTemplateFrom, availableGpuModels: available });
-            const awaitInput = { awaitTimeoutSeconds: spec.awaitTimeoutSeconds ?? DEFAULT_AWAIT_TIMEOUT_SECONDS, skipAwait: spec.skipAwait };
-            const deploymentMode = plan.backend === ServingBackend.KServe ? stackKServeDeploymentMode(kind, spec.name) : undefined;
-            // The service's annotations land on its workload with the package's own.
-            const annotated = { annotations: spec.annotations, await: awaitInput, deploymentMode };
-            const [workloadKind, annotations] = plan.backend === ServingBackend.KServe
-                ? ["InferenceService", inferenceServiceAnnotations(annotated)]
-                : ["Deployment", deploymentAnnotations(annotated)];
-            checkAnnotationTotal(kind, spec.name, "annotations", workloadKind, annotations);
-            const system = systemNamespaceSettings(kind, spec.name);
-            catalog.claimObjects(declarer, plan.objects, plan.routing && { ...plan.routing, namespace: spec.namespace });
-            const operator = planOperatorService(spec, config, plan.routing, { refusesCache: args?.cacheModel === false });
-            const warnings = [warning, ...gpuWarnings, ...plan.warnings, ...(operator?.warnings ?? [])];
-            return { image: resolvedImage(image), imageResources: image.spec.resources, config, plan, system, awaitInput, deploymentMode, warnings, operator };
-        });
-        super(typeToken(kind), name, withSecretToken(spec), opts);
-        warnAll(this, planned.warnings);
-        const { namespace } = spec;
-        const { config, plan } = planned;
-        const inNamespace = namespaceDependencies(this, catalog, planned.system, namespace);
-
-        const template = registerTemplate(catalog, namespace, plan, opts?.dependsOn);
-        const caches = registerCaches(catalog, namespace, plan, template, opts?.dependsOn);
-        const { gpuCount, levels } = planInferenceResources(spec, template.spec, { resources: planned.imageResources });
-        const labelInput = { serviceName: spec.name, templateName: template.spec.name, aimImageName: planned.image.name, labels: spec.labels };
-        // One object for every child that carries the service's labels: the SDK only reads its inputs.
-        const labels = serviceLabels(labelInput);
-        const tokenSecret =
-            spec.hfToken !== undefined
-                ? new k8s.core.v1.Secret(
-                      `${name}-hf-token`,
-                      renderTokenSecret(tokenSecretName(spec.name), namespace, labels, spec.hfToken),
-                      { parent: this, dependsOn: inNamespace },
-                  )
-                : undefined;
-        const password = plan.apiKey?.generate
-            ? new random.RandomPassword(`${name}-api-key`, { length: 48, special: false }, { parent: this })
-            : undefined;
-        const apiKeySecret =
-            plan.apiKey && password
-                ? new k8s.core.v1.Secret(
-                      `${name}-api-key`,
-                      renderSecret(plan.apiKey.secretName, namespace, labels, plan.apiKey.key, password.result),
-                      { parent: this, dependsOn: inNamespace },
-                  )
-                : undefined;
-        const { awaitInput } = planned;
-
-        if (planned.operator) {
-            // The operator target: the AIMService custom resource instead of the workloads; the operator chooses the
-            // template when the service names none, and derives it from overrides (components/operator.ts).
-            const names = registerOperatorService(this, name, {
-                spec,
-                config,
-                modelName: planned.image.name,
-                routed: plan.routing !== undefined,
-                apiKey: plan.apiKey,
-                tokenSecret,
-                apiKeySecret,
-                templateCache: plan.cache && "reuse" in plan.cache ? plan.cache.reuse.resource : undefined,
-                await: awaitInput,
-            });
-            const predicted = spec.templateRef === undefined || hasOverrides(spec.overrides);
-            const resolvedTemplate = describeTemplate(template, plan, gpuCount, predicted);
-            lazyOutputs<AIMService>(this, {
-                resolvedConfig: () => pulumi.output(config),
-                resolvedImage: () => pulumi.output(planned.image),
-                resolvedTemplate: () => pulumi.output(resolvedTemplate),
-                routeGateway: () => pulumi.output(plan.routing?.gateway),
-                routePath: () => pulumi.output(plan.routing?.path),
-                deploymentName: () => pulumi.output(names.predictorName),
-                serviceName: () => pulumi.output(names.predictorName),
-                inferenceServiceName: () => pulumi.output(names.inferenceServiceName),
-                endpoint: () => pulumi.output(names.endpoint),
-                apiKey: () => (password ? pulumi.secret(password.result) : pulumi.output(undefined)),
-            });
-            this.registerOutputs({
-                resolvedConfig: config,
-                resolvedImage: planned.image,
-                resolvedTemplate,
-                routeGateway: plan.routing?.gateway,
-                routePath: plan.routing?.path,
-                deploymentName: names.predictorName,
-                serviceName: names.predictorName,
-                inferenceServiceName: names.inferenceServiceName,
-                endpoint: names.endpoint,
-                apiKey: password ? this.apiKey : undefined,
-            });
-            return;
-        }
-
-        const workload = {
-            ...labelInput,
-            namespace,
-            image: template.image.image,
-            replicas: spec.replicas,
-            gpuCount,
-            gpuModel: template.spec.gpuSelector?.model,
-            metric: template.spec.metric,
-            precision: template.spec.precision,
-            templateEnv: namespaceFields(template.spec).env,
-            serviceEnv: spec.env,
-            engineArgs: plan.engineArgs,
-            hfTokenSecretName: tokenSecret && tokenSecretName(spec.name),
-            // A namespace template's own secrets pulled its discovery image and (KServe) reach the predictor through its
-            // runtime: the Deployment pulls with them too, so both backends pull with the same secrets.
-            imagePullSecrets: mergePullSecrets(spec.imagePullSecrets, namespaceFields(template.spec).imagePullSecrets, config.imagePullSecrets),
-            resources: levels,
-            caches: caches.map((c) => ({ claimName: c.pvcName, modelName: c.modelName })),
-            scratch: scratchVolumeFor(spec.scratch, template.spec.modelSources, config.caching.storageClassName),
-            apiKeySecret: plan.apiKey && { name: plan.apiKey.secretName, key: plan.apiKey.key },
-            serviceAccountName: spec.serviceAccountName,
-            annotations: spec.annotations,
-            await: awaitInput,
-        };
-        const dependsOn = [...inNamespace, template.discoveryJob, ...caches.flatMap((c) => c.resources), tokenSecret, apiKeySecret].filter(
-            (r) => r !== undefined,
+        const { spec, catalog, plan: planned } = planComponent("AIMService", name, serviceSchema, args, opts, (spec, catalog, declarer) =>
+            planAIMService(args, spec, catalog, declarer),
         );
-        // With KServe, traffic goes to the predictor Service that KServe creates for the InferenceService.
-        const kserve = template.backend === ServingBackend.KServe;
-        const isvcName = inferenceServiceName(spec.name, namespace);
-        const deployment = kserve ? undefined : renderDeployment(workload);
-        const workloadResource = deployment
-            ? new k8s.apps.v1.Deployment(`${name}-deployment`, deployment, { parent: this, dependsOn })
-            : new k8s.apiextensions.CustomResource(`${name}-inferenceservice`, renderInferenceService({ ...workload, deploymentMode: planned.deploymentMode }), {
-                  parent: this,
-                  dependsOn: [...dependsOn, ...(template.runtime ? [template.runtime] : [])],
-              });
-        const serviceObject = kserve ? undefined : renderService({ ...labelInput, namespace, await: awaitInput });
-        const service = serviceObject && new k8s.core.v1.Service(`${name}-service`, serviceObject, { parent: this, dependsOn: inNamespace });
-        const { routing } = plan;
-        if (routing) {
-            new k8s.apiextensions.CustomResource(
-                `${name}-route`,
-                renderHttpRoute({
-                    serviceName: spec.name,
-                    namespace,
-                    backendName: kserve ? predictorName(isvcName) : spec.name,
-                    labels,
-                    annotations: routing.annotations,
-                    gateway: routing.gateway,
-                    path: routing.path,
-                    requestTimeout: routing.requestTimeout,
-                }),
-                { parent: this, dependsOn: [service ?? workloadResource, ...inNamespace] },
-            );
-        }
-
-        const resolvedTemplate = describeTemplate(template, plan, gpuCount, false);
-        const inferenceServiceNameValue = kserve ? isvcName : undefined;
-        const endpoint = kserve ? kserveEndpoint(spec.name, namespace) : serviceEndpoint(spec.name, namespace);
+        super(typeToken("AIMService"), name, withSecretToken(spec), opts);
+        warnAll(this, planned.warnings);
+        const { template, gpuCount, names, password } = registerServiceChildren(this, name, spec, catalog, planned, opts);
+        const { config, plan } = planned;
+        const predicted = planned.operator !== undefined && (spec.templateRef === undefined || hasOverrides(spec.overrides));
+        const resolvedTemplate = describeTemplate(template, plan, gpuCount, predicted);
         lazyOutputs<AIMService>(this, {
             resolvedConfig: () => pulumi.output(config),
             resolvedImage: () => pulumi.output(planned.image),
             resolvedTemplate: () => pulumi.output(resolvedTemplate),
-            routeGateway: () => pulumi.output(routing?.gateway),
-            routePath: () => pulumi.output(routing?.path),
-            // Lifted from the objects, so that a program using them depends on them.
-            deploymentName: () => (kserve ? pulumi.output(predictorName(isvcName)) : workloadResource.metadata.name),
-            serviceName: () => (service ? service.metadata.name : pulumi.output(predictorName(isvcName))),
-            inferenceServiceName: () => pulumi.output(inferenceServiceNameValue),
-            endpoint: () => pulumi.output(endpoint),
+            routeGateway: () => pulumi.output(plan.routing?.gateway),
+            routePath: () => pulumi.output(plan.routing?.path),
+            // Lifted from the objects the package created, so that a program using them depends on them.
+            deploymentName: () => names.deployment?.metadata.name ?? pulumi.output(names.deploymentName),
+            serviceName: () => names.service?.metadata.name ?? pulumi.output(names.serviceName),
+            inferenceServiceName: () => pulumi.output(names.inferenceServiceName),
+            endpoint: () => pulumi.output(names.endpoint),
             apiKey: () => (password ? pulumi.secret(password.result) : pulumi.output(undefined)),
         });
         // What this component computed is registered as plain values, the objects' names as rendered (a named
@@ -336,14 +394,13 @@ export class AIMService extends pulumi.ComponentResource {
             resolvedConfig: config,
             resolvedImage: planned.image,
             resolvedTemplate,
-            routeGateway: routing?.gateway,
-            routePath: routing?.path,
-            deploymentName: deployment ? deployment.metadata.name : predictorName(isvcName),
-            serviceName: serviceObject ? serviceObject.metadata.name : predictorName(isvcName),
-            inferenceServiceName: inferenceServiceNameValue,
-            endpoint,
+            routeGateway: plan.routing?.gateway,
+            routePath: plan.routing?.path,
+            deploymentName: names.deploymentName,
+            serviceName: names.serviceName,
+            inferenceServiceName: names.inferenceServiceName,
+            endpoint: names.endpoint,
             apiKey: password ? this.apiKey : undefined,
         });
     }
 }
-
