@@ -1,6 +1,7 @@
-// The hand-written baseline: registers exactly the resources of a dump with plain @pulumi/kubernetes (and other
-// provider SDK) classes, and each AIM component as a plain ComponentResource with the same type and name, no args —
-// what a program writing the same objects by hand would register, with no validation, resolution or rendering.
+// The hand-written baselines: register exactly the resources of a dump with plain @pulumi/kubernetes (and other
+// provider SDK) classes, and each AIM component as a plain ComponentResource with the same type and name — with no
+// args (`hand`), or with the args and registered outputs the package's component had (`hand-full`): what a program
+// writing the same objects by hand would register, with no validation, resolution or rendering.
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -23,6 +24,14 @@ export function programInputs(value: unknown): any {
         return out;
     }
     return value;
+}
+
+/** A component written by hand: its children are registered beside it; with `outputs`, it registers those. */
+class HandComponent extends pulumi.ComponentResource {
+    constructor(type: string, name: string, args: pulumi.Inputs, opts: pulumi.ComponentResourceOptions, outputs: pulumi.Inputs | undefined) {
+        super(type, name, args, opts);
+        if (outputs) this.registerOutputs(outputs);
+    }
 }
 
 type ResourceClass = new (name: string, args: any, opts: pulumi.CustomResourceOptions) => pulumi.Resource;
@@ -63,7 +72,7 @@ export interface Plan {
  * parents and dependencies first), and builds every step's inputs and options: what a program written by hand
  * would have as literals in its source, so the timed window holds only what such a program does at run time.
  */
-export function prepare(registrations: Registration[], order: string[]): Plan {
+export function prepare(registrations: Registration[], order: string[], componentValues: boolean): Plan {
     const byUrn = new Map(registrations.filter((r) => r.type !== "pulumi:providers:kubernetes").map((r) => [r.urn, r]));
     const index = new Map<string, number>();
     const steps: Step[] = [];
@@ -86,14 +95,15 @@ export function prepare(registrations: Registration[], order: string[]): Plan {
             replaceonchangesList?: string[];
         };
         const Class = r.custom ? classOf(r.type) : undefined;
+        const outputs = !r.custom && componentValues ? programInputs(r.outputs ?? {}) : undefined;
         steps.push({
             create: Class
                 ? (name, inputs, opts) => new Class(name, inputs, opts)
-                : (name, inputs, opts) => new pulumi.ComponentResource(r.type, name, inputs, opts),
+                : (name, inputs, opts) => new HandComponent(r.type, name, inputs, opts, outputs),
             name: r.name,
-            // A component by hand takes no args, as the reference harness's `wrapped` baseline: what the package's
-            // components register as their inputs (the SDK serializes them) is a cost of the package.
-            inputs: r.custom ? programInputs(r.inputs) : {},
+            // Without componentValues a component takes no args, as the reference harness's `wrapped` baseline; with
+            // them it takes the package's, and registers its outputs: what the SDK costs for those, the package aside.
+            inputs: r.custom || componentValues ? programInputs(r.inputs) : {},
             parent,
             dependsOn,
             options: {

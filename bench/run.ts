@@ -25,7 +25,9 @@ const ROOT = path.resolve(OUT, "../.."); // <repo>/.cache/aim-bench → <repo>
 const GOLDEN = path.join(ROOT, "bench", "golden-n100.json");
 const RESULT = "@@RESULT ";
 
-type Variant = "package" | "hand";
+type Variant = "package" | "hand" | "hand-full";
+const VARIANTS: Variant[] = ["package", "hand", "hand-full"];
+const VARIANT_LABEL: Record<Variant, string> = { package: "package", hand: "hand-written", "hand-full": "hand-written, full components" };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Child: one program run under the mock runtime.
@@ -46,7 +48,7 @@ async function programChild(variant: Variant, n: number, recordTo: string | unde
     } else {
         const { prepare, replay } = require("./replay") as typeof import("./replay");
         const { registrations } = JSON.parse(fs.readFileSync(dumpFrom!, "utf8")) as Dump;
-        const plan = prepare(registrations, JSON.parse(fs.readFileSync(orderFile(dumpFrom!), "utf8")) as string[]);
+        const plan = prepare(registrations, JSON.parse(fs.readFileSync(orderFile(dumpFrom!), "utf8")) as string[], variant === "hand-full");
         run = (provider) => replay(plan, provider);
     }
     const monitor = await installMocks(recordTo !== undefined);
@@ -208,22 +210,25 @@ function programRuns(sizes: [number, number][]): { rows: string[][]; ratios: str
             // The baseline must register exactly what the package did: recorded both ways and compared first.
             const dumpFile = path.join(tmp, `dump-${n}.json`);
             const expected = record(n, dumpFile);
-            const replayFile = path.join(tmp, `replay-${n}.json`);
-            child("hand", n, ["--dump", dumpFile, "--record", replayFile]);
-            const diffs = differences(expected, fs.readFileSync(replayFile, "utf8"), true);
-            if (diffs.length > 0) throw new Error(`N=${n}: the hand-written replay registers something else:\n${diffs.join("\n")}`);
-            console.error(`N=${n}: replay registers the same ${expected.split("\n").length - 3} resources; ${reps} runs per variant…`);
+            for (const variant of ["hand", "hand-full"] as const) {
+                const replayFile = path.join(tmp, `${variant}-${n}.json`);
+                child(variant, n, ["--dump", dumpFile, "--record", replayFile]);
+                const diffs = differences(expected, fs.readFileSync(replayFile, "utf8"), variant === "hand");
+                if (diffs.length > 0) throw new Error(`N=${n}: the ${VARIANT_LABEL[variant]} replay registers something else:\n${diffs.join("\n")}`);
+            }
+            console.error(`N=${n}: both replays register the same ${expected.split("\n").length - 3} resources; ${reps} runs per variant…`);
 
-            const runs: Record<Variant, ChildResult[]> = { package: [], hand: [] };
+            const runs: Record<Variant, ChildResult[]> = { package: [], hand: [], "hand-full": [] };
             for (let rep = 0; rep < reps; rep++) {
-                const order: Variant[] = rep % 2 === 0 ? ["package", "hand"] : ["hand", "package"];
-                for (const variant of order) runs[variant].push(child(variant, n, variant === "hand" ? ["--dump", dumpFile] : []));
+                // Rotating order, so that drift of the machine's load hits every variant alike.
+                const order = VARIANTS.map((_, k) => VARIANTS[(k + rep) % VARIANTS.length]);
+                for (const variant of order) runs[variant].push(child(variant, n, variant === "package" ? [] : ["--dump", dumpFile]));
             }
             const stat = (v: Variant, key: keyof ChildResult) => runs[v].map((r) => r[key] as number);
-            for (const v of ["package", "hand"] as Variant[]) {
+            for (const v of VARIANTS) {
                 rows.push([
                     `${f0(n)}`,
-                    v === "package" ? "package" : "hand-written",
+                    VARIANT_LABEL[v],
                     f0(runs[v][0].resources),
                     `${f0(min(stat(v, "cpuMs")))} / ${f0(median(stat(v, "cpuMs")))}`,
                     `${f0(min(stat(v, "wallMs")))} / ${f0(median(stat(v, "wallMs")))}`,
@@ -232,14 +237,17 @@ function programRuns(sizes: [number, number][]): { rows: string[][]; ratios: str
                     `${f0(median(stat(v, "maxRssMB")))} (${f0(median(stat(v, "rssStartMB")))})`,
                 ]);
             }
-            const ratio = (key: keyof ChildResult, agg: (xs: number[]) => number) => f2(agg(stat("package", key)) / agg(stat("hand", key)));
-            ratios.push([
-                f0(n),
-                f0(runs.package[0].resources),
-                `${ratio("cpuMs", min)} / ${ratio("cpuMs", median)}`,
-                `${ratio("wallMs", min)} / ${ratio("wallMs", median)}`,
-                `${f0(median(stat("package", "maxRssMB")))} / ${f0(median(stat("hand", "maxRssMB")))} = ${ratio("maxRssMB", median)}`,
-            ]);
+            const pairs: [Variant, Variant][] = [["package", "hand"], ["hand-full", "hand"], ["package", "hand-full"]];
+            for (const [a, b] of pairs) {
+                const ratio = (key: keyof ChildResult, agg: (xs: number[]) => number) => f2(agg(stat(a, key)) / agg(stat(b, key)));
+                ratios.push([
+                    f0(n),
+                    `${VARIANT_LABEL[a]} / ${VARIANT_LABEL[b]}`,
+                    `${ratio("cpuMs", min)} / ${ratio("cpuMs", median)}`,
+                    `${ratio("wallMs", min)} / ${ratio("wallMs", median)}`,
+                    `${f0(median(stat(a, "maxRssMB")))} / ${f0(median(stat(b, "maxRssMB")))} = ${ratio("maxRssMB", median)}`,
+                ]);
+            }
             cpuMedian.set(n, median(stat("package", "cpuMs")));
         }
     } finally {
@@ -290,8 +298,9 @@ function parent(argv: string[]): void {
             `@pulumi/pulumi ${require("@pulumi/pulumi/package.json").version}, @pulumi/kubernetes ${require("@pulumi/kubernetes/package.json").version}; ` +
             `${TARGET ? `aim:target ${TARGET}; ` : ""}load average ${load.toFixed(2)} at the start; ${f0((performance.now() - started) / 1000)} s in all.\n`,
     );
-    console.log("Package / hand-written (min / median of the runs; peak RSS medians):\n");
-    console.log(table(["N", "resources", "CPU ratio", "wall ratio", "peak RSS MB"], ratios));
+    console.log("Ratios (min / median of the runs; peak RSS medians). The second row is what the SDK costs for the components'");
+    console.log("args and outputs alone; the third, what the package costs beyond them (validation, resolution, rendering):\n");
+    console.log(table(["N", "variants", "CPU ratio", "wall ratio", "peak RSS MB"], ratios));
     console.log(`\n${growth.join("\n")}\n`);
     console.log("Program runs (ms: min / median; user+sys CPU and wall from the provider's creation until every registration settled):\n");
     console.log(table(["N", "variant", "resources", "CPU ms", "wall ms", "GC ms", "heap end MB", "peak RSS MB (at start)"], rows));
