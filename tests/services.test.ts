@@ -104,6 +104,19 @@ describe("AIMService", () => {
         assert.deepStrictEqual(single(resources, DEPLOYMENT).dependencies, [job.urn]);
     });
 
+    it("lifts deploymentName and serviceName from the objects: what uses them waits for the Deployment and the Service", async () => {
+        const { resources } = await scenario((opts) => {
+            llamaCluster(opts);
+            const chat = llamaChat(opts);
+            const names = { deployment: chat.deploymentName, service: chat.serviceName, endpoint: chat.endpoint };
+            new pulumi.CustomResource("test:index:Consumer", "consumer", names, { provider: opts.provider });
+        });
+        const consumer = named(resources, "consumer");
+        assert.deepStrictEqual(consumer.inputs, { deployment: "llama-chat", service: "llama-chat", endpoint: "http://llama-chat.ml-team.svc" });
+        const expected = [single(resources, DEPLOYMENT).urn, single(resources, SERVICE).urn].sort();
+        assert.deepStrictEqual([...consumer.dependencies].sort(), expected);
+    });
+
     it("5. runs no discovery for a template with inline model sources, and waits for none", async () => {
         const { result, resources } = await scenario((opts) => {
             llamaCluster(opts);
