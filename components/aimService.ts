@@ -365,10 +365,11 @@ export class AIMService extends pulumi.ComponentResource {
     declare public readonly apiKey: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: AIMServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        const { spec, catalog, plan: planned } = planComponent("AIMService", name, serviceSchema, args, opts, (spec, catalog, declarer) =>
+        const kind = "AIMService";
+        const { spec, catalog, plan: planned } = planComponent(kind, name, serviceSchema, args, opts, (spec, catalog, declarer) =>
             planAIMService(args, spec, catalog, declarer),
         );
-        super(typeToken("AIMService"), name, withSecretToken(spec), opts);
+        super(typeToken(kind), name, withSecretToken(spec), opts);
         warnAll(this, planned.warnings);
         const { template, gpuCount, names, password } = registerServiceChildren(this, name, spec, catalog, planned, opts);
         const { config, plan } = planned;

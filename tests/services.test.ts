@@ -1,5 +1,6 @@
 // AIMService under the mock runtime: the GPU Deployment, Service, HTTPRoute and token Secret it renders.
 
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import {
@@ -108,11 +109,11 @@ describe("AIMService", () => {
         const { resources } = await scenario((opts) => {
             llamaCluster(opts);
             const chat = llamaChat(opts);
-            const names = { deployment: chat.deploymentName, service: chat.serviceName, endpoint: chat.endpoint };
-            new pulumi.CustomResource("test:index:Consumer", "consumer", names, { provider: opts.provider });
+            const data = { deployment: chat.deploymentName, service: chat.serviceName, endpoint: chat.endpoint };
+            new k8s.core.v1.ConfigMap("consumer", { metadata: { name: "consumer", namespace: "ml-team" }, data }, opts);
         });
         const consumer = named(resources, "consumer");
-        assert.deepStrictEqual(consumer.inputs, { deployment: "llama-chat", service: "llama-chat", endpoint: "http://llama-chat.ml-team.svc" });
+        assert.deepStrictEqual(consumer.inputs.data, { deployment: "llama-chat", service: "llama-chat", endpoint: "http://llama-chat.ml-team.svc" });
         const expected = [single(resources, DEPLOYMENT).urn, single(resources, SERVICE).urn].sort();
         assert.deepStrictEqual([...consumer.dependencies].sort(), expected);
     });
