@@ -298,8 +298,9 @@ function parent(argv: string[]): void {
             `@pulumi/pulumi ${require("@pulumi/pulumi/package.json").version}, @pulumi/kubernetes ${require("@pulumi/kubernetes/package.json").version}; ` +
             `${TARGET ? `aim:target ${TARGET}; ` : ""}load average ${load.toFixed(2)} at the start; ${f0((performance.now() - started) / 1000)} s in all.\n`,
     );
-    console.log("Ratios (min / median of the runs; peak RSS medians). The second row is what the SDK costs for the components'");
-    console.log("args and outputs alone; the third, what the package costs beyond them (validation, resolution, rendering):\n");
+    console.log("Ratios (min / median of the runs; peak RSS medians). Per N: the package against plain components; full components");
+    console.log("against plain ones, what the SDK costs for the components' args and outputs alone; the package against full components,");
+    console.log("what it costs beyond them (validation, resolution, rendering):\n");
     console.log(table(["N", "variants", "CPU ratio", "wall ratio", "peak RSS MB"], ratios));
     console.log(`\n${growth.join("\n")}\n`);
     console.log("Program runs (ms: min / median; user+sys CPU and wall from the provider's creation until every registration settled):\n");
