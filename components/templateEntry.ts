@@ -5,7 +5,7 @@
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
+import * as z from "zod";
 import { renderDiscoveryJob } from "../render/discoveryJob";
 import { implicitCacheArgs, planImplicitCache, templateCachePulumiName } from "../resolve/cache";
 import { findImage, resolvedImage } from "../resolve/image";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Scope } from "../types";
 import { dnsLabel, dnsSubdomain, envList, int32, nonEmpty, pullSecrets, stringInput } from "./common";
 

@@ -2,7 +2,7 @@
 // users see: `<Kind> "<aim name>": <field path>: <problem>`.
 
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
+import * as z from "zod";
 import { Metric, Precision, ServingBackend, Target } from "../types";
 import { checkPathTemplate } from "./pathTemplate";
 import { MAX_PVC_GI, MAX_QUANTITY, NANOS_PER_UNIT, pvcGi, PVC_HEADROOM_PERCENT, quantityNanos, quantityUnits } from "./quantity";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigCaching, ConfigRouting, LocalObjectReference } from "../types";
 import { dnsLabel, dnsSubdomain, gatewayDuration, gatewayRef, pathTemplate, pullSecrets, routeAnnotations } from "./common";
 

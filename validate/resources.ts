@@ -1,7 +1,7 @@
 // Container resources of the inference container, as images, templates and services state them
 // (aim-reference §3.5 "Container resources"): one schema for every level, so a level is valid on its own.
 
-import { z } from "zod";
+import * as z from "zod";
 import { gpuCount, MAX_GPUS, qualifiedName, quantity } from "./common";
 import { compareQuantities, isWholeQuantity, quantityNanos, quantityUnits } from "./quantity";
 

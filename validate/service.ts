@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { containerResources, gpuCountConflict } from "./resources";
 import { inferenceEnvList } from "./engineArgs";
 import {

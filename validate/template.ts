@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { EnvVar } from "../types";
 import { cacheTooLarge, dnsLabel, dnsSubdomain, envList, gpuSelector, metric, modelSource, precision, pullSecrets, servingBackend } from "./common";
 import { inferenceEnvList } from "./engineArgs";
