@@ -7,8 +7,8 @@
 //   npm run bench -- --update-golden  # rewrites it
 //   npm run bench -- --target operator --n 1000:3  # the operator target (Pulumi config aim:target)
 //
-// `npm run bench` compiles the package and bench/ with tsc (bench/tsconfig.json) into .cache/aim-bench
-// and runs plain JS: no ts-node, no source maps. Every measured run is a process of its own (this file with
+// `npm run bench` compiles the package and bench/ with tsc (bench/tsconfig.json) into .cache/aim-bench, replaces
+// its index.js with the bundle the package ships (scripts/bundle.js), and runs plain JS: no ts-node, no source maps. Every measured run is a process of its own (this file with
 // `--child`), variants interleaved. See bench/README.md for the method.
 
 import { spawnSync } from "child_process";

@@ -1,0 +1,67 @@
+// @ts-check
+// The build's second step (`npm run build`; tsc emits the declarations): one esbuild bundle per entry point into
+// bin/, with zod inside and tree-shaken.
+//
+// Why: zod's CommonJS build loads 95 modules, 64 of them locales the package never uses, and the package's own
+// sources are 54 more; `require` of the package took 1.11× `require('@pulumi/kubernetes')`. One file per entry,
+// holding only the zod the schemas use (its sources are `import * as z from "zod"` for this, as zod documents),
+// takes about 1.04× (bench/README.md, "Import"). Everything else the package depends on stays external: a program
+// must share the single @pulumi/pulumi it runs with, and npm dedupes the rest.
+//
+//   node scripts/bundle.js                    # every entry point into bin/
+//   node scripts/bundle.js index.ts <file>    # the package's entry alone, into <file> (bench, tests)
+
+const esbuild = require("esbuild");
+const path = require("node:path");
+const { name: PACKAGE_NAME, dependencies } = require("../package.json");
+
+const ROOT = path.resolve(__dirname, "..");
+
+/** What the package runs: its main module, the component provider's host and entry, and the review CLIs. */
+const ENTRY_POINTS = ["index.ts", "provider/host.ts", "provider/main.ts", "review/aim-preview.ts", "review/aim-review.ts", "review/runner.ts"];
+
+/**
+ * An import of another entry point stays a `require` of that entry's bundle, so that a process holds one copy of
+ * each module's state (the provider host runs the components of bin/index.js, not a copy of them).
+ * @param {string} entry
+ * @returns {esbuild.Plugin}
+ */
+function otherEntriesExternal(entry) {
+    const others = new Set(ENTRY_POINTS.filter((e) => e !== entry).map((e) => path.join(ROOT, e.replace(/\.ts$/, ""))));
+    return {
+        name: "other-entries-external",
+        setup(build) {
+            build.onResolve({ filter: /^\.\.?\// }, (args) =>
+                others.has(path.resolve(args.resolveDir, args.path).replace(/\.ts$/, "")) ? { path: args.path, external: true } : undefined,
+            );
+        },
+    };
+}
+
+/**
+ * @param {string} entry the entry point, relative to the package root
+ * @param {string} outfile
+ */
+async function bundle(entry, outfile) {
+    await esbuild.build({
+        entryPoints: [path.join(ROOT, entry)],
+        outfile,
+        bundle: true,
+        platform: "node",
+        target: "node20",
+        format: "cjs",
+        // Class and function names are behaviour: the SDK's getPulumiComponents serves components by class name, and
+        // esbuild would rename a top-level name that two modules share.
+        keepNames: true,
+        // The package's own name and ts-node appear only in `require.resolve` (provider/host.ts, review/revision.ts).
+        external: [...Object.keys(dependencies).filter((name) => name !== "zod"), PACKAGE_NAME, "ts-node"],
+        plugins: [otherEntriesExternal(entry)],
+        logLevel: "warning",
+    });
+}
+
+const [entry, outfile] = process.argv.slice(2);
+const builds = entry ? [bundle(entry, path.resolve(outfile))] : ENTRY_POINTS.map((e) => bundle(e, path.join(ROOT, "bin", e.replace(/\.ts$/, ".js"))));
+Promise.all(builds).catch(() => {
+    process.exitCode = 1; // esbuild has printed the errors
+});
