@@ -12,6 +12,7 @@
 //   node scripts/bundle.js index.ts <file>    # the package's entry alone, into <file> (bench, tests)
 
 const esbuild = require("esbuild");
+const fs = require("node:fs");
 const path = require("node:path");
 const { name: PACKAGE_NAME, dependencies } = require("../package.json");
 
@@ -43,7 +44,7 @@ function otherEntriesExternal(entry) {
  * @param {string} outfile
  */
 async function bundle(entry, outfile) {
-    await esbuild.build({
+    const { metafile } = await esbuild.build({
         entryPoints: [path.join(ROOT, entry)],
         outfile,
         bundle: true,
@@ -56,8 +57,27 @@ async function bundle(entry, outfile) {
         // The package's own name and ts-node appear only in `require.resolve` (provider/host.ts, review/revision.ts).
         external: [...Object.keys(dependencies).filter((name) => name !== "zod"), PACKAGE_NAME, "ts-node"],
         plugins: [otherEntriesExternal(entry)],
+        metafile: true,
         logLevel: "warning",
     });
+    fs.appendFileSync(outfile, licensesOf(Object.keys(metafile.inputs)));
+}
+
+/**
+ * The licence of each npm package a bundle holds code of (zod), as a comment at its end: zod's MIT licence asks that
+ * copies carry its notice.
+ * @param {string[]} inputs the bundle's input files, relative to the working directory
+ */
+function licensesOf(inputs) {
+    const packages = new Set(inputs.map((input) => /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1]).filter((name) => name !== undefined));
+    return [...packages]
+        .sort()
+        .map((name) => {
+            const dir = path.dirname(require.resolve(`${name}/package.json`, { paths: [ROOT] }));
+            const { version } = require(path.join(dir, "package.json"));
+            return `\n/*! ${name} ${version}, bundled:\n${fs.readFileSync(path.join(dir, "LICENSE"), "utf8").trim()}\n*/\n`;
+        })
+        .join("");
 }
 
 const [entry, outfile] = process.argv.slice(2);

@@ -24,12 +24,13 @@ describe("the bundle (bin/index.js)", function () {
         bundle = require(BUNDLE);
     });
 
-    it("exports what index.ts exports, and requires no zod at run time", () => {
+    it("exports what index.ts exports, requires no zod at run time, and carries zod's licence", () => {
         assert.deepEqual(Object.keys(bundle).sort(), Object.keys(sources).sort());
         const text = fs.readFileSync(BUNDLE, "utf8");
         assert.doesNotMatch(text, /require\("zod/);
         assert.match(text, /require\("@pulumi\/pulumi"\)/);
         assert.match(text, /require\("@pulumi\/kubernetes"\)/);
+        assert.match(text, /\/\*! zod \d+\.\d+\.\d+, bundled:\nMIT License\n\nCopyright \(c\) \d+ Colin McDonnell\n/);
     });
 
     for (const target of ["workloads", "operator"]) {
