@@ -51,9 +51,9 @@ async function bundle(entry, outfile) {
         platform: "node",
         target: "node20",
         format: "cjs",
-        // Class and function names are behaviour: the SDK's getPulumiComponents serves components by class name, and
-        // esbuild would rename a top-level name that two modules share.
-        keepNames: true,
+        // No keepNames: it wraps every closure the code creates in a defineProperty call (7 MB of allocation at N = 1,000).
+        // The names that are behaviour, the exported classes' (the SDK's getPulumiComponents serves components by class
+        // name), esbuild keeps unless two modules declare one name; tests/bundle.test.ts checks them.
         // The package's own name and ts-node appear only in `require.resolve` (provider/host.ts, review/revision.ts).
         external: [...Object.keys(dependencies).filter((name) => name !== "zod"), PACKAGE_NAME, "ts-node"],
         plugins: [otherEntriesExternal(entry)],
