@@ -51,9 +51,14 @@ async function bundle(entry, outfile) {
         platform: "node",
         target: "node20",
         format: "cjs",
+        // No source map, as tsc's build had none: Pulumi's program host registers source-map-support
+        // (@pulumi/pulumi cmd/run/index.js), which would map every frame of the stack the SDK takes for each of its
+        // promises (runtime/debuggable.js, about 24 per resource). The TypeScript sources ship beside the bundle.
+        sourcemap: false,
         // No keepNames: it wraps every closure the code creates in a defineProperty call (7 MB of allocation at N = 1,000).
         // The names that are behaviour, the exported classes' (the SDK's getPulumiComponents serves components by class
         // name), esbuild keeps unless two modules declare one name; tests/bundle.test.ts checks them.
+        keepNames: false,
         // The package's own name and ts-node appear only in `require.resolve` (provider/host.ts, review/revision.ts).
         external: [...Object.keys(dependencies).filter((name) => name !== "zod"), PACKAGE_NAME, "ts-node"],
         plugins: [otherEntriesExternal(entry)],
