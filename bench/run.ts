@@ -6,6 +6,7 @@
 //   npm run bench -- --golden         # checks bench/golden-n100.json against a fresh N = 100 run, byte for byte
 //   npm run bench -- --update-golden  # rewrites it
 //   npm run bench -- --target operator --n 1000:3  # the operator target (Pulumi config aim:target)
+//   npm run bench -- --imports 25     # the import times alone, 25 fresh processes per module
 //
 // `npm run bench` compiles the package and bench/ with tsc (bench/tsconfig.json) into .cache/aim-bench, replaces
 // its index.js with the bundle the package ships (scripts/bundle.js), and runs plain JS: no ts-node, no source maps. Every measured run is a process of its own (this file with
@@ -288,16 +289,25 @@ function parent(argv: string[]): void {
     if (argv.includes("--golden") || argv.includes("--update-golden")) return golden(argv.includes("--update-golden"));
     const sizesArg = argv.includes("--n") ? argv[argv.indexOf("--n") + 1] : argv.includes("--large") ? "100:5,1000:3,10000:1" : "100:5,1000:3";
     const sizes = sizesArg.split(",").map((s) => s.split(":").map(Number) as [number, number]);
+    // `--imports <reps>`: the import times alone, with as many fresh processes per module as asked.
+    const importsOnly = argv.includes("--imports") ? Number(argv[argv.indexOf("--imports") + 1]) : undefined;
     const started = performance.now();
     const load = os.loadavg()[0];
-    const { rows, ratios, growth } = programRuns(sizes);
-    const imports = importRuns(9);
+    const { rows, ratios, growth } = importsOnly ? { rows: [], ratios: [], growth: [] } : programRuns(sizes);
+    const importReps = importsOnly ?? 9;
+    const imports = importRuns(importReps);
     const cpus = os.cpus();
     console.log(
         `Machine: ${cpus.length} × ${cpus[0]?.model.trim()}, ${f0(os.totalmem() / 2 ** 30)} GiB; Node ${process.version}; ` +
             `@pulumi/pulumi ${require("@pulumi/pulumi/package.json").version}, @pulumi/kubernetes ${require("@pulumi/kubernetes/package.json").version}; ` +
             `${TARGET ? `aim:target ${TARGET}; ` : ""}load average ${load.toFixed(2)} at the start; ${f0((performance.now() - started) / 1000)} s in all.\n`,
     );
+    if (!importsOnly) printProgramRuns(rows, ratios, growth);
+    console.log(`\nImport (\`require\` in a fresh process, ${importReps} runs interleaved; ms: min / median):\n`);
+    console.log(table(["module", "require ms", "CPU ms", "÷ @pulumi/kubernetes"], imports));
+}
+
+function printProgramRuns(rows: string[][], ratios: string[][], growth: string[]): void {
     console.log("Ratios (min / median of the runs; peak RSS medians). Per N: the package against plain components; full components");
     console.log("against plain ones, what the SDK costs for the components' args and outputs alone; the package against full components,");
     console.log("what it costs beyond them (validation, resolution, rendering):\n");
@@ -305,8 +315,6 @@ function parent(argv: string[]): void {
     console.log(`\n${growth.join("\n")}\n`);
     console.log("Program runs (ms: min / median; user+sys CPU and wall from the provider's creation until every registration settled):\n");
     console.log(table(["N", "variant", "resources", "CPU ms", "wall ms", "GC ms", "heap end MB", "peak RSS MB (at start)"], rows));
-    console.log("\nImport (`require` in a fresh process, 9 runs interleaved; ms: min / median):\n");
-    console.log(table(["module", "require ms", "CPU ms", "÷ @pulumi/kubernetes"], imports));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
