@@ -21,3 +21,5 @@ export const templateCacheSchema = z.strictObject({
     protect: z.boolean().default(false),
     hfToken: stringInput.optional(),
 });
+
+export type TemplateCacheSpec = z.output<typeof templateCacheSchema>;
