@@ -9,8 +9,9 @@
 //   npm run bench -- --imports 25     # the import times alone, 25 fresh processes per module
 //
 // `npm run bench` compiles the package and bench/ with tsc (bench/tsconfig.json) into .cache/aim-bench, replaces
-// its index.js with the bundle the package ships (scripts/bundle.js), and runs plain JS: no ts-node, no source maps. Every measured run is a process of its own (this file with
-// `--child`), variants interleaved. See bench/README.md for the method.
+// the package's entry points there with the bundles it ships (scripts/bundle.js), and runs plain JS: no ts-node, no
+// source maps. Every measured run is a process of its own (this file with `--child`), variants interleaved. See
+// bench/README.md for the method.
 
 import { spawnSync } from "child_process";
 import * as fs from "fs";
