@@ -97,13 +97,16 @@ interface CacheRegistration {
     plan: PlannedTemplateCache;
     inNamespace: pulumi.Resource[];
     opts: pulumi.ComponentResourceOptions | undefined;
+    /** Of the shared objects: the cluster's provider, and what they wait for. */
+    provider: pulumi.ProviderResource | undefined;
+    sharedDependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
 }
 
 /**
  * A model cache of this namespace, declared in the catalog; on the workloads target its PVC, download Job and token
  * Secret are shared objects: the cluster's provider, no parent, a name of their own (see sharedObjectName).
  */
-function newModelCache({ component, spec, cluster, catalog, declarer, plan, inNamespace, opts }: CacheRegistration, planned: PlannedModelCache): ModelCacheEntry {
+function newModelCache({ spec, cluster, catalog, declarer, plan, inNamespace, opts, provider, sharedDependsOn: dependsOn }: CacheRegistration, planned: PlannedModelCache): ModelCacheEntry {
     const { namespace } = spec;
     const { settings } = plan;
     const cache: ModelCacheEntry = {
@@ -120,9 +123,7 @@ function newModelCache({ component, spec, cluster, catalog, declarer, plan, inNa
     catalog.modelCaches.declare(namespace, planned.cacheName, cache, declarer);
     // On the operator target the operator makes the PVCs and downloads: the package keeps the catalog entry.
     if (plan.operator) return cache;
-    const provider = component.getProvider("kubernetes::");
     const named = (objectName: string) => sharedObjectName(cluster, namespace, objectName);
-    const dependsOn = alsoAfter(inNamespace, opts?.dependsOn);
     const input = { cacheName: planned.cacheName, namespace, source: planned.source, storageClassName: settings.storageClassName };
     const pvc = new k8s.core.v1.PersistentVolumeClaim(named(planned.pvcName), renderCachePvc(input), {
         provider,
@@ -184,7 +185,9 @@ function registerTemplateCacheChildren(component: AIMTemplateCache, name: string
     };
     catalog.templateCaches.declare(namespace, spec.name, entry, declarer);
     catalog.templateCachesByTemplate.declare(namespace, templateKey(plan.template), entry, declarer, plan.forCacheModel);
-    const registration: CacheRegistration = { component, name, spec, cluster, catalog, declarer, plan, inNamespace, opts };
+    const provider = component.getProvider("kubernetes::");
+    const sharedDependsOn = alsoAfter(inNamespace, opts?.dependsOn);
+    const registration: CacheRegistration = { component, name, spec, cluster, catalog, declarer, plan, inNamespace, opts, provider, sharedDependsOn };
     entry.caches = plan.caches.map((cache) => cache.existing ?? newModelCache(registration, cache));
     // A cache made on a template's behalf is the operator's to make too (from the template or the service).
     if (plan.operator && plan.implicitFor === undefined) entry.resource = registerOperatorCache(registration, plan.operator);
