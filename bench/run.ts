@@ -7,6 +7,8 @@
 //   npm run bench -- --update-golden  # rewrites it
 //   npm run bench -- --target operator --n 1000:3  # the operator target (Pulumi config aim:target)
 //   npm run bench -- --imports 25     # the import times alone, 25 fresh processes per module
+//   npm run bench -- --n 1000:3 --profile .cache/profiles  # each timed run under `node --cpu-prof`, then a summary
+//                                                          # of where each variant's main thread spends its time
 //
 // `npm run bench` compiles the package and bench/ with tsc (bench/tsconfig.json) into .cache/aim-bench, replaces
 // the package's entry points there with the bundles it ships (scripts/bundle.js), and runs plain JS: no ts-node, no
@@ -131,9 +133,13 @@ const heapFlags = (n: number) => (n > 2000 ? ["--max-old-space-size=16384"] : []
 /** `--target operator`: every program run of this invocation renders the aim-engine custom resources. */
 const TARGET = process.argv.includes("--target") ? process.argv[process.argv.indexOf("--target") + 1] : undefined;
 
-function child(variant: Variant, n: number, extra: string[] = []): ChildResult {
+/** `--profile <dir>`: every timed run writes a CPU profile into `<dir>/<variant>-n<N>` (the timings then include the profiler's cost). */
+const PROFILE_DIR = process.argv.includes("--profile") ? path.resolve(process.argv[process.argv.indexOf("--profile") + 1]) : undefined;
+const profileDir = (variant: Variant, n: number) => path.join(PROFILE_DIR!, `${variant}-n${n}`);
+
+function child(variant: Variant, n: number, extra: string[] = [], nodeFlags: string[] = []): ChildResult {
     const targetArgs = TARGET ? ["--target", TARGET] : [];
-    const result = spawnNode([...heapFlags(n), path.join(HERE, "run.js"), "--child", variant, "--n", String(n), ...targetArgs, ...extra]) as ChildResult;
+    const result = spawnNode([...heapFlags(n), ...nodeFlags, path.join(HERE, "run.js"), "--child", variant, "--n", String(n), ...targetArgs, ...extra]) as ChildResult;
     if (result.errorCount > 0) throw new Error(`${variant} N=${n}: ${result.errorCount} registration errors, e.g. ${result.errors.join("; ")}`);
     return result;
 }
@@ -221,10 +227,15 @@ function programRuns(sizes: [number, number][]): { rows: string[][]; ratios: str
             console.error(`N=${n}: both replays register the same ${expected.split("\n").length - 3} resources; ${reps} runs per variant…`);
 
             const runs: Record<Variant, ChildResult[]> = { package: [], hand: [], "hand-full": [] };
+            // A summary must not mix in the profiles of an earlier invocation.
+            if (PROFILE_DIR) for (const v of VARIANTS) fs.rmSync(profileDir(v, n), { recursive: true, force: true });
             for (let rep = 0; rep < reps; rep++) {
                 // Rotating order, so that drift of the machine's load hits every variant alike.
                 const order = VARIANTS.map((_, k) => VARIANTS[(k + rep) % VARIANTS.length]);
-                for (const variant of order) runs[variant].push(child(variant, n, variant === "package" ? [] : ["--dump", dumpFile]));
+                for (const variant of order) {
+                    const profileFlags = PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${profileDir(variant, n)}`] : [];
+                    runs[variant].push(child(variant, n, variant === "package" ? [] : ["--dump", dumpFile], profileFlags));
+                }
             }
             const stat = (v: Variant, key: keyof ChildResult) => runs[v].map((r) => r[key] as number);
             for (const v of VARIANTS) {
@@ -304,6 +315,7 @@ function parent(argv: string[]): void {
             `${TARGET ? `aim:target ${TARGET}; ` : ""}load average ${load.toFixed(2)} at the start; ${f0((performance.now() - started) / 1000)} s in all.\n`,
     );
     if (!importsOnly) printProgramRuns(rows, ratios, growth);
+    if (PROFILE_DIR && !importsOnly) printProfiles(sizes.map(([n]) => n));
     console.log(`\nImport (\`require\` in a fresh process, ${importReps} runs interleaved; ms: min / median):\n`);
     console.log(table(["module", "require ms", "CPU ms", "÷ @pulumi/kubernetes"], imports));
 }
@@ -316,6 +328,16 @@ function printProgramRuns(rows: string[][], ratios: string[][], growth: string[]
     console.log(`\n${growth.join("\n")}\n`);
     console.log("Program runs (ms: min / median; user+sys CPU and wall from the provider's creation until every registration settled):\n");
     console.log(table(["N", "variant", "resources", "CPU ms", "wall ms", "GC ms", "heap end MB", "peak RSS MB (at start)"], rows));
+}
+
+function printProfiles(sizes: number[]): void {
+    const { summarize, profilesIn, isInstalledPackage } = require("./profile") as typeof import("./profile");
+    for (const n of sizes) {
+        // The plain replay last: the summary's differences are to it.
+        const variants = (["package", "hand-full", "hand"] as const).map((v) => [VARIANT_LABEL[v], profilesIn(profileDir(v, n))] as [string, string[]]);
+        console.log(`\nN = ${f0(n)}: main thread by \`node --cpu-prof\` (profiles in ${path.relative(ROOT, PROFILE_DIR!)}; whole process, imports included):\n`);
+        console.log(summarize(variants, isInstalledPackage(OUT)));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
