@@ -1,5 +1,5 @@
 // Where a program's main thread spends its time: `node --cpu-prof` profiles summarised by what the time is spent on,
-// one column per variant (median over its runs), side by side with the differences to the last variant.
+// one column per variant (median over its runs), side by side with the differences between consecutive variants.
 //
 //   npm run bench -- --n 1000:3 --profile .cache/profiles   # profiles every timed run and prints this summary
 //   node .cache/aim-bench/bench/profile.js <dir>... [--top 20] # one directory of *.cpuprofile files per variant
@@ -134,9 +134,10 @@ function markdownTable(headers: string[], rows: string[][]): string {
 }
 
 /**
- * The summary of profiles per variant (label → its .cpuprofile files), the last variant being the baseline: median
- * self time per category, the difference of every other variant to the baseline, and the `top` functions whose
- * median self time differs most between the first variant and the baseline.
+ * The summary of profiles per variant (label → its .cpuprofile files): median self time per category, the
+ * difference of each variant to the next one (variants given from the package down to the plainest baseline, so
+ * the differences add up to the package's whole excess), and the `top` functions whose median self time differs
+ * most between the first two variants.
  */
 export function summarize(variants: [string, string[]][], isPackageFile: (file: string) => boolean, top = 15): string {
     const moduleAt = bundleModules();
@@ -145,29 +146,28 @@ export function summarize(variants: [string, string[]][], isPackageFile: (file: 
     const byCategory = profiles.map((v) => v.parsed.map((p) => selfTimeByCategory(p, categorize)));
     const medianOf = (runs: Map<string, number>[], key: string) => median(runs.map((r) => r.get(key) ?? 0));
     const totalOf = (runs: Map<string, number>[]) => median(runs.map((r) => [...r.values()].reduce((a, b) => a + b, 0)));
-    const baseline = byCategory.length - 1;
     const categories = [...new Set(byCategory.flatMap((runs) => runs.flatMap((r) => [...r.keys()])))].sort(
         (a, b) => medianOf(byCategory[0], b) - medianOf(byCategory[0], a),
     );
-    const others = profiles.slice(0, baseline);
-    const headers = ["main thread, self time (ms, median)", ...profiles.map((v) => `${v.label} (${v.parsed.length})`), ...others.map((v) => `${v.label} − ${profiles[baseline].label}`)];
+    const pairs = profiles.slice(1).map((_, i) => [i, i + 1] as const);
+    const headers = ["main thread, self time (ms, median)", ...profiles.map((v) => `${v.label} (${v.parsed.length})`), ...pairs.map(([a, b]) => `${profiles[a].label} − ${profiles[b].label}`)];
     const row = (name: string, value: (runs: Map<string, number>[]) => number) => [
         name,
         ...byCategory.map((runs) => ms(value(runs))),
-        ...byCategory.slice(0, baseline).map((runs) => signed(value(runs) - value(byCategory[baseline]))),
+        ...pairs.map(([a, b]) => signed(value(byCategory[a]) - value(byCategory[b]))),
     ];
     const rows = [...categories.map((c) => row(c, (runs) => medianOf(runs, c))), row("**total sampled**", totalOf)];
     const out = [markdownTable(headers, rows)];
-    if (top > 0 && baseline > 0) {
+    if (top > 0 && profiles.length > 1) {
         const fnA = profiles[0].parsed.map(selfTimeByFunction);
-        const fnB = profiles[baseline].parsed.map(selfTimeByFunction);
+        const fnB = profiles[1].parsed.map(selfTimeByFunction);
         const names = [...new Set([...fnA, ...fnB].flatMap((m) => [...m.keys()]))];
         const diff = (name: string) => medianOf(fnA, name) - medianOf(fnB, name);
         const largest = names.sort((a, b) => Math.abs(diff(b)) - Math.abs(diff(a))).slice(0, top);
         out.push(
             "",
             markdownTable(
-                ["function (self time, ms, median)", profiles[0].label, profiles[baseline].label, "difference"],
+                ["function (self time, ms, median)", profiles[0].label, profiles[1].label, "difference"],
                 largest.map((name) => [`\`${name}\``, ms(medianOf(fnA, name)), ms(medianOf(fnB, name)), signed(diff(name))]),
             ),
         );
@@ -191,7 +191,7 @@ if (require.main === module) {
     const topAt = args.indexOf("--top");
     const top = topAt >= 0 ? Number(args.splice(topAt, 2)[1]) : 15;
     if (args.length === 0) {
-        console.error("usage: node profile.js <dir of *.cpuprofile>... [--top N]   (the last directory is the baseline)");
+        console.error("usage: node profile.js <dir of *.cpuprofile>... [--top N]   (the package first, the plainest baseline last)");
         process.exit(2);
     }
     const variants = args.map((dir) => [path.basename(dir), profilesIn(dir)] as [string, string[]]);

@@ -333,7 +333,7 @@ function printProgramRuns(rows: string[][], ratios: string[][], growth: string[]
 function printProfiles(sizes: number[]): void {
     const { summarize, profilesIn, isInstalledPackage } = require("./profile") as typeof import("./profile");
     for (const n of sizes) {
-        // The plain replay last: the summary's differences are to it.
+        // In this order the two differences add up: what the package costs beyond full components, and what those cost.
         const variants = (["package", "hand-full", "hand"] as const).map((v) => [VARIANT_LABEL[v], profilesIn(profileDir(v, n))] as [string, string[]]);
         console.log(`\nN = ${f0(n)}: main thread by \`node --cpu-prof\` (profiles in ${path.relative(ROOT, PROFILE_DIR!)}; whole process, imports included):\n`);
         console.log(summarize(variants, isInstalledPackage(OUT)));

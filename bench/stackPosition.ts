@@ -1,7 +1,7 @@
 // How much formatting a stack trace costs as a function of where the call sits in its function: V8 finds a frame's
 // line and column by walking the function's source positions up to the call. The SDK formats a stack trace for every
 // debuggable promise (about 24 per resource), so a component whose children are created deep into a long constructor
-// pays this for every frame of it (bench/README.md, third pass).
+// pays this for every frame of it (bench/HISTORY.md, third pass).
 //   npx tsc -p bench/tsconfig.json && node .cache/aim-bench/bench/stackPosition.js
 
 const CAPTURES = 20_000;

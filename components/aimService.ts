@@ -171,7 +171,7 @@ interface WorkloadNames {
  * What the functions registering a service's children share. Every child is created by a function of its own, near
  * the top of a short body, and the constructor only calls them: the SDK formats a stack trace for each of a
  * resource's twenty-odd promises, and formatting a frame costs in proportion to the call's position in its function's
- * bytecode (bench/README.md, third pass).
+ * bytecode (bench/HISTORY.md, third pass).
  */
 interface ServiceRegistration {
     component: AIMService;
@@ -390,7 +390,7 @@ export class AIMService extends pulumi.ComponentResource {
         });
         // What this component computed is registered as plain values, the objects' names as rendered (a named
         // object keeps its name): the same bytes reach the engine, but serializing an Output costs promises and a
-        // captured stack trace each, and waits for the object's registration (bench/README.md).
+        // captured stack trace each, and waits for the object's registration (bench/HISTORY.md, first pass).
         this.registerOutputs({
             resolvedConfig: config,
             resolvedImage: planned.image,

@@ -290,7 +290,7 @@ export function withSecretToken<A extends { hfToken?: pulumi.Input<string> }>(sp
 
 /**
  * Defines a component's Output properties as built on first read, then kept. Building an Output costs the SDK about
- * twenty promises and walks of its value (bench/README.md: ten per AIMService were a tenth of a program's promises),
+ * twenty promises and walks of its value (bench/HISTORY.md, first pass: ten per AIMService were a tenth of a program's promises),
  * and most programs read few of them; one read later holds the same value, with the same dependencies, as one built
  * in the constructor. The properties stay own and enumerable, as the component provider reads them (`resource[key]`).
  * The class declares them with `declare`: a class field would define a data property first, and redefining it as an
