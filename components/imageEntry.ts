@@ -4,7 +4,7 @@
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { baseImageCacherName, baseImageOf, renderBaseImageCacher } from "../render/baseImageCacher";
 import { indexKey, scopeOf } from "../resolve/catalog";
 import { mergePullSecrets, resolveConfig } from "../resolve/config";
@@ -27,7 +27,7 @@ export type PlannedImage = Planned<ImageArgsSpec, ReturnType<typeof resolveConfi
 export function planImage(
     kind: "AIMImage" | "AIMClusterImage",
     pulumiName: string,
-    schema: z.ZodType<ImageArgsSpec>,
+    schema: z.ZodMiniType<ImageArgsSpec>,
     args: unknown,
     opts: pulumi.ComponentResourceOptions | undefined,
 ): PlannedImage {

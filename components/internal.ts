@@ -5,7 +5,7 @@
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { EXTRA_GPU_MODELS_KEY, gpuModelProblem } from "../render/gpu";
 import { renderSystemNamespace, systemNamespacePulumiName } from "../render/namespace";
 import { Catalog, catalogFor, ClusterKey, DEFAULT_CLUSTER, Declarer } from "../resolve/catalog";
@@ -86,7 +86,7 @@ export interface Planned<S, P> {
  * catalog. Any failure is a ResourceError without a resource — nothing was registered to attribute it to — whose
  * message names the kind, the AIM name and the field. Lookups `plan` misses are remembered only if it succeeds.
  */
-export function planComponent<S extends z.ZodType, P>(
+export function planComponent<S extends z.ZodMiniType, P>(
     kind: string,
     pulumiName: string,
     schema: S,
@@ -119,7 +119,7 @@ export function warnAll(component: pulumi.Resource, warnings: (string | undefine
 }
 
 /** A Pulumi config value `aim:<key>` checked by `schema`; a bad value is an error of the component that reads it. */
-function stackConfig<T>(kind: string, aimName: string, key: string, schema: z.ZodType<T>, fallback?: string): T {
+function stackConfig<T>(kind: string, aimName: string, key: string, schema: z.ZodMiniType<T>, fallback?: string): T {
     const parsed = schema.safeParse(new pulumi.Config("aim").get(key) ?? fallback);
     if (!parsed.success) throw fieldError(kind, aimName, `aim:${key}`, `Pulumi config ${parsed.error.issues[0].message}`);
     return parsed.data;
@@ -161,7 +161,7 @@ export function operatorCreatesTemplates(kind: string, aimName: string): boolean
  * annotation written by default would deny every later `pulumi up` and leave a destroyed service `Terminating`.
  */
 export function stackKServeDeploymentMode(kind: string, aimName: string): KServeDeploymentMode | undefined {
-    return stackConfig(kind, aimName, "kserveDeploymentMode", kserveDeploymentMode.optional());
+    return stackConfig(kind, aimName, "kserveDeploymentMode", z.optional(kserveDeploymentMode));
 }
 
 /**

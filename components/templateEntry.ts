@@ -5,7 +5,7 @@
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { renderDiscoveryJob } from "../render/discoveryJob";
 import { implicitCacheArgs, planImplicitCache, templateCachePulumiName } from "../resolve/cache";
 import { findImage, resolvedImage } from "../resolve/image";
@@ -29,7 +29,7 @@ export interface TemplateOutputs {
 
 type TemplateKind = "AIMServiceTemplate" | "AIMClusterServiceTemplate";
 
-export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.ZodType<TemplateSpec>, args: unknown, opts: pulumi.ComponentResourceOptions | undefined) {
+export function planTemplate(kind: TemplateKind, pulumiName: string, schema: z.ZodMiniType<TemplateSpec>, args: unknown, opts: pulumi.ComponentResourceOptions | undefined) {
     return planComponent(kind, pulumiName, schema, args, opts, (spec, catalog, declarer) => {
         const { namespace, imagePullSecrets, env, caching } = namespaceFields(spec);
         const aimName = spec.name;

@@ -1,7 +1,7 @@
 // Cache planning (design §5): which model sources a template cache needs, which are already cached in the
 // namespace (shared by sourceUri, on the same settings), and the storage class they get.
 
-import * as z from "zod";
+import * as z from "zod/mini";
 import { EnvVar, ModelSource, ResolvedConfig, Scope } from "../types";
 import { cachePvcName, modelCacheName } from "./names";
 import { AimError, fieldError } from "../validate/common";

@@ -4,8 +4,8 @@
 //
 // Why: zod's CommonJS build loads 95 modules, 64 of them locales the package never uses, and the package's own
 // sources are 54 more; `require` of the package took 1.13× `require('@pulumi/kubernetes')`. One file per entry,
-// holding only the zod the schemas use (its sources are `import * as z from "zod"` for this, as zod documents),
-// takes about 1.04× (bench/README.md, "Import"). What package.json lists under `dependencies` stays external: a
+// holding only the zod the schemas use (the sources import `zod/mini` as a namespace, which zod documents for this),
+// takes about 1.03× (bench/README.md, "Import"). What package.json lists under `dependencies` stays external: a
 // program must share the single @pulumi/pulumi it runs with, and npm dedupes the rest. zod is a devDependency: only
 // the bundles need it.
 //

@@ -3,7 +3,7 @@
 // §6), the schemas validate at runtime; this keeps the two from drifting apart.
 
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
+import * as z from "zod/mini";
 import {
     AIMClusterConfigArgs,
     AIMClusterImageArgs,
@@ -39,7 +39,7 @@ type SameKeys<A, B> = [A] extends [Leaf]
 type Matches<A, B> = SameKeys<A, B> extends true ? Same<A, B> : false;
 type Assert<T extends true> = T;
 /** What a schema accepts from a user: the component fills in `name` (the Pulumi name) when Args leave it out. */
-type ArgsOf<S extends z.ZodType> = Omit<z.input<S>, "name"> & { name?: string };
+type ArgsOf<S extends z.ZodMiniType> = Omit<z.input<S>, "name"> & { name?: string };
 
 export type SchemasMatchArgs = [
     Assert<Matches<ArgsOf<typeof clusterConfigSchema>, AIMClusterConfigArgs>>,

@@ -10,7 +10,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
-import { z } from "zod";
+import * as z from "zod/mini";
 import * as aim from "../index";
 import { SCHEMA_PATH, inferSchema } from "../provider/writeSchema";
 import { templateCacheSchema } from "../validate/cache";
@@ -197,7 +197,7 @@ const ENUM_INPUTS: Record<string, string> = { metric: "Metric", precision: "Prec
 const sorted = (names: Iterable<string>): string[] => [...names].sort();
 
 /** The zod schema that validates each kind's args, where validate/ applies their defaults. */
-const ARGS_SCHEMAS: Record<string, z.ZodType> = {
+const ARGS_SCHEMAS: Record<string, z.ZodMiniType> = {
     AIMClusterConfig: clusterConfigSchema,
     AIMNamespaceConfig: namespaceConfigSchema,
     AIMClusterImage: clusterImageSchema,
@@ -209,12 +209,12 @@ const ARGS_SCHEMAS: Record<string, z.ZodType> = {
 };
 
 /** The top-level fields of an object schema (through transforms) that zod fills with a default, and their values. */
-function defaultsOf(schema: z.ZodType): Record<string, unknown> {
-    if (schema instanceof z.ZodPipe) return defaultsOf(schema.in as z.ZodType);
-    assert.ok(schema instanceof z.ZodObject, "an Args schema is an object schema");
+function defaultsOf(schema: z.ZodMiniType): Record<string, unknown> {
+    if (schema instanceof z.ZodMiniPipe) return defaultsOf(schema.def.in as z.ZodMiniType);
+    assert.ok(schema instanceof z.ZodMiniObject, "an Args schema is an object schema");
     const defaults: Record<string, unknown> = {};
     for (const [field, fieldSchema] of Object.entries(schema.shape)) {
-        if (fieldSchema instanceof z.ZodDefault) defaults[field] = fieldSchema.def.defaultValue;
+        if (fieldSchema instanceof z.ZodMiniDefault) defaults[field] = fieldSchema.def.defaultValue;
     }
     return defaults;
 }

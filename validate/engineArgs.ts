@@ -3,6 +3,7 @@
 // fa8a3e90; aim-engine internal/aimservice/kserve.go `buildMergedEnvVars` l.344–400 at 9223504). So each level's value
 // must be one: checked where it is written.
 
+import * as z from "zod/mini";
 import { envList } from "./common";
 
 export const ENGINE_ARGS_ENV = "AIM_ENGINE_ARGS";
@@ -28,9 +29,11 @@ export function parseEngineArgs(value: string): { object?: JsonObject; problem?:
 }
 
 /** The env of a template or service: its `AIM_ENGINE_ARGS`, when given as a plain value, must be a JSON object. */
-export const inferenceEnvList = envList.superRefine((env, ctx) => {
-    env.forEach((e, i) => {
-        const problem = e.name === ENGINE_ARGS_ENV && typeof e.value === "string" ? parseEngineArgs(e.value).problem : undefined;
-        if (problem) ctx.addIssue({ code: "custom", path: [i, "value"], message: problem });
-    });
-});
+export const inferenceEnvList = envList.check(
+    z.superRefine((env, ctx) => {
+        env.forEach((e, i) => {
+            const problem = e.name === ENGINE_ARGS_ENV && typeof e.value === "string" ? parseEngineArgs(e.value).problem : undefined;
+            if (problem) ctx.addIssue({ code: "custom", path: [i, "value"], message: problem });
+        });
+    }),
+);

@@ -1,13 +1,13 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { containerImage, dnsLabel, dnsSubdomain } from "./common";
 import { containerResources } from "./resources";
 
 const imageFields = {
     name: dnsSubdomain,
     image: containerImage,
-    defaultServiceTemplate: z.union([z.literal(""), dnsSubdomain]).optional(),
-    configName: dnsSubdomain.optional(),
-    resources: containerResources.optional(),
+    defaultServiceTemplate: z.optional(z.union([z.literal(""), dnsSubdomain])),
+    configName: z.optional(dnsSubdomain),
+    resources: z.optional(containerResources),
 };
 
 export const clusterImageSchema = z.strictObject(imageFields);

@@ -1,7 +1,7 @@
 // Container resources of the inference container, as images, templates and services state them
 // (aim-reference §3.5 "Container resources"): one schema for every level, so a level is valid on its own.
 
-import * as z from "zod";
+import * as z from "zod/mini";
 import { gpuCount, MAX_GPUS, qualifiedName, quantity } from "./common";
 import { compareQuantities, isWholeQuantity, quantityNanos, quantityUnits } from "./quantity";
 
@@ -10,9 +10,11 @@ export const GPU_RESOURCE = "amd.com/gpu";
 // What the API server accepts as a container resource name: a standard resource, or an extended one qualified by a
 // domain (`amd.com/gpu`) outside `kubernetes.io` and not prefixed `requests.`; anything else (`valueOf`, `gpu`,
 // `kubernetes.io/x`) is rejected at apply time.
-const resourceName = qualifiedName.regex(
-    /^(cpu|memory|ephemeral-storage|hugepages-[^/]+|(?!requests\.)(?![^/]*kubernetes\.io\/)[^/]+\/.+)$/,
-    "must be cpu, memory, ephemeral-storage, hugepages-<size> or a domain-qualified extended resource outside kubernetes.io",
+const resourceName = qualifiedName.check(
+    z.regex(
+        /^(cpu|memory|ephemeral-storage|hugepages-[^/]+|(?!requests\.)(?![^/]*kubernetes\.io\/)[^/]+\/.+)$/,
+        "must be cpu, memory, ephemeral-storage, hugepages-<size> or a domain-qualified extended resource outside kubernetes.io",
+    ),
 );
 
 /**
@@ -44,7 +46,7 @@ function countedProblem(name: string, value: string): string | undefined {
     return undefined;
 }
 
-const resourceList = z.record(resourceName, quantity).superRefine((list, ctx) => {
+const resourceList = z.record(resourceName, quantity).check(z.superRefine((list, ctx) => {
     // An extended resource such as a GPU is counted in whole devices: the API server rejects `0.5` or `500m`. Zero
     // runs without GPUs (validate/common.ts gpuCount).
     const gpus = Object.hasOwn(list, GPU_RESOURCE) ? list[GPU_RESOURCE] : undefined;
@@ -57,7 +59,7 @@ const resourceList = z.record(resourceName, quantity).superRefine((list, ctx) =>
         const problem = name === GPU_RESOURCE ? undefined : countedProblem(name, value);
         if (problem) ctx.addIssue({ code: "custom", path: [name], message: problem });
     }
-});
+}));
 
 /**
  * `{ requests, limits }` of one level. Each request is at most its limit (own keys only: `requests.constructor` must
@@ -65,9 +67,8 @@ const resourceList = z.record(resourceName, quantity).superRefine((list, ctx) =>
  * request to equal its limit, and fills a missing request from the limit; upstream's CRDs accept such a resource (the
  * GPU count) on either side, so one given on one side is copied to the other, and two that differ are an error.
  */
-export const containerResources = z
-    .strictObject({ requests: resourceList.optional(), limits: resourceList.optional() })
-    .superRefine(({ requests = {}, limits = {} }, ctx) => {
+export const containerResources = z.pipe(
+    z.strictObject({ requests: z.optional(resourceList), limits: z.optional(resourceList) }).check(z.superRefine(({ requests = {}, limits = {} }, ctx) => {
         for (const [key, request] of Object.entries(requests)) {
             const limit = Object.hasOwn(limits, key) ? limits[key] : undefined;
             if (limit === undefined) continue;
@@ -79,15 +80,16 @@ export const containerResources = z
                 ctx.addIssue({ code: "custom", path: ["requests", key], message: `must not exceed limits.${key} (${limit})` });
             }
         }
-    })
-    .transform(({ requests, limits }) => {
+    })),
+    z.transform(({ requests, limits }) => {
         // Both sides of every resource that cannot be overcommitted: later levels then replace them together.
         const exact = Object.fromEntries(
             [...Object.entries(limits ?? {}), ...Object.entries(requests ?? {})].filter(([key]) => !overcommittable(key)),
         );
         if (Object.keys(exact).length === 0) return { ...(requests && { requests }), ...(limits && { limits }) };
         return { requests: { ...requests, ...exact }, limits: { ...limits, ...exact } };
-    });
+    }),
+);
 export type ContainerResourcesSpec = z.output<typeof containerResources>;
 
 /** The GPU count a level states (`amd.com/gpu`, request or limit), if any. */

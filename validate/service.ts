@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { containerResources, gpuCountConflict } from "./resources";
 import { inferenceEnvList } from "./engineArgs";
 import {
@@ -38,60 +38,55 @@ const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 export const serviceSchema = z.strictObject({
     name: dnsServiceName,
     namespace: dnsLabel,
-    aimImageName: dnsSubdomain.optional(),
-    image: containerImage.optional(),
-    templateRef: dnsSubdomain.optional(),
-    replicas: int32(0).default(1),
-    cacheModel: z.boolean().default(false),
-    configName: dnsSubdomain.optional(),
-    overrides: z
-        .strictObject({ metric: metric.optional(), precision: precision.optional(), gpuSelector: gpuSelector.optional() })
-        .optional(),
-    env: inferenceEnvList.optional(),
-    imagePullSecrets: pullSecrets.optional(),
-    resources: containerResources.optional(),
-    labels: z
-        .record(qualifiedName, z.string().regex(LABEL_VALUE, "must be a valid label value"))
-        .optional(),
-    routing: z
-        .strictObject({
-            enabled: z.boolean().optional(),
-            gateway: gatewayRef.optional(),
-            pathTemplate: pathTemplate.optional(),
-            annotations: routeAnnotations.optional(),
-            requestTimeout: gatewayDuration.optional(),
-        })
-        .optional(),
-    hfToken: stringInput.optional(),
-    annotations: z.record(qualifiedName, z.string()).optional(),
-    serviceAccountName: dnsSubdomain.optional(),
-    awaitTimeoutSeconds: int32(1).optional(),
-    skipAwait: z.boolean().default(false),
-    apiKey: z
-        .strictObject({
-            enabled: z.boolean().optional(),
-            secretName: dnsSubdomain.optional(),
-            secretKey: nonEmpty.regex(SECRET_KEY, "must be a Secret key ([-._a-zA-Z0-9]+)").optional(),
-        })
-        .superRefine((key, ctx) => {
+    aimImageName: z.optional(dnsSubdomain),
+    image: z.optional(containerImage),
+    templateRef: z.optional(dnsSubdomain),
+    replicas: z._default(int32(0), 1),
+    cacheModel: z._default(z.boolean(), false),
+    configName: z.optional(dnsSubdomain),
+    overrides: z.optional(z.strictObject({ metric: z.optional(metric), precision: z.optional(precision), gpuSelector: z.optional(gpuSelector) })),
+    env: z.optional(inferenceEnvList),
+    imagePullSecrets: z.optional(pullSecrets),
+    resources: z.optional(containerResources),
+    labels: z.optional(z.record(qualifiedName, z.string().check(z.regex(LABEL_VALUE, "must be a valid label value")))),
+    routing: z.optional(
+        z.strictObject({
+            enabled: z.optional(z.boolean()),
+            gateway: z.optional(gatewayRef),
+            pathTemplate: z.optional(pathTemplate),
+            annotations: z.optional(routeAnnotations),
+            requestTimeout: z.optional(gatewayDuration),
+        }),
+    ),
+    hfToken: z.optional(stringInput),
+    annotations: z.optional(z.record(qualifiedName, z.string())),
+    serviceAccountName: z.optional(dnsSubdomain),
+    awaitTimeoutSeconds: z.optional(int32(1)),
+    skipAwait: z._default(z.boolean(), false),
+    apiKey: z.optional(
+        z.strictObject({
+            enabled: z.optional(z.boolean()),
+            secretName: z.optional(dnsSubdomain),
+            secretKey: z.optional(nonEmpty.check(z.regex(SECRET_KEY, "must be a Secret key ([-._a-zA-Z0-9]+)"))),
+        }).check(z.superRefine((key, ctx) => {
             if (key.enabled === false && key.secretName !== undefined) {
                 ctx.addIssue({ code: "custom", path: ["secretName"], message: "has no effect with enabled: false" });
             }
             if (key.secretKey !== undefined && key.secretName === undefined) {
                 ctx.addIssue({ code: "custom", path: ["secretKey"], message: "needs secretName (a generated key is stored under \"api-key\")" });
             }
-        })
-        .optional(),
-    scratch: z
-        .strictObject({
+        })),
+    ),
+    scratch: z.optional(
+        z.strictObject({
             // The API server rejects a volume claim of zero, and the kubelet enforces only a positive emptyDir
             // sizeLimit (eviction_manager.go `emptyDirLimitEviction`): zero would silently mean no limit at all.
-            size: quantity.refine(quantityWhere((nanos) => nanos > 0n), { error: "must be greater than zero" }).optional(),
-            storageClassName: dnsSubdomain.optional(),
-            emptyDir: z.boolean().optional(),
-        })
-        .optional(),
-}).superRefine((spec, ctx) => {
+            size: z.optional(quantity.check(z.refine(quantityWhere((nanos) => nanos > 0n), { error: "must be greater than zero" }))),
+            storageClassName: z.optional(dnsSubdomain),
+            emptyDir: z.optional(z.boolean()),
+        }),
+    ),
+}).check(z.superRefine((spec, ctx) => {
     if (spec.aimImageName === undefined && spec.image === undefined) {
         ctx.addIssue({ code: "custom", path: ["aimImageName"], message: "is required (or image, the container image of a declared image entry)" });
     }
@@ -106,5 +101,5 @@ export const serviceSchema = z.strictObject({
     }
     const gpus = gpuCountConflict(spec.resources, spec.overrides?.gpuSelector, "overrides.gpuSelector.count");
     if (gpus) ctx.addIssue({ code: "custom", ...gpus });
-});
+}));
 export type ServiceSpec = z.output<typeof serviceSchema>;

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { EnvVar } from "../types";
 import { cacheTooLarge, dnsLabel, dnsSubdomain, envList, gpuSelector, metric, modelSource, precision, pullSecrets, servingBackend } from "./common";
 import { inferenceEnvList } from "./engineArgs";
@@ -8,14 +8,13 @@ import { containerResources, gpuCountConflict } from "./resources";
 const commonFields = {
     name: dnsSubdomain,
     aimImageName: dnsSubdomain,
-    metric: metric.optional(),
-    precision: precision.optional(),
-    gpuSelector: gpuSelector.optional(),
-    configName: dnsSubdomain.optional(),
-    servingBackend: servingBackend.optional(),
-    modelSources: z
-        .array(modelSource)
-        .superRefine((sources, ctx) => {
+    metric: z.optional(metric),
+    precision: z.optional(precision),
+    gpuSelector: z.optional(gpuSelector),
+    configName: z.optional(dnsSubdomain),
+    servingBackend: z.optional(servingBackend),
+    modelSources: z.optional(
+        z.array(modelSource).check(z.superRefine((sources, ctx) => {
             sources.forEach((source, i) => {
                 if (sources.findIndex((s) => s.sourceUri === source.sourceUri) < i) {
                     ctx.addIssue({ code: "custom", path: [i, "sourceUri"], message: `duplicate source "${source.sourceUri}"` });
@@ -27,25 +26,27 @@ const commonFields = {
             if (each && pvcGi(sizes) > MAX_PVC_GI) {
                 ctx.addIssue({ code: "custom", message: cacheTooLarge(pvcGi(sizes), "the scratch volume for all of them (a service without a cache)") });
             }
-        })
-        .optional(),
-    resources: containerResources.optional(),
+        })),
+    ),
+    resources: z.optional(containerResources),
 };
 
 /** A template states its GPU count once: `gpuSelector.count` and `resources` `amd.com/gpu` must agree. */
-const consistentGpus = (spec: { resources?: z.output<typeof containerResources>; gpuSelector?: { count: number } }, ctx: z.RefinementCtx) => {
+const consistentGpus = z.superRefine((spec: { resources?: z.output<typeof containerResources>; gpuSelector?: { count: number } }, ctx) => {
     const conflict = gpuCountConflict(spec.resources, spec.gpuSelector, "gpuSelector.count");
     if (conflict) ctx.addIssue({ code: "custom", ...conflict });
-};
+});
 
-export const clusterServiceTemplateSchema = z.strictObject(commonFields).superRefine(consistentGpus);
-export const serviceTemplateSchema = z.strictObject({
-    ...commonFields,
-    namespace: dnsLabel,
-    env: inferenceEnvList.optional(),
-    imagePullSecrets: pullSecrets.optional(),
-    caching: z.strictObject({ enabled: z.boolean().optional(), env: envList.optional() }).optional(),
-}).superRefine(consistentGpus);
+export const clusterServiceTemplateSchema = z.strictObject(commonFields).check(consistentGpus);
+export const serviceTemplateSchema = z
+    .strictObject({
+        ...commonFields,
+        namespace: dnsLabel,
+        env: z.optional(inferenceEnvList),
+        imagePullSecrets: z.optional(pullSecrets),
+        caching: z.optional(z.strictObject({ enabled: z.optional(z.boolean()), env: z.optional(envList) })),
+    })
+    .check(consistentGpus);
 
 /** One shape for both scopes: namespace-only fields are simply absent on cluster templates. */
 export type TemplateSpec = z.output<typeof serviceTemplateSchema> | z.output<typeof clusterServiceTemplateSchema>;
