@@ -68,6 +68,17 @@ export function categoryOf(frame: CallFrame, isPackageFile: (file: string) => bo
     return NAMED_DEPENDENCIES.has(dependency[1]) ? dependency[1] : "other npm packages (mostly loading the SDK's modules)";
 }
 
+/** Self time (ms) of one profile summed by `keyOf` its sampled node. */
+function selfTimeBy(profile: CpuProfile, keyOf: (nodeId: number) => string): Map<string, number> {
+    const totals = new Map<string, number>();
+    // timeDeltas[i] is the time since the previous sample, so a sample lasts until the next one's delta.
+    for (let i = 0; i < profile.samples.length; i++) {
+        const key = keyOf(profile.samples[i]);
+        totals.set(key, (totals.get(key) ?? 0) + (profile.timeDeltas[i + 1] ?? 0) / 1000);
+    }
+    return totals;
+}
+
 /** Self time (ms) per category of one profile; a builtin or Node-internal leaf is charged to its nearest JS caller. */
 export function selfTimeByCategory(profile: CpuProfile, categorize: (frame: CallFrame) => string | undefined): Map<string, number> {
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -83,12 +94,7 @@ export function selfTimeByCategory(profile: CpuProfile, categorize: (frame: Call
         categoryOfNode.set(id, category === "(root)" ? NO_JS_CALLER : category);
         return categoryOfNode.get(id)!;
     };
-    const totals = new Map<string, number>();
-    // timeDeltas[i] is the time since the previous sample, so a sample lasts until the next one's delta.
-    for (let i = 0; i < profile.samples.length; i++) {
-        const category = resolve(profile.samples[i]);
-        totals.set(category, (totals.get(category) ?? 0) + (profile.timeDeltas[i + 1] ?? 0) / 1000);
-    }
+    const totals = selfTimeBy(profile, resolve);
     totals.delete("(idle)");
     return totals;
 }
@@ -96,14 +102,11 @@ export function selfTimeByCategory(profile: CpuProfile, categorize: (frame: Call
 /** Self time (ms) per function (name, script, line) of one profile, for the functions that differ most. */
 function selfTimeByFunction(profile: CpuProfile): Map<string, number> {
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-    const totals = new Map<string, number>();
-    for (let i = 0; i < profile.samples.length; i++) {
-        const { functionName, url, lineNumber } = byId.get(profile.samples[i])!.callFrame;
+    return selfTimeBy(profile, (id) => {
+        const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
         const where = url ? ` ${url.replace(/^.*\/node_modules\//, "").replace(/^file:\/\/.*\//, "")}:${lineNumber + 1}` : "";
-        const key = `${functionName || "(anonymous)"}${where}`;
-        totals.set(key, (totals.get(key) ?? 0) + (profile.timeDeltas[i + 1] ?? 0) / 1000);
-    }
-    return totals;
+        return `${functionName || "(anonymous)"}${where}`;
+    });
 }
 
 /** esbuild writes `// <module path>` before each bundled module: the module of a line is the last such comment above. */

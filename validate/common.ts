@@ -68,9 +68,14 @@ export const quantity = nonEmpty.check(
     }),
 );
 
+/** An integer in [min, max]; `tooLarge` says why the maximum is what it is. */
+function integerIn(min: number, max: number, tooLarge = `must be <= ${max}`) {
+    return z.number().check(z.int("must be an integer"), z.gte(min, `must be >= ${min}`), z.lte(max, tooLarge));
+}
+
 /** Counts and durations: Kubernetes stores them as int32. */
 export function int32(min: number) {
-    return z.number().check(z.int("must be an integer"), z.gte(min, `must be >= ${min}`), z.lte(2 ** 31 - 1, "must be <= 2147483647"));
+    return integerIn(min, 2 ** 31 - 1);
 }
 
 /** A value that may be a plain string or a Pulumi Input resolving to one (e.g. a secret). */
@@ -133,7 +138,7 @@ export const gatewayRef = z.strictObject({
         ),
     ),
     sectionName: z.optional(dnsSubdomain),
-    port: z.optional(z.number().check(z.int("must be an integer"), z.gte(1, "must be >= 1"), z.lte(65535, "must be <= 65535"))),
+    port: z.optional(integerIn(1, 65535)),
 });
 
 /** A Gateway API `Duration` (an HTTPRoute rule's `timeouts.request`), e.g. `30s`, `1m30s`. */
@@ -187,9 +192,7 @@ export const MAX_GPUS = Math.floor((2 ** 63 - 1) / (48 * 2 ** 30));
 
 // Zero is valid: a CPU-only pod with no GPU request, no GPU placement and no per-GPU defaults, as upstream's e2e suite
 // runs its dummy image (kaiwo test/chainsaw/tests/aim/service/resources/template-override at fa8a3e90).
-export const gpuCount = z
-    .number()
-    .check(z.int("must be an integer"), z.gte(0, "must be >= 0"), z.lte(MAX_GPUS, `must be <= ${MAX_GPUS} (48Gi of memory per GPU must stay below 8Ei)`));
+export const gpuCount = integerIn(0, MAX_GPUS, `must be <= ${MAX_GPUS} (48Gi of memory per GPU must stay below 8Ei)`);
 
 export const gpuSelector = z.strictObject({
     count: gpuCount,
